@@ -1,0 +1,219 @@
+import { builder, type Types } from "../builder.ts";
+import { AmountBound, Confidence, DatePrecision } from "../generated/prisma/enums.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+
+export const OrderDirection = builder.enumType("OrderDirection", {
+  description: "Direction of a sort",
+  values: {
+    ASC: { description: "Smallest, earliest or alphabetically first value first" },
+    DESC: { description: "Largest, latest or alphabetically last value first" },
+  },
+});
+
+export const Language = builder.enumType("Language", {
+  description: "Language of a name or title",
+  values: {
+    EN: { description: "English" },
+    RU: { description: "Russian" },
+    KK: { description: "Kazakh" },
+  },
+});
+export type LanguageCode = "EN" | "RU" | "KK";
+
+export const DatePrecisionEnum = builder.enumType(DatePrecision, {
+  name: "DatePrecision",
+  description: "How precisely a source states a date",
+  values: {
+    YEAR: { description: "Only the year is known" },
+    MONTH: { description: "Year and month are known" },
+    DAY: { description: "The exact day is known" },
+  },
+});
+
+export const ConfidenceEnum = builder.enumType(Confidence, {
+  name: "Confidence",
+  description: "How firmly a source supports a fact",
+  values: {
+    HIGH: { description: "The quoted source states the fact directly" },
+    LOW: { description: "The source is unofficial, or the fact is uncertain or inferred: see the citation's note" },
+  },
+});
+
+export const AmountBoundEnum = builder.enumType(AmountBound, {
+  name: "AmountBound",
+  description: "How a source qualifies a number",
+  values: {
+    EXACT: { description: "The number as stated" },
+    APPROXIMATE: { description: "Stated as approximate (\"about\", \"around\")" },
+    AT_LEAST: { description: "A lower bound (\"over\", \"more than\")" },
+    AT_MOST: { description: "An upper bound (\"up to\", \"less than\")" },
+  },
+});
+
+// ---- Partial dates: a day, a month or a year, as precisely as the source states it ----
+
+export interface PartialDateValue {
+  on: Date;
+  precision: DatePrecision;
+}
+
+/** Pairs a stored `...On` column with its `...Precision` column; null when either is missing. */
+export function partialDate(on: Date | null, precision: DatePrecision | null): PartialDateValue | null {
+  return on && precision ? { on, precision } : null;
+}
+
+function lastDay({ on, precision }: PartialDateValue): Date {
+  if (precision === "DAY") return on;
+  const y = on.getUTCFullYear();
+  return precision === "YEAR" ? new Date(Date.UTC(y, 11, 31)) : new Date(Date.UTC(y, on.getUTCMonth() + 1, 0));
+}
+
+export const PartialDate = builder.objectRef<PartialDateValue>("PartialDate").implement({
+  description: "Date known to a day, a month or only a year, as precisely as the source states it",
+  fields: (t) => ({
+    text: t.string({
+      description: "ISO 8601 date cut to its precision: 2024, 2024-06 or 2024-11-20",
+      resolve: ({ on, precision }) =>
+        on.toISOString().slice(0, precision === "YEAR" ? 4 : precision === "MONTH" ? 7 : 10),
+    }),
+    precision: t.field({ type: DatePrecisionEnum, description: "Whether the year, month or day is known", resolve: (d) => d.precision }),
+    start: t.field({ type: "Date", description: "First day of the period the date covers", resolve: (d) => d.on }),
+    end: t.field({ type: "Date", description: "Last day of the period the date covers", resolve: lastDay }),
+  }),
+});
+
+// ---- Money ----
+
+export interface MoneyValue {
+  amount: Prisma.Decimal;
+  currency: string;
+}
+
+export function money(amount: Prisma.Decimal | null, currency: string | null): MoneyValue | null {
+  return amount !== null && currency ? { amount, currency } : null;
+}
+
+export const Money = builder.objectRef<MoneyValue>("Money").implement({
+  description: "Amount of money in its original currency, exact to the unit stated by the source",
+  fields: (t) => ({
+    amount: t.field({ type: "Decimal", description: "Amount as an exact decimal string", resolve: (m) => m.amount }),
+    currency: t.field({ type: "Currency", description: "ISO 4217 code of the currency, such as KZT", resolve: (m) => m.currency }),
+  }),
+});
+
+// ---- Names in several languages ----
+
+export interface Named {
+  nameEn: string | null;
+  nameRu: string | null;
+  nameKk: string | null;
+}
+
+const nameColumns = { EN: "nameEn", RU: "nameRu", KK: "nameKk" } as const;
+
+export interface LocalizedTextValue {
+  lang: LanguageCode;
+  text: string;
+}
+
+/** Every name a record has, English first, then Russian, then Kazakh. */
+export function allNames(record: Named): LocalizedTextValue[] {
+  return (Object.keys(nameColumns) as LanguageCode[]).flatMap((lang) => {
+    const text = record[nameColumns[lang]];
+    return text ? [{ lang, text }] : [];
+  });
+}
+
+/** The name in the asked language, or the first available one (English, Russian, Kazakh). */
+export function pickName(record: Named, lang: LanguageCode | null | undefined): LocalizedTextValue {
+  const names = allNames(record);
+  return names.find((n) => n.lang === lang) ?? names[0];
+}
+
+export const LocalizedText = builder.objectRef<LocalizedTextValue>("LocalizedText").implement({
+  description: "Text in one language",
+  fields: (t) => ({
+    lang: t.field({ type: Language, description: "Language of the text", resolve: (n) => n.lang }),
+    text: t.string({ description: "The text itself", resolve: (n) => n.text }),
+  }),
+});
+
+/** Adds `name(lang:)` and `names` fields to a type backed by nameEn/nameRu/nameKk columns. */
+export function nameFields<T extends Named>(t: PothosSchemaTypes.RootFieldBuilder<Types, T>, what: string) {
+  return {
+    name: t.string({
+      description: `Name of the ${what} in the asked language, or in another language when that one is unknown (see \`names\`)`,
+      args: { lang: t.arg({ type: Language, description: "Preferred language; English when omitted" }) },
+      resolve: (record: T, { lang }: { lang?: LanguageCode | null }) => pickName(record, lang).text,
+    }),
+    names: t.field({
+      type: [LocalizedText],
+      description: `Every known name of the ${what}, one per language`,
+      resolve: (record: T) => allNames(record),
+    }),
+  };
+}
+
+// ---- Sorting ----
+
+interface OrderColumn {
+  description: string;
+  column: string;
+  /** Nullable columns sort their unknown values last in both directions. */
+  nullable?: boolean;
+}
+
+/**
+ * Declares `<Type>Order { field, direction }` and its enum of sortable fields, and returns a
+ * function turning the argument into a Prisma orderBy that ends on `id` so pages never overlap.
+ */
+export function orderInput<const T extends Record<string, OrderColumn>>(typeName: string, fields: T, defaultField: keyof T & string) {
+  type F = keyof T & string;
+  const fieldEnum = builder.enumType(`${typeName}OrderField`, {
+    description: `What to sort ${typeName.toLowerCase()} lists by`,
+    values: Object.fromEntries(
+      Object.entries<OrderColumn>(fields).map(([name, f]) => [name, { description: f.description }]),
+    ) as { [K in F]: { description: string } },
+  });
+  const input = builder.inputType(`${typeName}Order`, {
+    description: `Sort order of a ${typeName.toLowerCase()} list`,
+    fields: (t) => ({
+      field: t.field({ type: fieldEnum, required: true, description: "Field to sort by" }),
+      direction: t.field({ type: OrderDirection, required: true, defaultValue: "ASC", description: "Sort direction" }),
+    }),
+  });
+  const toPrisma = (order: { field: F; direction: "ASC" | "DESC" } | null | undefined) => {
+    const field = order?.field ?? defaultField;
+    const sort = order?.direction === "DESC" ? ("desc" as const) : ("asc" as const);
+    const { column, nullable } = fields[field];
+    const first = nullable ? { [column]: { sort, nulls: "last" as const } } : { [column]: sort };
+    return column === "id" ? [{ id: sort }] : [first, { id: sort }];
+  };
+  return { input, toPrisma };
+}
+
+/** Case-insensitive substring match for Prisma where clauses. */
+export function contains(text: string) {
+  return { contains: text, mode: "insensitive" as const };
+}
+
+/** Numeric database id of a global ID that the relay plugin has already decoded. */
+export function dbId(globalId: { id: unknown }): number {
+  return Number(globalId.id);
+}
+
+export const IntRange = builder.inputType("IntRange", {
+  description: "Range of whole numbers; either end may be left out",
+  fields: (t) => ({
+    min: t.int({ description: "Smallest value included" }),
+    max: t.int({ description: "Largest value included" }),
+  }),
+});
+
+export const DateRange = builder.inputType("DateRange", {
+  description: "Range of dates; either end may be left out",
+  fields: (t) => ({
+    from: t.field({ type: "Date", description: "Earliest date included" }),
+    to: t.field({ type: "Date", description: "Latest date included" }),
+  }),
+});

@@ -1,0 +1,17 @@
+import { builder } from "../builder.ts";
+import "./scalars.ts";
+import "./common.ts";
+import "./organization.ts";
+import "./person.ts";
+import "./method.ts";
+import "./partnership.ts";
+import "./programme.ts";
+import "./funding.ts";
+import "./impact.ts";
+import "./source.ts";
+
+builder.queryType({
+  description: "Public graph of science–industry collaboration in Kazakhstan's mining and metallurgy: who funds what, which methods reach which plants, and what impact is claimed, each fact with its source",
+});
+
+export const schema = builder.toSchema({ sortSchema: true });

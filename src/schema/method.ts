@@ -1,0 +1,130 @@
+import { builder, pageSize } from "../builder.ts";
+import { prisma } from "../db.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+import { MethodCategory } from "../generated/prisma/enums.ts";
+import { contains, dbId, IntRange, orderInput } from "./common.ts";
+import { FundingConnection } from "./funding.ts";
+import { ImpactConnection } from "./impact.ts";
+import { Organization, OrganizationConnection } from "./organization.ts";
+import { Partnership, PartnershipConnection } from "./partnership.ts";
+
+export const MethodCategoryEnum = builder.enumType(MethodCategory, {
+  name: "MethodCategory",
+  description: "What a method is for, in mining and metallurgy",
+  values: {
+    PRECIOUS_METAL_EXTRACTION: { description: "Extracting gold, silver or platinum-group metals from ores or raw materials" },
+    RARE_METAL_EXTRACTION: { description: "Extracting rare and rare-earth metals" },
+    BASE_METAL_EXTRACTION: { description: "Extracting copper, zinc, lead, nickel, aluminium and other base metals" },
+    WASTE_PROCESSING: { description: "Processing, recycling or recovering value from production waste and tailings" },
+    ORE_BENEFICIATION: { description: "Concentrating ores: crushing, flotation, separation" },
+    ALLOY_PRODUCTION: { description: "Producing ferroalloys and other alloys" },
+    EMISSIONS_REDUCTION: { description: "Cutting CO2 and other emissions of production" },
+    ENERGY_EFFICIENCY: { description: "Using less energy in production" },
+    OTHER: { description: "Any other technology or process" },
+  },
+});
+
+export const Method = builder.prismaNode("Method", {
+  id: { field: "id" },
+  nullable: true,
+  description: "Technology or process developed by researchers or engineers, as sources describe it",
+});
+
+export const MethodConnection = builder.connectionObject(
+  { type: Method, name: "MethodConnection", description: "Page of methods" },
+  { name: "MethodEdge", description: "Method in a page, with its cursor" },
+);
+
+builder.prismaObjectFields(Method, (t) => ({
+    slug: t.exposeString("slug", { description: "Short stable name used in addresses" }),
+    title: t.exposeString("title", { description: "Title of the method; where a source gives none, a label describing it as the source does" }),
+    summary: t.exposeString("summary", { nullable: true, description: "What the method does, as sources describe it" }),
+    category: t.expose("category", { type: MethodCategoryEnum, description: "What the method is for" }),
+    technologyReadinessLevel: t.exposeInt("technologyReadiness", {
+      nullable: true,
+      description: "Technology readiness level from 1 (basic principles) to 9 (proven in production); null when no source states it",
+    }),
+    developers: t.relatedConnection(
+      "developers",
+      { ...pageSize, cursor: "id", totalCount: true, description: "Organizations that developed the method", query: { orderBy: { id: "asc" } } },
+      OrganizationConnection,
+    ),
+    partnerships: t.relatedConnection(
+      "partnerships",
+      { ...pageSize, cursor: "id", totalCount: true, description: "Partnerships that apply the method", query: { orderBy: { id: "asc" } } },
+      PartnershipConnection,
+    ),
+    fundings: t.relatedConnection(
+      "fundings",
+      { ...pageSize, cursor: "id", totalCount: true, description: "Funding of the method", query: { orderBy: { id: "asc" } } },
+      FundingConnection,
+    ),
+    impacts: t.relatedConnection(
+      "impacts",
+      { ...pageSize, cursor: "id", totalCount: true, description: "Reported impacts of the method", query: { orderBy: { id: "asc" } } },
+      ImpactConnection,
+    ),
+    citations: t.relation("citations", { description: "Sources that describe the method", query: { orderBy: { id: "asc" } } }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the record was added to this dataset" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the record last changed in this dataset" }),
+}));
+
+const MethodFilter = builder.inputType("MethodFilter", {
+  description: "Conditions a method must meet to be listed; all given conditions must hold",
+  fields: (t) => ({
+    categories: t.field({ type: [MethodCategoryEnum], description: "Only methods in these categories" }),
+    technologyReadinessLevel: t.field({ type: IntRange, description: "Only methods whose known readiness level is in this range" }),
+    developer: t.globalID({ for: Organization, description: "Only methods developed by this organization" }),
+    partnership: t.globalID({ for: Partnership, description: "Only methods applied in this partnership" }),
+    text: t.string({ description: "Only methods whose title or summary contains this text (case-insensitive)" }),
+  }),
+});
+
+const methodOrder = orderInput(
+  "Method",
+  {
+    TITLE: { description: "Title", column: "title" },
+    TECHNOLOGY_READINESS_LEVEL: { description: "Readiness level (unknown levels come last)", column: "technologyReadiness", nullable: true },
+    CREATED_AT: { description: "When the record was added to the dataset", column: "id" },
+  },
+  "TITLE",
+);
+
+function methodWhere(filter: typeof MethodFilter.$inferInput | null | undefined): Prisma.MethodWhereInput {
+  const and: Prisma.MethodWhereInput[] = [];
+  if (filter?.categories) and.push({ category: { in: filter.categories } });
+  if (filter?.technologyReadinessLevel) {
+    const { min, max } = filter.technologyReadinessLevel;
+    and.push({ technologyReadiness: { gte: min ?? undefined, lte: max ?? undefined } });
+  }
+  if (filter?.developer) and.push({ developers: { some: { id: dbId(filter.developer) } } });
+  if (filter?.partnership) and.push({ partnerships: { some: { id: dbId(filter.partnership) } } });
+  if (filter?.text) and.push({ OR: [{ title: contains(filter.text) }, { summary: contains(filter.text) }] });
+  return { AND: and };
+}
+
+builder.queryFields((t) => ({
+  methods: t.prismaConnection(
+    {
+      type: Method,
+      ...pageSize,
+      cursor: "id",
+      description: "Technologies and processes for mining and metallurgy, with who developed them and where they are applied",
+      args: {
+        filter: t.arg({ type: MethodFilter, description: "Conditions the methods must meet" }),
+        orderBy: t.arg({ type: methodOrder.input, description: "Sort order; by title when omitted" }),
+      },
+      totalCount: (parent, args) => prisma().method.count({ where: methodWhere(args.filter) }),
+      resolve: (query, parent, args) =>
+        prisma().method.findMany({ ...query, where: methodWhere(args.filter), orderBy: methodOrder.toPrisma(args.orderBy) }),
+    },
+    MethodConnection,
+  ),
+  method: t.prismaField({
+    type: Method,
+    nullable: true,
+    description: "One method by slug; null when no method has that slug",
+    args: { slug: t.arg.string({ required: true, description: "Slug of the method" }) },
+    resolve: (query, root, { slug }) => prisma().method.findUnique({ ...query, where: { slug } }),
+  }),
+}));
