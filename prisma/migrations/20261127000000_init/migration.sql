@@ -1,6 +1,3 @@
--- CreateSchema
-CREATE SCHEMA IF NOT EXISTS "public";
-
 -- CreateEnum
 CREATE TYPE "OrganizationKind" AS ENUM ('RESEARCH_INSTITUTE', 'UNIVERSITY', 'ENTERPRISE', 'GOVERNMENT_BODY', 'COMMISSION', 'FUNDING_AGENCY', 'OTHER');
 
@@ -513,6 +510,10 @@ ALTER TABLE "Funding" ADD CONSTRAINT "Funding_amount_currency_check"
 
 ALTER TABLE "Programme" ADD CONSTRAINT "Programme_maxAwardCurrency_check"
   CHECK ("maxAwardCurrency" ~ '^[A-Z]{3}$');
+ALTER TABLE "Programme" ADD CONSTRAINT "Programme_maxAwardAmount_check"
+  CHECK ("maxAwardAmount" >= 0);
+ALTER TABLE "Programme" ADD CONSTRAINT "Programme_maxAward_currency_check"
+  CHECK ("maxAwardAmount" IS NULL OR "maxAwardCurrency" IS NOT NULL);
 
 -- otherScheme names the scheme exactly when scheme is OTHER.
 ALTER TABLE "OrganizationIdentifier" ADD CONSTRAINT "OrganizationIdentifier_otherScheme_check"
