@@ -26,19 +26,19 @@ import {
 const text = z.string().regex(/^\S(.*\S)?$/s, "expected non-empty text without surrounding spaces");
 const slug = z
   .string()
-  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a slug of lowercase letters, digits and single hyphens, e.g. "bekturov-institute"');
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a slug of lowercase letters, digits and hyphens, e.g. "kazzinc"');
 const url = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
 const year = z.number().int().min(1000).max(2100);
 const reducedDate = z
   .string()
-  .refine(isReducedDate, 'expected an existing date in ISO form of reduced precision: "2024", "2024-06" or "2024-11-20"');
+  .refine(isReducedDate, 'expected an existing date as "2024", "2024-06" or "2024-11-20"');
 const day = reducedDate.refine((s) => s.length === 10, 'expected a full date such as "2024-11-20"');
 const decimal = (scale: number, signed = false) =>
   z
     .string()
     .regex(
       new RegExp(`^${signed ? "-?" : ""}\\d{1,${20 - scale}}(\\.\\d{1,${scale}})?$`),
-      `expected a ${signed ? "" : "non-negative "}decimal string with at most ${scale} decimal places, e.g. "643000000000"`,
+      `expected a ${signed ? "" : "non-negative "}decimal string with at most ${scale} decimals, e.g. "643000000000"`,
     );
 const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as "KZT"');
 
@@ -74,7 +74,8 @@ const names = {
   nameKk: text.nullable(),
 };
 const someName = {
-  check: (r: { nameEn: string | null; nameRu: string | null; nameKk: string | null }) => Boolean(r.nameEn ?? r.nameRu ?? r.nameKk),
+  check: (r: { nameEn: string | null; nameRu: string | null; nameKk: string | null }) =>
+    Boolean(r.nameEn ?? r.nameRu ?? r.nameKk),
   params: { message: "expected at least one of nameEn, nameRu, nameKk", path: ["nameEn"] },
 };
 
@@ -103,7 +104,9 @@ const role = z.strictObject({
   citations,
 });
 
-const personFile = z.strictObject({ slug, ...names, citations, roles: z.array(role) }).refine(someName.check, someName.params);
+const personFile = z
+  .strictObject({ slug, ...names, citations, roles: z.array(role) })
+  .refine(someName.check, someName.params);
 
 const methodFile = z.strictObject({
   slug,
@@ -218,7 +221,8 @@ type CitationInput = z.infer<typeof citation>;
 export class SeedValidationError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
-    super(`Seed data has ${problems.length} problem(s); nothing was written:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    const list = problems.map((p) => `  - ${p}`).join("\n");
+    super(`Seed data has ${problems.length} problem(s); nothing was written:\n${list}`);
     this.name = "SeedValidationError";
     this.problems = problems;
   }
@@ -231,7 +235,8 @@ function valueAt(value: unknown, at: readonly PropertyKey[]): unknown {
 }
 
 function fieldName(at: readonly PropertyKey[]) {
-  return at.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join("") || "(record)";
+  const parts = at.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`));
+  return parts.join("") || "(record)";
 }
 
 function recordLabel(file: string, index: number, record: unknown) {
@@ -242,7 +247,8 @@ function recordLabel(file: string, index: number, record: unknown) {
 async function readAndValidate(dataDir: string): Promise<SeedData> {
   const problems: { file: number; index: number; text: string }[] = [];
   const fileNames: string[] = Object.values(files).map(([file]) => file);
-  const problem = (file: string, index: number, text: string) => problems.push({ file: fileNames.indexOf(file), index, text });
+  const problem = (file: string, index: number, text: string) =>
+    problems.push({ file: fileNames.indexOf(file), index, text });
   const data = {} as Record<keyof Files, unknown[]>;
   const raw = {} as Record<keyof Files, unknown[]>;
   const readable = new Set<keyof Files>();
@@ -270,8 +276,11 @@ async function readAndValidate(dataDir: string): Promise<SeedData> {
         const keys = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
         for (const at of keys) {
           const expected =
-            issue.code === "unrecognized_keys" ? "expected no such field (check its spelling)" : issue.message.replace(/^Invalid (input|option): /, "");
-          problem(file, index, `${recordLabel(file, index, record)} ${fieldName(at)}: found ${show(valueAt(record, at))}; ${expected}`);
+            issue.code === "unrecognized_keys"
+              ? "expected no such field (check its spelling)"
+              : issue.message.replace(/^Invalid (input|option): /, "");
+          const found = show(valueAt(record, at));
+          problem(file, index, `${recordLabel(file, index, record)} ${fieldName(at)}: found ${found}; ${expected}`);
         }
       }
     });
@@ -304,20 +313,24 @@ async function readAndValidate(dataDir: string): Promise<SeedData> {
     raw[entity].forEach((record, index) => {
       const key = valueAt(record, [entity === "sources" ? "url" : "slug"]);
       if (typeof key !== "string") return;
-      if (seen.has(key)) problem(file, index, `${recordLabel(file, index, record)}: found a duplicate of record [${seen.get(key)}]; expected unique ${entity === "sources" ? "urls" : "slugs"}`);
+      const unique = entity === "sources" ? "urls" : "slugs";
+      const label = recordLabel(file, index, record);
+      if (seen.has(key)) problem(file, index, `${label}: found a duplicate of [${seen.get(key)}]; expected unique ${unique}`);
       else seen.set(key, index);
     });
 
-    // Walks every valid record's references; `check` reports one that names nothing known.
+    // References are checked on the raw records, so that records with other problems are checked too.
     raw[entity].forEach((record, index) => {
       const refProblem = (field: string, found: unknown, expected: string) =>
         problem(file, index, `${recordLabel(file, index, record)} ${field}: found ${show(found)}; ${expected}`);
       const check = (field: string, value: unknown, target: keyof typeof known) => {
         // A file that could not be read is already reported; its records are not known to be missing.
-        if (typeof value === "string" && readable.has(target) && !known[target].has(value)) refProblem(field, value, expectedRef[target]);
+        if (typeof value === "string" && readable.has(target) && !known[target].has(value))
+          refProblem(field, value, expectedRef[target]);
       };
       const checkCitations = (prefix: string, list: unknown) => {
-        if (Array.isArray(list)) list.forEach((c, i) => check(`${prefix}citations[${i}].source`, valueAt(c, ["source"]), "sources"));
+        if (!Array.isArray(list)) return;
+        list.forEach((c, i) => check(`${prefix}citations[${i}].source`, valueAt(c, ["source"]), "sources"));
       };
       const checkUnique = (field: string, values: unknown[], what: string) => {
         const strings = values.map((v) => JSON.stringify(v));
@@ -326,7 +339,8 @@ async function readAndValidate(dataDir: string): Promise<SeedData> {
         });
       };
       const checkOrder = (field: string, start: unknown, end: unknown) => {
-        if (typeof start === "string" && typeof end === "string" && isReducedDate(start) && isReducedDate(end) && end < start.slice(0, end.length))
+        const valid = (d: unknown): d is string => typeof d === "string" && isReducedDate(d);
+        if (valid(start) && valid(end) && end < start.slice(0, end.length))
           refProblem(field, end, `expected a date not before the start (${start})`);
       };
       const r = record as any;
@@ -336,8 +350,8 @@ async function readAndValidate(dataDir: string): Promise<SeedData> {
       switch (entity) {
         case "organizations":
           check("parent", r.parent, "organizations");
-          if (r.parent === r.slug && r.slug !== undefined) refProblem("parent", r.parent, "expected an organization other than itself");
-          if (Array.isArray(r.identifiers)) checkUnique("identifiers", r.identifiers.map((i: any) => [i?.scheme, i?.otherScheme]), "identifier scheme");
+          if (Array.isArray(r.identifiers))
+            checkUnique("identifiers", r.identifiers.map((i: any) => [i?.scheme, i?.otherScheme]), "identifier scheme");
           break;
         case "people":
           if (!Array.isArray(r.roles)) break;
@@ -356,8 +370,10 @@ async function readAndValidate(dataDir: string): Promise<SeedData> {
           break;
         case "partnerships":
           if (Array.isArray(r.participants)) {
-            r.participants.forEach((p: any, i: number) => check(`participants[${i}].organization`, p?.organization, "organizations"));
-            checkUnique("participants", r.participants.map((p: any) => p?.organization), "participating organization");
+            r.participants.forEach((p: any, i: number) =>
+              check(`participants[${i}].organization`, p?.organization, "organizations"),
+            );
+            checkUnique("participants", r.participants.map((p: any) => p?.organization), "organization");
           }
           if (Array.isArray(r.methods)) {
             r.methods.forEach((m: unknown, i: number) => check(`methods[${i}]`, m, "methods"));
@@ -391,7 +407,8 @@ async function readAndValidate(dataDir: string): Promise<SeedData> {
     const chain = [org.slug];
     for (let at = parentOf.get(org.slug); at; at = parentOf.get(at)) {
       if (at === org.slug) {
-        problem("organizations.json", Infinity, `organizations.json (${org.slug}) parent: found the cycle ${[...chain, at].join(" → ")}; expected a hierarchy without cycles`);
+        const cycle = [...chain, at].join(" → ");
+        problem("organizations.json", Infinity, `organizations.json (${org.slug}) parent: found a cycle ${cycle}`);
         break;
       }
       if (chain.includes(at)) break;
@@ -403,7 +420,10 @@ async function readAndValidate(dataDir: string): Promise<SeedData> {
     for (const i of org.identifiers) {
       const key = `${i.scheme}/${i.otherScheme}/${i.value}`;
       const owner = identifierOwners.get(key);
-      if (owner && owner !== org.slug) problem("organizations.json", Infinity, `organizations.json (${org.slug}) identifiers: found ${key}, already given to ${owner}; expected identifiers to be unique`);
+      if (owner && owner !== org.slug) {
+        const text = `organizations.json (${org.slug}) identifiers: found ${key}, also given to ${owner}`;
+        problem("organizations.json", Infinity, text);
+      }
       identifierOwners.set(key, org.slug);
     }
 
@@ -450,7 +470,8 @@ function dated(value: string | null): [Date | null, DatePrecision | null] {
 
 const decimalOrNull = (value: string | null) => (value === null ? null : new Prisma.Decimal(value));
 
-const comparable = (v: unknown) => JSON.stringify(v instanceof Date ? v.toISOString() : Prisma.Decimal.isDecimal(v) ? v.toString() : v);
+const comparable = (v: unknown) =>
+  JSON.stringify(v instanceof Date ? v.toISOString() : Prisma.Decimal.isDecimal(v) ? v.toString() : v);
 
 // The subset of a Prisma model delegate that `upsertIfChanged` needs.
 interface Delegate {
@@ -488,7 +509,7 @@ async function upsertIfChanged(
   return { id, changed };
 }
 
-/** Splits `stored` rows into those `wanted` (by key) and those to delete; returns wanted rows that are missing. */
+/** Compares stored rows with wanted ones by key: which stored rows are stale, which wanted rows are missing. */
 function diff<S, W>(stored: S[], wanted: W[], storedKey: (s: S) => string, wantedKey: (w: W) => string) {
   const missing = [...wanted];
   const stale: S[] = [];
@@ -500,7 +521,10 @@ function diff<S, W>(stored: S[], wanted: W[], storedKey: (s: S) => string, wante
   return { stale, missing };
 }
 
-type CitationOwner = "organizationId" | "personId" | "roleId" | "methodId" | "partnershipId" | "programmeId" | "fundingId" | "impactId";
+type CitationOwner = keyof Pick<
+  Prisma.CitationUncheckedCreateInput,
+  "organizationId" | "personId" | "roleId" | "methodId" | "partnershipId" | "programmeId" | "fundingId" | "impactId"
+>;
 
 async function writeSeed(tx: Tx, seed: SeedData): Promise<SeedReport> {
   const report = Object.fromEntries(entities.map((e) => [e, { created: 0, updated: 0, unchanged: 0 }])) as SeedReport;
@@ -515,7 +539,12 @@ async function writeSeed(tx: Tx, seed: SeedData): Promise<SeedReport> {
   const idOf = (map: Map<string, number>, key: string | null) => (key === null ? null : map.get(key)!);
 
   async function syncCitations(owner: CitationOwner, ownerId: number, wanted: CitationInput[]): Promise<boolean> {
-    const rows = wanted.map((c) => ({ sourceId: ids.sources.get(c.source)!, quote: c.quote, confidence: c.confidence, note: c.note ?? null }));
+    const rows = wanted.map((c) => ({
+      sourceId: ids.sources.get(c.source)!,
+      quote: c.quote,
+      confidence: c.confidence,
+      note: c.note ?? null,
+    }));
     const key = (c: (typeof rows)[number]) => JSON.stringify([c.sourceId, c.quote, c.confidence, c.note]);
     const stored = await tx.citation.findMany({ where: { [owner]: ownerId } });
     const { stale, missing } = diff(stored, rows, key, key);
@@ -542,6 +571,8 @@ async function writeSeed(tx: Tx, seed: SeedData): Promise<SeedReport> {
   }
 
   const orgsBySlug = new Map(seed.organizations.map((o) => [o.slug, o]));
+  const identifierKey = (i: { scheme: string; otherScheme: string; value: string }) =>
+    JSON.stringify([i.scheme, i.otherScheme, i.value]);
   // Parents are written before their children, so that `parentId` can be set in the same write.
   async function writeOrganization(slug: string): Promise<number> {
     const done = ids.organizations.get(slug);
@@ -563,16 +594,16 @@ async function writeSeed(tx: Tx, seed: SeedData): Promise<SeedReport> {
       parentId,
     } satisfies Prisma.OrganizationUncheckedCreateInput;
     const { id } = await upsertIfChanged(tx.organization, { slug }, data, report.organizations, async (id) => {
-      const key = (i: { scheme: string; otherScheme: string; value: string }) => JSON.stringify([i.scheme, i.otherScheme, i.value]);
-      const { stale } = diff(await tx.organizationIdentifier.findMany({ where: { organizationId: id } }), o.identifiers, key, key);
+      const stored = await tx.organizationIdentifier.findMany({ where: { organizationId: id } });
+      const { stale } = diff(stored, o.identifiers, identifierKey, identifierKey);
       if (stale.length) await tx.organizationIdentifier.deleteMany({ where: { id: { in: stale.map((i) => i.id) } } });
-      let identifiersChanged = stale.length > 0;
+      let changed = stale.length > 0;
       for (const i of o.identifiers) {
         const where = { scheme_otherScheme_value: { scheme: i.scheme, otherScheme: i.otherScheme, value: i.value } };
         const data = { organizationId: id, ...i } satisfies Prisma.OrganizationIdentifierUncheckedCreateInput;
-        identifiersChanged = (await upsertIfChanged(tx.organizationIdentifier, where, data, report.identifiers)).changed || identifiersChanged;
+        changed = (await upsertIfChanged(tx.organizationIdentifier, where, data, report.identifiers)).changed || changed;
       }
-      return (await syncCitations("organizationId", id, o.citations)) || identifiersChanged;
+      return (await syncCitations("organizationId", id, o.citations)) || changed;
     });
     ids.organizations.set(slug, id);
     return id;
@@ -580,27 +611,33 @@ async function writeSeed(tx: Tx, seed: SeedData): Promise<SeedReport> {
   for (const o of seed.organizations) await writeOrganization(o.slug);
   const orgId = (slug: string | null) => idOf(ids.organizations, slug);
 
+  const roleKey = (r: { organizationId: number; title: string }) => JSON.stringify([r.organizationId, r.title]);
   for (const p of seed.people) {
-    const data = { slug: p.slug, nameEn: p.nameEn, nameRu: p.nameRu, nameKk: p.nameKk } satisfies Prisma.PersonUncheckedCreateInput;
+    const data = {
+      slug: p.slug,
+      nameEn: p.nameEn,
+      nameRu: p.nameRu,
+      nameKk: p.nameKk,
+    } satisfies Prisma.PersonUncheckedCreateInput;
     const { id } = await upsertIfChanged(tx.person, { slug: p.slug }, data, report.people, async (personId) => {
-      const wanted = p.roles.map((r) => ({ ...r, organizationId: orgId(r.organization)! }));
-      const key = (r: { organizationId: number; title: string }) => JSON.stringify([r.organizationId, r.title]);
-      const { stale } = diff(await tx.role.findMany({ where: { personId } }), wanted, key, key);
+      const roles = p.roles.map((r) => ({ ...r, organizationId: orgId(r.organization)! }));
+      const { stale } = diff(await tx.role.findMany({ where: { personId } }), roles, roleKey, roleKey);
       if (stale.length) await tx.role.deleteMany({ where: { id: { in: stale.map((r) => r.id) } } });
-      for (const r of wanted) {
+      for (const r of roles) {
         const [startOn, startPrecision] = dated(r.startOn);
         const [endOn, endPrecision] = dated(r.endOn);
+        const { organizationId, title } = r;
         const data = {
           personId,
-          organizationId: r.organizationId,
-          title: r.title,
+          organizationId,
+          title,
           startOn,
           startPrecision,
           endOn,
           endPrecision,
         } satisfies Prisma.RoleUncheckedCreateInput;
-        const where = { personId_organizationId_title: { personId, organizationId: r.organizationId, title: r.title } };
-        await upsertIfChanged(tx.role, where, data, report.roles, (roleId) => syncCitations("roleId", roleId, r.citations));
+        const where = { personId_organizationId_title: { personId, organizationId, title } };
+        await upsertIfChanged(tx.role, where, data, report.roles, (id) => syncCitations("roleId", id, r.citations));
       }
       return (await syncCitations("personId", personId, p.citations)) || stale.length > 0;
     });
@@ -616,15 +653,17 @@ async function writeSeed(tx: Tx, seed: SeedData): Promise<SeedReport> {
       technologyReadiness: m.technologyReadiness,
     } satisfies Prisma.MethodUncheckedCreateInput;
     const { id } = await upsertIfChanged(tx.method, { slug: m.slug }, data, report.methods, async (id) => {
-      const wanted = m.developers.map((d) => orgId(d)!);
+      const developerIds = m.developers.map((d) => orgId(d)!);
       const stored = await tx.method.findUniqueOrThrow({ where: { id }, select: { developers: { select: { id: true } } } });
-      const developersChanged = !sameIds(stored.developers.map((d) => d.id), wanted);
-      if (developersChanged) await tx.method.update({ where: { id }, data: { developers: { set: wanted.map((id) => ({ id })) } } });
+      const developersChanged = !sameIds(stored.developers.map((d) => d.id), developerIds);
+      if (developersChanged)
+        await tx.method.update({ where: { id }, data: { developers: { set: developerIds.map((id) => ({ id })) } } });
       return (await syncCitations("methodId", id, m.citations)) || developersChanged;
     });
     ids.methods.set(m.slug, id);
   }
 
+  const participantKey = (x: { organizationId: number; role: string }) => JSON.stringify([x.organizationId, x.role]);
   for (const p of seed.partnerships) {
     const [startOn, startPrecision] = dated(p.startOn);
     const [endOn, endPrecision] = dated(p.endOn);
@@ -640,21 +679,21 @@ async function writeSeed(tx: Tx, seed: SeedData): Promise<SeedReport> {
       endOn,
       endPrecision,
     } satisfies Prisma.PartnershipUncheckedCreateInput;
-    const { id } = await upsertIfChanged(tx.partnership, { slug: p.slug }, data, report.partnerships, async (partnershipId) => {
+    const { id } = await upsertIfChanged(tx.partnership, { slug: p.slug }, data, report.partnerships, async (id) => {
       const participants = p.participants.map((x) => ({ organizationId: orgId(x.organization)!, role: x.role }));
-      const key = (x: { organizationId: number; role: string }) => JSON.stringify([x.organizationId, x.role]);
-      const { stale, missing } = diff(await tx.participant.findMany({ where: { partnershipId } }), participants, key, key);
-      if (stale.length)
-        await tx.participant.deleteMany({ where: { partnershipId, organizationId: { in: stale.map((x) => x.organizationId) } } });
-      if (missing.length) await tx.participant.createMany({ data: missing.map((x) => ({ ...x, partnershipId })) });
+      const stored = await tx.participant.findMany({ where: { partnershipId: id } });
+      const { stale, missing } = diff(stored, participants, participantKey, participantKey);
+      const staleOrgIds = stale.map((x) => x.organizationId);
+      if (stale.length) await tx.participant.deleteMany({ where: { partnershipId: id, organizationId: { in: staleOrgIds } } });
+      if (missing.length) await tx.participant.createMany({ data: missing.map((x) => ({ ...x, partnershipId: id })) });
 
       const methodIds = p.methods.map((slug) => ids.methods.get(slug)!);
-      const stored = await tx.partnership.findUniqueOrThrow({ where: { id: partnershipId }, select: { methods: { select: { id: true } } } });
-      const methodsChanged = !sameIds(stored.methods.map((m) => m.id), methodIds);
+      const linked = await tx.partnership.findUniqueOrThrow({ where: { id }, select: { methods: { select: { id: true } } } });
+      const methodsChanged = !sameIds(linked.methods.map((m) => m.id), methodIds);
       if (methodsChanged)
-        await tx.partnership.update({ where: { id: partnershipId }, data: { methods: { set: methodIds.map((id) => ({ id })) } } });
+        await tx.partnership.update({ where: { id }, data: { methods: { set: methodIds.map((id) => ({ id })) } } });
 
-      const citationsChanged = await syncCitations("partnershipId", partnershipId, p.citations);
+      const citationsChanged = await syncCitations("partnershipId", id, p.citations);
       return citationsChanged || methodsChanged || stale.length + missing.length > 0;
     });
     ids.partnerships.set(p.slug, id);
@@ -695,7 +734,9 @@ async function writeSeed(tx: Tx, seed: SeedData): Promise<SeedReport> {
       fiscalYearFrom: f.fiscalYearFrom,
       fiscalYearTo: f.fiscalYearTo,
     } satisfies Prisma.FundingUncheckedCreateInput;
-    await upsertIfChanged(tx.funding, { slug: f.slug }, data, report.fundings, (id) => syncCitations("fundingId", id, f.citations));
+    await upsertIfChanged(tx.funding, { slug: f.slug }, data, report.fundings, (id) =>
+      syncCitations("fundingId", id, f.citations),
+    );
   }
 
   for (const i of seed.impacts) {
@@ -721,7 +762,9 @@ async function writeSeed(tx: Tx, seed: SeedData): Promise<SeedReport> {
       claimantId: orgId(i.claimant),
       claimantPersonId: idOf(ids.people, i.claimantPerson),
     } satisfies Prisma.ImpactUncheckedCreateInput;
-    await upsertIfChanged(tx.impact, { slug: i.slug }, data, report.impacts, (id) => syncCitations("impactId", id, i.citations));
+    await upsertIfChanged(tx.impact, { slug: i.slug }, data, report.impacts, (id) =>
+      syncCitations("impactId", id, i.citations),
+    );
   }
 
   return report;

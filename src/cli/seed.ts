@@ -1,0 +1,16 @@
+// `npm run seed`: loads the curated dataset in seeds/data into DATABASE_URL, or into the embedded
+// database in DATA_DIR. Safe to run again: unchanged records are left alone.
+import { loadSeed } from "../../seeds/load.ts";
+import { openDatabase } from "../db.ts";
+import { env } from "../env.ts";
+
+const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+try {
+  const report = await loadSeed(db.prisma);
+  console.table(report);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exitCode = 1;
+} finally {
+  await db.close();
+}
