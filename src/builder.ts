@@ -6,12 +6,13 @@ import { prisma } from "./db.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
 import PrismaTypes, { getDatamodel } from "./generated/pothos-types.ts";
 
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
 export interface Context {
   request: Request;
 }
 
-export const MAX_PAGE_SIZE = 100;
-export const DEFAULT_PAGE_SIZE = 20;
 
 /** A client error with a stable machine-readable code in `extensions.code`. */
 export function userError(message: string, code = "BAD_USER_INPUT"): GraphQLError {
@@ -48,6 +49,19 @@ export const builder = new SchemaBuilder<{
     },
     nodeTypeOptions: { description: "A record with a stable, opaque global ID" },
     pageInfoTypeOptions: { description: "Where this page sits in the whole list, for fetching the next or previous page" },
+    idFieldOptions: { description: "Stable, opaque global ID of the record; pass it to `node` to fetch the record again" },
+    cursorFieldOptions: { description: "Position of this item in the list; pass it as `after` or `before` to page from here" },
+    nodeFieldOptions: { description: "The item itself" },
+    edgesFieldOptions: { description: "Items of this page, each with its cursor" },
+    pageInfoFieldOptions: { description: "Whether there are more pages, and the cursors to reach them" },
+    hasNextPageFieldOptions: { description: "Whether items follow this page" },
+    hasPreviousPageFieldOptions: { description: "Whether items precede this page" },
+    startCursorFieldOptions: { description: "Cursor of the first item of this page" },
+    endCursorFieldOptions: { description: "Cursor of the last item of this page" },
+    firstArgOptions: { description: `Number of items from the start, or after \`after\` (0 to ${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE})` },
+    afterArgOptions: { description: "Return items after this cursor (an `endCursor` or edge `cursor`)" },
+    lastArgOptions: { description: `Number of items from the end, or before \`before\` (0 to ${MAX_PAGE_SIZE})` },
+    beforeArgOptions: { description: "Return items before this cursor (a `startCursor` or edge `cursor`)" },
     decodeGlobalID: (globalID) => {
       const decoded = Buffer.from(globalID, "base64").toString("utf8");
       const match = /^([A-Za-z]+):(\d{1,15})$/.exec(decoded);

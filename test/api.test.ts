@@ -189,7 +189,7 @@ describe("ordering and pagination", () => {
     const forward: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const { organizations: page } = await data(
+      const { organizations: page }: any = await data(
         `query($o: OrganizationOrder, $after: String) { organizations(first: 4, after: $after, orderBy: $o) { edges { node { slug } } pageInfo { hasNextPage endCursor } } }`,
         { o: orderBy, after },
       );
@@ -202,7 +202,7 @@ describe("ordering and pagination", () => {
     const backward: string[] = [];
     let before: string | null = null;
     for (;;) {
-      const { organizations: page } = await data(
+      const { organizations: page }: any = await data(
         `query($o: OrganizationOrder, $before: String) { organizations(last: 4, before: $before, orderBy: $o) { edges { node { slug } } pageInfo { hasPreviousPage startCursor } } }`,
         { o: orderBy, before },
       );

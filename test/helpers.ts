@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { loadSeed } from "../seeds/load.ts";
+import { startEmbedded } from "../src/database/embedded.ts";
 import { openDatabase, type Database } from "../src/db.ts";
 import { createApi } from "../src/yoga.ts";
 
@@ -12,30 +13,36 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** A database of its own for one test file: in-memory PGlite, or a new database on TEST_DATABASE_URL's server. */
-export async function openTestDatabase(onQuery?: (sql: string) => void): Promise<{ db: Database; url?: string; drop(): Promise<void> }> {
+/** An empty database of its own: in-memory PGlite, or a new database on TEST_DATABASE_URL's server. */
+export async function createBlankDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   if (process.env.TEST_DB !== "postgres") {
-    const db = await openDatabase({ dataDir: null, onQuery });
-    return { db, drop: () => db.close() };
+    const embedded = await startEmbedded(null);
+    return { url: embedded.url, drop: () => embedded.stop() };
   }
   const serverUrl = process.env.TEST_DATABASE_URL!;
   const name = `test_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    await client.query(sql);
+    await client.end();
+  };
+  await admin(`CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ databaseUrl: url.toString(), onQuery });
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/** A migrated database of its own for one test file. */
+export async function openTestDatabase(onQuery?: (sql: string) => void): Promise<{ db: Database; url: string; drop(): Promise<void> }> {
+  const blank = await createBlankDatabase();
+  const db = await openDatabase({ databaseUrl: blank.url, onQuery });
   return {
     db,
-    url: url.toString(),
+    url: blank.url,
     async drop() {
       await db.close();
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
+      await blank.drop();
     },
   };
 }
