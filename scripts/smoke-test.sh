@@ -26,8 +26,9 @@ page=$(curl -sf -H 'accept: text/html' "http://127.0.0.1:$port/graphql")
 grep -qi "graphiql" <<<"$page" || { echo "GraphiQL page missing"; exit 1; }
 if grep -Eq 'https?://(unpkg|cdn\.jsdelivr|esm\.sh)' <<<"$page"; then echo "GraphiQL loads assets from a CDN"; exit 1; fi
 
-# Signal the server itself (npm does not forward signals), then wait for npm to exit with it.
-pkill -TERM -g "$pid" -f "src/server.ts"
+# Signal the server process itself (the newest in the group: npm and tsx do not forward signals
+# reliably), then wait for npm to exit with it.
+pkill -TERM -n -g "$pid" -f "src/server.ts"
 for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
 if kill -0 "$pid" 2>/dev/null; then echo "server did not stop within 10 s"; cat "$log"; exit 1; fi
 wait "$pid" || { echo "npm start exited with status $?"; cat "$log"; exit 1; }
