@@ -1,4 +1,6 @@
-import { builder, type Types } from "../builder.ts";
+import type { InputObjectRef, ObjectRef } from "@pothos/core";
+import { builder, pageSize, type Types } from "../builder.ts";
+import type PrismaTypes from "../generated/pothos-types.ts";
 import { AmountBound, Confidence, DatePrecision } from "../generated/prisma/enums.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 
@@ -217,3 +219,51 @@ export const DateRange = builder.inputType("DateRange", {
     to: t.field({ type: "Date", description: "Latest date included" }),
   }),
 });
+
+// ---- Root lists ----
+
+/** The part of a Prisma model delegate a root list needs. */
+interface ListDelegate {
+  count(args: { where: object }): PromiseLike<number>;
+  findMany(args: object): PromiseLike<unknown[]>;
+}
+
+/**
+ * Declares a root connection field with a typed `filter` and an `orderBy`, paging with Prisma
+ * cursors and counting `totalCount` with the same where clause.
+ */
+export function rootList<Filter extends object, Order>(
+  name: string,
+  options: {
+    type: keyof PrismaTypes & string;
+    connection: ObjectRef<Types, any>;
+    description: string;
+    filter: InputObjectRef<Types, Filter>;
+    order: { input: InputObjectRef<Types, Order>; toPrisma: (order: Order | null | undefined) => object[] };
+    defaultOrder: string;
+    model: () => ListDelegate;
+    where: (filter: Filter | null | undefined) => object;
+  },
+) {
+  type Args = { filter?: Filter | null; orderBy?: Order | null };
+  builder.queryField(name, (t) =>
+    t.prismaConnection(
+      // Pothos cannot infer a prismaConnection over a model chosen by a type parameter; the
+      // field's shape is still checked by the schema tests and each list's API tests.
+      {
+        type: options.type,
+        ...pageSize,
+        cursor: "id",
+        description: options.description,
+        args: {
+          filter: t.arg({ type: options.filter, description: "Conditions the items must meet; all given conditions must hold" }),
+          orderBy: t.arg({ type: options.order.input, description: `Sort order; ${options.defaultOrder} when omitted` }),
+        },
+        totalCount: (parent: unknown, args: Args) => options.model().count({ where: options.where(args.filter) }),
+        resolve: (query: object, parent: unknown, args: Args) =>
+          options.model().findMany({ ...query, where: options.where(args.filter), orderBy: options.order.toPrisma(args.orderBy) }),
+      } as never,
+      options.connection,
+    ),
+  );
+}

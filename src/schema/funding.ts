@@ -1,8 +1,8 @@
-import { builder, pageSize } from "../builder.ts";
+import { builder } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { AmountKind } from "../generated/prisma/enums.ts";
-import { AmountBoundEnum, contains, DateRange, dbId, money, Money, orderInput, partialDate, PartialDate } from "./common.ts";
+import { AmountBoundEnum, contains, DateRange, dbId, money, Money, orderInput, partialDate, PartialDate, rootList } from "./common.ts";
 import { Method } from "./method.ts";
 import { Organization } from "./organization.ts";
 import { Partnership } from "./partnership.ts";
@@ -123,21 +123,13 @@ function fundingWhere(filter: typeof FundingFilter.$inferInput | null | undefine
   return { AND: and };
 }
 
-builder.queryFields((t) => ({
-  fundings: t.prismaConnection(
-    {
-      type: Funding,
-      ...pageSize,
-      cursor: "id",
-      description: "Who funds what: budgets, allocations, grants and investments, each with its source",
-      args: {
-        filter: t.arg({ type: FundingFilter, description: "Conditions the funding records must meet" }),
-        orderBy: t.arg({ type: fundingOrder.input, description: "Sort order; in the order they were added when omitted" }),
-      },
-      totalCount: (parent, args) => prisma().funding.count({ where: fundingWhere(args.filter) }),
-      resolve: (query, parent, args) =>
-        prisma().funding.findMany({ ...query, where: fundingWhere(args.filter), orderBy: fundingOrder.toPrisma(args.orderBy) }),
-    },
-    FundingConnection,
-  ),
-}));
+rootList("fundings", {
+  type: "Funding",
+  connection: FundingConnection,
+  description: "Who funds what: budgets, allocations, grants and investments, each with its source",
+  filter: FundingFilter,
+  order: fundingOrder,
+  defaultOrder: "in the order they were added",
+  model: () => prisma().funding,
+  where: fundingWhere,
+});

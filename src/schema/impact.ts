@@ -1,8 +1,8 @@
-import { builder, pageSize } from "../builder.ts";
+import { builder } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { ImpactMetric, ImpactStatus } from "../generated/prisma/enums.ts";
-import { AmountBoundEnum, contains, dbId, orderInput, partialDate, PartialDate } from "./common.ts";
+import { AmountBoundEnum, contains, dbId, orderInput, partialDate, PartialDate, rootList } from "./common.ts";
 import { Method } from "./method.ts";
 import { Organization } from "./organization.ts";
 import { Partnership } from "./partnership.ts";
@@ -113,21 +113,13 @@ function impactWhere(filter: typeof ImpactFilter.$inferInput | null | undefined)
   return { AND: and };
 }
 
-builder.queryFields((t) => ({
-  impacts: t.prismaConnection(
-    {
-      type: Impact,
-      ...pageSize,
-      cursor: "id",
-      description: "Reported impacts: goals, claims and verified results, each with who reports it and the source",
-      args: {
-        filter: t.arg({ type: ImpactFilter, description: "Conditions the impacts must meet" }),
-        orderBy: t.arg({ type: impactOrder.input, description: "Sort order; in the order they were added when omitted" }),
-      },
-      totalCount: (parent, args) => prisma().impact.count({ where: impactWhere(args.filter) }),
-      resolve: (query, parent, args) =>
-        prisma().impact.findMany({ ...query, where: impactWhere(args.filter), orderBy: impactOrder.toPrisma(args.orderBy) }),
-    },
-    ImpactConnection,
-  ),
-}));
+rootList("impacts", {
+  type: "Impact",
+  connection: ImpactConnection,
+  description: "Reported impacts: goals, claims and verified results, each with who reports it and the source",
+  filter: ImpactFilter,
+  order: impactOrder,
+  defaultOrder: "in the order they were added",
+  model: () => prisma().impact,
+  where: impactWhere,
+});

@@ -2,7 +2,7 @@ import { builder, pageSize } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { MethodCategory } from "../generated/prisma/enums.ts";
-import { contains, dbId, IntRange, orderInput } from "./common.ts";
+import { contains, dbId, IntRange, orderInput, rootList } from "./common.ts";
 import { FundingConnection } from "./funding.ts";
 import { ImpactConnection } from "./impact.ts";
 import { Organization, OrganizationConnection } from "./organization.ts";
@@ -103,23 +103,18 @@ function methodWhere(filter: typeof MethodFilter.$inferInput | null | undefined)
   return { AND: and };
 }
 
+rootList("methods", {
+  type: "Method",
+  connection: MethodConnection,
+  description: "Technologies and processes for mining and metallurgy, with who developed them and where they are applied",
+  filter: MethodFilter,
+  order: methodOrder,
+  defaultOrder: "by title",
+  model: () => prisma().method,
+  where: methodWhere,
+});
+
 builder.queryFields((t) => ({
-  methods: t.prismaConnection(
-    {
-      type: Method,
-      ...pageSize,
-      cursor: "id",
-      description: "Technologies and processes for mining and metallurgy, with who developed them and where they are applied",
-      args: {
-        filter: t.arg({ type: MethodFilter, description: "Conditions the methods must meet" }),
-        orderBy: t.arg({ type: methodOrder.input, description: "Sort order; by title when omitted" }),
-      },
-      totalCount: (parent, args) => prisma().method.count({ where: methodWhere(args.filter) }),
-      resolve: (query, parent, args) =>
-        prisma().method.findMany({ ...query, where: methodWhere(args.filter), orderBy: methodOrder.toPrisma(args.orderBy) }),
-    },
-    MethodConnection,
-  ),
   method: t.prismaField({
     type: Method,
     nullable: true,

@@ -3,7 +3,7 @@ import { builder, pageSize, userError } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { IdentifierScheme, OrganizationKind, type ParticipantRole } from "../generated/prisma/enums.ts";
-import { contains, dbId, IntRange, nameFields, orderInput } from "./common.ts";
+import { contains, dbId, IntRange, nameFields, orderInput, rootList } from "./common.ts";
 import { FundingConnection } from "./funding.ts";
 import { ImpactConnection } from "./impact.ts";
 import { MethodConnection } from "./method.ts";
@@ -203,28 +203,16 @@ function organizationWhere(filter: OrganizationFilterValue | null | undefined, k
 }
 
 function organizationList(name: string, description: string, kinds?: OrganizationKind[]) {
-  return builder.queryField(name, (t) =>
-    t.prismaConnection(
-      {
-        type: Organization,
-        ...pageSize,
-        cursor: "id",
-        description,
-        args: {
-          filter: t.arg({ type: OrganizationFilter, description: "Conditions the organizations must meet" }),
-          orderBy: t.arg({ type: organizationOrder.input, description: "Sort order; by English name when omitted" }),
-        },
-        totalCount: (parent, args) => prisma().organization.count({ where: organizationWhere(args.filter, kinds) }),
-        resolve: (query, parent, args) =>
-          prisma().organization.findMany({
-            ...query,
-            where: organizationWhere(args.filter, kinds),
-            orderBy: organizationOrder.toPrisma(args.orderBy),
-          }),
-      },
-      OrganizationConnection,
-    ),
-  );
+  rootList(name, {
+    type: "Organization",
+    connection: OrganizationConnection,
+    description,
+    filter: OrganizationFilter,
+    order: organizationOrder,
+    defaultOrder: "by English name",
+    model: () => prisma().organization,
+    where: (filter) => organizationWhere(filter, kinds),
+  });
 }
 
 organizationList("organizations", "All organizations: institutes, universities, enterprises, state bodies, commissions and funds");

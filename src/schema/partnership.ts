@@ -2,7 +2,7 @@ import { builder, pageSize } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { ParticipantRole, PartnershipKind, PartnershipStatus } from "../generated/prisma/enums.ts";
-import { contains, DateRange, dbId, orderInput, partialDate, PartialDate } from "./common.ts";
+import { contains, DateRange, dbId, orderInput, partialDate, PartialDate, rootList } from "./common.ts";
 import { FundingConnection } from "./funding.ts";
 import { ImpactConnection } from "./impact.ts";
 import { Method, MethodConnection } from "./method.ts";
@@ -151,23 +151,18 @@ function partnershipWhere(filter: typeof PartnershipFilter.$inferInput | null | 
   return { AND: and };
 }
 
+rootList("partnerships", {
+  type: "Partnership",
+  connection: PartnershipConnection,
+  description: "Partnerships between research and industry, with participants, methods, funding and impacts",
+  filter: PartnershipFilter,
+  order: partnershipOrder,
+  defaultOrder: "in the order they were added",
+  model: () => prisma().partnership,
+  where: partnershipWhere,
+});
+
 builder.queryFields((t) => ({
-  partnerships: t.prismaConnection(
-    {
-      type: Partnership,
-      ...pageSize,
-      cursor: "id",
-      description: "Partnerships between research and industry, with participants, methods, funding and impacts",
-      args: {
-        filter: t.arg({ type: PartnershipFilter, description: "Conditions the partnerships must meet" }),
-        orderBy: t.arg({ type: partnershipOrder.input, description: "Sort order; in the order they were added when omitted" }),
-      },
-      totalCount: (parent, args) => prisma().partnership.count({ where: partnershipWhere(args.filter) }),
-      resolve: (query, parent, args) =>
-        prisma().partnership.findMany({ ...query, where: partnershipWhere(args.filter), orderBy: partnershipOrder.toPrisma(args.orderBy) }),
-    },
-    PartnershipConnection,
-  ),
   partnership: t.prismaField({
     type: Partnership,
     nullable: true,

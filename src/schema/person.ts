@@ -1,7 +1,7 @@
 import { builder, pageSize } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { contains, dbId, nameFields, orderInput, partialDate, PartialDate } from "./common.ts";
+import { contains, dbId, nameFields, orderInput, partialDate, PartialDate, rootList } from "./common.ts";
 import { ImpactConnection } from "./impact.ts";
 import { Organization } from "./organization.ts";
 
@@ -89,23 +89,18 @@ function personWhere(filter: typeof PersonFilter.$inferInput | null | undefined)
   return { AND: and };
 }
 
+rootList("people", {
+  type: "Person",
+  connection: PersonConnection,
+  description: "People named by sources: officials, institute heads, company directors",
+  filter: PersonFilter,
+  order: personOrder,
+  defaultOrder: "by English name",
+  model: () => prisma().person,
+  where: personWhere,
+});
+
 builder.queryFields((t) => ({
-  people: t.prismaConnection(
-    {
-      type: Person,
-      ...pageSize,
-      cursor: "id",
-      description: "People named by sources: officials, institute heads, company directors",
-      args: {
-        filter: t.arg({ type: PersonFilter, description: "Conditions the people must meet" }),
-        orderBy: t.arg({ type: personOrder.input, description: "Sort order; by English name when omitted" }),
-      },
-      totalCount: (parent, args) => prisma().person.count({ where: personWhere(args.filter) }),
-      resolve: (query, parent, args) =>
-        prisma().person.findMany({ ...query, where: personWhere(args.filter), orderBy: personOrder.toPrisma(args.orderBy) }),
-    },
-    PersonConnection,
-  ),
   person: t.prismaField({
     type: Person,
     nullable: true,

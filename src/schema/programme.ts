@@ -2,7 +2,7 @@ import { builder, pageSize } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { ProgrammeKind } from "../generated/prisma/enums.ts";
-import { contains, dbId, money, Money, orderInput } from "./common.ts";
+import { contains, dbId, money, Money, orderInput, rootList } from "./common.ts";
 import { FundingConnection } from "./funding.ts";
 import { Organization } from "./organization.ts";
 
@@ -76,21 +76,13 @@ function programmeWhere(filter: typeof ProgrammeFilter.$inferInput | null | unde
   return { AND: and };
 }
 
-builder.queryFields((t) => ({
-  programmes: t.prismaConnection(
-    {
-      type: Programme,
-      ...pageSize,
-      cursor: "id",
-      description: "Funding programmes and instruments for research and its commercialisation",
-      args: {
-        filter: t.arg({ type: ProgrammeFilter, description: "Conditions the programmes must meet" }),
-        orderBy: t.arg({ type: programmeOrder.input, description: "Sort order; by name when omitted" }),
-      },
-      totalCount: (parent, args) => prisma().programme.count({ where: programmeWhere(args.filter) }),
-      resolve: (query, parent, args) =>
-        prisma().programme.findMany({ ...query, where: programmeWhere(args.filter), orderBy: programmeOrder.toPrisma(args.orderBy) }),
-    },
-    ProgrammeConnection,
-  ),
-}));
+rootList("programmes", {
+  type: "Programme",
+  connection: ProgrammeConnection,
+  description: "Funding programmes and instruments for research and its commercialisation",
+  filter: ProgrammeFilter,
+  order: programmeOrder,
+  defaultOrder: "by name",
+  model: () => prisma().programme,
+  where: programmeWhere,
+});

@@ -1,7 +1,7 @@
-import { builder, pageSize } from "../builder.ts";
+import { builder } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { ConfidenceEnum, contains, orderInput, partialDate, PartialDate } from "./common.ts";
+import { ConfidenceEnum, contains, orderInput, partialDate, PartialDate, rootList } from "./common.ts";
 
 export const Citation = builder.prismaObject("Citation", {
   description: "Link from a record to a public source, with the words of the source that support it",
@@ -70,21 +70,13 @@ function sourceWhere(filter: typeof SourceFilter.$inferInput | null | undefined)
   return { AND: and };
 }
 
-builder.queryFields((t) => ({
-  sources: t.prismaConnection(
-    {
-      type: Source,
-      ...pageSize,
-      cursor: "id",
-      description: "Public documents the dataset's facts come from",
-      args: {
-        filter: t.arg({ type: SourceFilter, description: "Conditions the sources must meet" }),
-        orderBy: t.arg({ type: sourceOrder.input, description: "Sort order; in the order they were added when omitted" }),
-      },
-      totalCount: (parent, args) => prisma().source.count({ where: sourceWhere(args.filter) }),
-      resolve: (query, parent, args) =>
-        prisma().source.findMany({ ...query, where: sourceWhere(args.filter), orderBy: sourceOrder.toPrisma(args.orderBy) }),
-    },
-    SourceConnection,
-  ),
-}));
+rootList("sources", {
+  type: "Source",
+  connection: SourceConnection,
+  description: "Public documents the dataset's facts come from",
+  filter: SourceFilter,
+  order: sourceOrder,
+  defaultOrder: "in the order they were added",
+  model: () => prisma().source,
+  where: sourceWhere,
+});
