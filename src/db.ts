@@ -5,8 +5,6 @@ import { PrismaClient } from "./generated/prisma/client.ts";
 
 export interface Database {
   prisma: PrismaClient;
-  /** True when the embedded database was created by this start. */
-  fresh: boolean;
   embedded: boolean;
   close(): Promise<void>;
 }
@@ -53,7 +51,6 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   current = client;
   return {
     prisma: client,
-    fresh: embedded?.fresh ?? false,
     embedded: Boolean(embedded),
     async close() {
       await client.$disconnect();

@@ -6,8 +6,9 @@ import { log } from "./log.ts";
 import { createApi } from "./yoga.ts";
 
 const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
-if (db.fresh) {
-  log.info("new embedded database: loading the seed dataset");
+// A new (or never successfully seeded) embedded database gets the curated dataset.
+if (db.embedded && (await db.prisma.source.count()) === 0) {
+  log.info("empty embedded database: loading the seed dataset");
   try {
     await loadSeed(db.prisma);
   } catch (error) {

@@ -6,8 +6,6 @@ import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 export interface EmbeddedDatabase {
   /** Connection string of the socket server in front of PGlite. */
   url: string;
-  /** True when this start created the database (initdb ran). */
-  fresh: boolean;
   stop(): Promise<void>;
 }
 
@@ -20,17 +18,28 @@ function isRunning(pid: number): boolean {
   }
 }
 
-// Two processes can open one PGlite folder without any error and silently diverge: refuse that.
+const openInThisProcess = new Set<string>();
+
+// Two PGlite instances can open one folder without any error and silently diverge: refuse that,
+// within this process and across processes. A lock left by a dead process, or by an earlier run
+// that had this same pid (pid 1 in a container), is stale.
 function lockDataDir(dir: string): () => void {
   const lockFile = join(dir, "server.lock");
+  if (openInThisProcess.has(dir)) {
+    throw new Error(`The data folder ${dir} is already open in this process`);
+  }
   if (existsSync(lockFile)) {
     const pid = Number(readFileSync(lockFile, "utf8"));
     if (pid && pid !== process.pid && isRunning(pid)) {
-      throw new Error(`The data folder ${dir} is in use by process ${pid}; stop it or set DATA_DIR to another folder`);
+      throw new Error(`The data folder ${dir} is in use by process ${pid}: stop that server or set DATA_DIR to another folder`);
     }
   }
   writeFileSync(lockFile, String(process.pid));
-  return () => rmSync(lockFile, { force: true });
+  openInThisProcess.add(dir);
+  return () => {
+    rmSync(lockFile, { force: true });
+    openInThisProcess.delete(dir);
+  };
 }
 
 /**
@@ -39,7 +48,6 @@ function lockDataDir(dir: string): () => void {
  */
 export async function startEmbedded(dataDir: string | null, maxConnections = 20): Promise<EmbeddedDatabase> {
   let unlock = () => {};
-  let fresh = true;
   let db: PGlite;
   if (dataDir === null) {
     db = await PGlite.create();
@@ -47,15 +55,12 @@ export async function startEmbedded(dataDir: string | null, maxConnections = 20)
     const dir = resolve(dataDir);
     mkdirSync(dir, { recursive: true });
     unlock = lockDataDir(dir);
-    const pgdata = join(dir, "pgdata");
-    fresh = !existsSync(join(pgdata, "PG_VERSION"));
-    db = await PGlite.create(pgdata);
+    db = await PGlite.create(join(dir, "pgdata"));
   }
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections });
   await server.start();
   return {
     url: `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`,
-    fresh,
     async stop() {
       await server.stop();
       await db.close();
