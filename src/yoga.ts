@@ -61,7 +61,7 @@ function maskError(error: unknown, message: string): Error {
     return new GraphQLError("The database took too long to answer and the query was stopped. Ask for fewer items, or page through them", {
       nodes: error.nodes,
       path: error.path,
-      extensions: { code: "TIMEOUT" },
+      extensions: { code: "TIMEOUT", http: { status: 504 } },
     });
   }
   return unexpected(original, message, error);

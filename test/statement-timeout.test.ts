@@ -23,6 +23,7 @@ test.runIf(process.env.TEST_DB === "postgres")("PostgreSQL's statement_timeout s
     });
     const body = await response.json();
     expect(Date.now() - started).toBeLessThan(5000);
+    expect(response.status).toBe(504);
     expect(body.errors[0].extensions.code).toBe("TIMEOUT");
     expect(body.errors[0].message).toMatch(/took too long to answer and the query was stopped/);
     expect(JSON.stringify(body)).not.toMatch(/SELECT|statement_timeout|\.ts/);
