@@ -123,7 +123,7 @@ test("hostile requests are refused with a 4xx and a clear message; normal querie
   for (let i = 0; i < 5; i++) await normalQueryAnswered();
   const baseline = heapAfterGc(gc);
 
-  const ROUNDS = 3;
+  const ROUNDS = 2;
   let sent = 0;
   let refused = 0;
   let serverErrors = 0;

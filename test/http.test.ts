@@ -1,5 +1,8 @@
 import { auditServer } from "graphql-http";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { startHttpServer } from "../src/http/server.ts";
+import { memoryStore } from "../src/limits/rate-limit.ts";
+import { createApi } from "../src/yoga.ts";
 import { startTestServer, type TestServer } from "./server-helpers.ts";
 
 let server: TestServer;
@@ -70,8 +73,29 @@ describe("operations", () => {
     expect(text).toMatch(/graphql_request_duration_seconds_count\{operation="JournalistQuestion"\} 1/);
     expect(text).toMatch(/graphql_errors_total\{code="GRAPHQL_VALIDATION_FAILED"\} [1-9]/);
     expect(text).toMatch(/rate_limit_rejections_total \d+/);
+    expect(text).toMatch(/db_pool_connections\{state="total"\} [1-9]/);
     expect(text).toMatch(/process_resident_memory_bytes \d+/);
   });
+});
+
+test("client address: X-Forwarded-For counts only behind a trusted proxy", async () => {
+  const budgetOf2 = () => createApi({ rateLimitStore: memoryStore(), limits: { perMinute: 2 } });
+  const options = { port: 0, host: "127.0.0.1", maxBodyBytes: 100_000, requestTimeoutMs: 2000, drainTimeoutMs: 1000 };
+  const [trusting, direct] = await Promise.all([
+    startHttpServer(budgetOf2(), { ...options, trustProxy: true }),
+    startHttpServer(budgetOf2(), { ...options, trustProxy: false }),
+  ]);
+  try {
+    const ask = async (base: string, forwardedFor: string) =>
+      (await fetch(`${base}/graphql?query=%7B__typename%7D`, { headers: { "x-forwarded-for": forwardedFor } })).status;
+    // Behind a proxy: the entry the proxy appended (the last) is the client; earlier entries are the client's own claims.
+    expect([await ask(trusting.url, "5.5.5.5, 1.1.1.1"), await ask(trusting.url, "6.6.6.6, 1.1.1.1"), await ask(trusting.url, "7.7.7.7, 1.1.1.1")]).toEqual([200, 200, 429]);
+    expect(await ask(trusting.url, "2.2.2.2")).toBe(200);
+    // Direct: the header is the client's own claim and is ignored.
+    expect([await ask(direct.url, "1.1.1.1"), await ask(direct.url, "2.2.2.2"), await ask(direct.url, "3.3.3.3")]).toEqual([200, 200, 429]);
+  } finally {
+    await Promise.all([trusting.stop(), direct.stop()]);
+  }
 });
 
 // Last: this one breaks the database under the running server on purpose.

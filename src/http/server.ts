@@ -116,6 +116,7 @@ export async function startHttpServer(handler: Handler, options: HttpOptions): P
   );
   // Requests Node refuses before any handler runs: answered with a message, like every other refusal.
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === "ECONNRESET" || !socket.writable) return socket.destroy();
     const [status, code, message] =
       error.code === "ERR_HTTP_REQUEST_TIMEOUT"
         ? [408, "REQUEST_TIMEOUT", `The request took longer than ${options.requestTimeoutMs} ms to arrive; send it whole and at once`]
@@ -124,7 +125,6 @@ export async function startHttpServer(handler: Handler, options: HttpOptions): P
           : [400, "BAD_REQUEST", "The request is not valid HTTP"];
     log.warn("refused before routing", { status, error: error.code });
     httpRequests.inc({ route: "other", status });
-    if (!socket.writable || (error as { bytesParsed?: number }).bytesParsed === undefined && error.code === "ECONNRESET") return socket.destroy();
     const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
     socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
