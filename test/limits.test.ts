@@ -7,7 +7,8 @@ import { startTestApi, type TestApi } from "./helpers.ts";
 
 let api: TestApi;
 beforeAll(async () => {
-  api = await startTestApi();
+  // Limits and costs depend on the query, not on the data: an empty database is enough.
+  api = await startTestApi({ seed: false });
 });
 afterAll(() => api?.close());
 
@@ -28,7 +29,7 @@ describe("queries the public needs pass every limit", () => {
     const { status, body } = await api.query(EXAMPLE_QUERY);
     expect(body.errors).toBeUndefined();
     expect(status).toBe(200);
-    expect(body.data.institutes.totalCount).toBeGreaterThan(0);
+    expect(body.data.institutes).toEqual({ totalCount: 0, edges: [] });
     // 10 institutes x (10 methods x (5 partnerships x 10 participants)) and 10 citations each.
     expect((body as any).extensions.cost).toEqual({ requested: 11531, limit: 25_000, remaining: expect.any(Number), budget: 100_000 });
   });
