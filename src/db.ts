@@ -1,10 +1,13 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { startEmbedded } from "./database/embedded.ts";
 import { migrate } from "./database/migrate.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 
 export interface Database {
   prisma: PrismaClient;
+  /** The connection pool under Prisma, for pool metrics. */
+  pool: pg.Pool;
   embedded: boolean;
   close(): Promise<void>;
 }
@@ -17,6 +20,12 @@ export interface DatabaseOptions {
   /** Called once for every SQL statement sent (used to count statements per request). */
   onQuery?: (sql: string) => void;
   poolSize?: number;
+  /**
+   * PostgreSQL's statement_timeout for every connection. The embedded PGlite accepts the setting
+   * but cannot enforce it (WebAssembly has no timer interrupt), so there only the API's own
+   * execution timeout applies.
+   */
+  statementTimeoutMs?: number;
 }
 
 let current: PrismaClient | undefined;
@@ -38,8 +47,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     await embedded?.stop();
     throw error;
   }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    options: options.statementTimeoutMs ? `-c statement_timeout=${options.statementTimeoutMs}` : undefined,
+  });
   const client = new PrismaClient({
-    adapter: new PrismaPg({ connectionString: url, max: poolSize }),
+    adapter: new PrismaPg(pool, { disposeExternalPool: true }),
     log: options.onQuery ? [{ emit: "event", level: "query" }] : [],
   });
   if (options.onQuery) {
@@ -51,9 +65,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   current = client;
   return {
     prisma: client,
+    pool,
     embedded: Boolean(embedded),
     async close() {
-      await client.$disconnect();
+      // Prisma ends the pool; one already ended (the database was lost) must not stop a shutdown.
+      if (!pool.ended) await client.$disconnect();
       await embedded?.stop();
       if (current === client) current = undefined;
     },

@@ -12,12 +12,23 @@ const schema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default("./data"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  // Limits and fair use (README "Limits and fair use")
+  MAX_QUERY_COST: z.coerce.number().int().min(1).default(25_000),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(100_000),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL").optional(),
+  TRUST_PROXY: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(100_000),
+}).refine((e) => e.RATE_LIMIT_PER_MINUTE >= e.MAX_QUERY_COST, {
+  path: ["RATE_LIMIT_PER_MINUTE"],
+  message: "must be at least MAX_QUERY_COST, or the most expensive allowed query could never run",
 });
 
 export type Env = z.infer<typeof schema>;
 
 function parseEnv(): Env {
-  const result = schema.safeParse({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || undefined });
+  const result = schema.safeParse({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || undefined, REDIS_URL: process.env.REDIS_URL || undefined });
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
     console.error(`Invalid configuration:\n${problems}`);

@@ -1,11 +1,12 @@
-import { createServer } from "node:http";
 import { loadSeed } from "../seeds/load.ts";
 import { openDatabase } from "./db.ts";
 import { env } from "./env.ts";
+import { watchPool } from "./http/metrics.ts";
+import { startHttpServer } from "./http/server.ts";
 import { log } from "./log.ts";
-import { createApi } from "./yoga.ts";
+import { createApi, GRAPHQL_ENDPOINT } from "./yoga.ts";
 
-const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, statementTimeoutMs: env.QUERY_TIMEOUT_MS });
 // A new (or never successfully seeded) embedded database gets the curated dataset.
 if (db.embedded && (await db.prisma.source.count()) === 0) {
   log.info("empty embedded database: loading the seed dataset");
@@ -16,27 +17,40 @@ if (db.embedded && (await db.prisma.source.count()) === 0) {
     throw error;
   }
 }
-
-const api = createApi();
-const server = createServer(api);
-server.listen(env.PORT, env.HOST, () => {
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : env.PORT;
-  log.info(`GraphQL API and GraphiQL at http://localhost:${port}/graphql`, {
-    database: db.embedded ? `embedded PGlite in ${env.DATA_DIR}` : "PostgreSQL server (DATABASE_URL)",
-  });
-});
+watchPool(db.pool);
 
 let stopping = false;
+const api = createApi({ isStopping: () => stopping });
+const http = await startHttpServer(api, {
+  port: env.PORT,
+  host: env.HOST,
+  maxBodyBytes: env.MAX_BODY_BYTES,
+  requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+  trustProxy: env.TRUST_PROXY,
+  drainTimeoutMs: env.QUERY_TIMEOUT_MS + 5000,
+});
+const { port } = new URL(http.url);
+log.info(`GraphQL API and GraphiQL at http://localhost:${port}${GRAPHQL_ENDPOINT}`, {
+  port: Number(port),
+  database: db.embedded ? `embedded PGlite in ${env.DATA_DIR}` : "PostgreSQL server (DATABASE_URL)",
+  rateLimits: env.REDIS_URL ? "shared through Redis" : "in this process's memory",
+});
+
+/** Stop accepting, let in-flight requests finish, then close Redis, the database and PGlite. */
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   log.info("shutting down", { signal });
-  server.close();
-  server.closeIdleConnections();
-  await db.close();
-  log.info("stopped");
-  process.exit(0);
+  try {
+    await http.stop();
+    await api.dispose();
+    await db.close();
+    log.info("stopped");
+    process.exit(0);
+  } catch (error) {
+    log.error("unclean shutdown", { error: (error as Error).message, stack: (error as Error).stack });
+    process.exit(1);
+  }
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,8 +1,15 @@
+import { randomUUID } from "node:crypto";
 import { PothosValidationError } from "@pothos/core";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError } from "graphql";
-import { createYoga, type YogaServerOptions } from "graphql-yoga";
+import { createYoga } from "graphql-yoga";
 import type { Context } from "./builder.ts";
+import { env } from "./env.ts";
+import { requestContext } from "./http/context.ts";
+import { operationalRoutes, routesPlugin, type Route } from "./http/routes.ts";
+import { DOCUMENT_LIMITS } from "./limits/document.ts";
+import { limitsPlugin, type Limits, type LimitsOptions } from "./limits/plugin.ts";
+import { memoryStore, redisStore, type RateLimitStore } from "./limits/rate-limit.ts";
 import { log } from "./log.ts";
 import { schema } from "./schema/index.ts";
 
@@ -34,9 +41,14 @@ query InstitutesAndTheirMethods {
 }
 `;
 
-/** Keeps expected errors (bad input) visible with a code, and hides everything else. */
+const TIMEOUT_MESSAGE = /statement timeout|canceling statement/i;
+
+/**
+ * Keeps expected errors (bad input, limits) visible with a code, and hides everything else
+ * behind "Unexpected error" and a request id, logging the details under the same id.
+ */
 function maskError(error: unknown, message: string): Error {
-  if (!(error instanceof GraphQLError)) return new GraphQLError(message, { extensions: { code: "INTERNAL_SERVER_ERROR" } });
+  if (!(error instanceof GraphQLError)) return unexpected(error, message);
   const original = error.originalError;
   if (!original || original instanceof GraphQLError) {
     if (!error.extensions.code) return new GraphQLError(error.message, { ...error, extensions: { ...error.extensions, code: "BAD_USER_INPUT" } });
@@ -45,18 +57,72 @@ function maskError(error: unknown, message: string): Error {
   if (original instanceof PothosValidationError) {
     return new GraphQLError(original.message, { nodes: error.nodes, path: error.path, extensions: { code: "BAD_USER_INPUT" } });
   }
-  log.error("unexpected error", { error: original.message, stack: original.stack, path: error.path?.join(".") });
-  return new GraphQLError(message, { nodes: error.nodes, path: error.path, extensions: { code: "INTERNAL_SERVER_ERROR" } });
+  if (TIMEOUT_MESSAGE.test(original.message)) {
+    return new GraphQLError("The database took too long to answer and the query was stopped. Ask for fewer items, or page through them", {
+      nodes: error.nodes,
+      path: error.path,
+      extensions: { code: "TIMEOUT", http: { status: 504 } },
+    });
+  }
+  return unexpected(original, message, error);
 }
 
-export function createApi(options: Partial<YogaServerOptions<Record<string, unknown>, Context>> = {}) {
+function unexpected(original: unknown, message: string, error?: GraphQLError): GraphQLError {
+  const requestId = requestContext.getStore()?.requestId ?? randomUUID();
+  const cause = original instanceof Error ? original : new Error(String(original));
+  log.error("unexpected error", { requestId, error: cause.message, stack: cause.stack, path: error?.path?.join(".") });
+  return new GraphQLError(`${message} (request id ${requestId})`, {
+    nodes: error?.nodes,
+    path: error?.path,
+    extensions: { code: "INTERNAL_SERVER_ERROR", requestId },
+  });
+}
+
+export const GRAPHQL_ENDPOINT = "/graphql";
+
+/** The limits in force, from the configuration; README "Limits and fair use" explains each. */
+export function configuredLimits(): Limits {
+  return {
+    ...DOCUMENT_LIMITS,
+    maxCost: env.MAX_QUERY_COST,
+    perMinute: env.RATE_LIMIT_PER_MINUTE,
+    keyPerMinute: env.RATE_LIMIT_PER_MINUTE * 5,
+    timeoutMs: env.QUERY_TIMEOUT_MS,
+  };
+}
+
+export interface ApiOptions {
+  limits?: Partial<Limits>;
+  /** Where rate-limit buckets live: Redis when REDIS_URL is set, this process's memory otherwise. */
+  rateLimitStore?: RateLimitStore;
+  verifyApiKey?: LimitsOptions["verifyApiKey"];
+  /** True once the server is shutting down, so /readyz sends traffic elsewhere. */
+  isStopping?: () => boolean;
+  /** Extra routes beside /graphql (see routesPlugin). */
+  routes?: Record<string, Route>;
+}
+
+export function createApi(options: ApiOptions = {}) {
+  const store = options.rateLimitStore ?? (env.REDIS_URL ? redisStore(env.REDIS_URL) : memoryStore());
   return createYoga<Record<string, unknown>, Context>({
     schema,
-    graphqlEndpoint: "/graphql",
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     landingPage: false,
     graphiql: { title: "Kazakhstan science–industry graph", defaultQuery: EXAMPLE_QUERY },
     renderGraphiQL,
     maskedErrors: { maskError: (error, message) => maskError(error, message) },
+    // Public data: any site may read it from a browser. No credentials and no Authorization
+    // header cross-origin, so a browser on another site cannot act with someone's API key.
+    cors: { origin: "*", methods: ["GET", "POST"], allowedHeaders: ["content-type", "accept", "x-request-id"], credentials: false, maxAge: 86400 },
+    plugins: [
+      routesPlugin({ ...operationalRoutes(options.isStopping ?? (() => false)), ...options.routes }),
+      limitsPlugin({
+        limits: { ...configuredLimits(), ...options.limits },
+        store,
+        graphqlEndpoint: GRAPHQL_ENDPOINT,
+        verifyApiKey: options.verifyApiKey,
+      }),
+    ],
     // Yoga reports every client error through its logger; unexpected ones are logged by maskError.
     logging: {
       debug: (...args) => log.debug(args.map(String).join(" ")),
@@ -64,6 +130,5 @@ export function createApi(options: Partial<YogaServerOptions<Record<string, unkn
       warn: (...args) => log.debug(args.map(String).join(" ")),
       error: (...args) => log.debug(args.map(String).join(" ")),
     },
-    ...options,
   });
 }

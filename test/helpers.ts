@@ -3,7 +3,7 @@ import pg from "pg";
 import { loadSeed } from "../seeds/load.ts";
 import { startEmbedded } from "../src/database/embedded.ts";
 import { openDatabase, type Database } from "../src/db.ts";
-import { createApi } from "../src/yoga.ts";
+import { createApi, type ApiOptions } from "../src/yoga.ts";
 
 export interface TestApi {
   db: Database;
@@ -47,11 +47,11 @@ export async function openTestDatabase(onQuery?: (sql: string) => void): Promise
   };
 }
 
-export async function startTestApi({ seed = true } = {}): Promise<TestApi> {
+export async function startTestApi({ seed = true, options = {} }: { seed?: boolean; options?: ApiOptions } = {}): Promise<TestApi> {
   const statements: string[] = [];
   const { db, drop } = await openTestDatabase((sql) => statements.push(sql));
   if (seed) await loadSeed(db.prisma);
-  const api = createApi();
+  const api = createApi(options);
   return {
     db,
     statements,

@@ -1,0 +1,72 @@
+import type pg from "pg";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** Prometheus metrics of one process, served at /metrics. */
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+export const httpRequests = new Counter({
+  name: "http_requests_total",
+  help: "HTTP requests answered, by route and status code",
+  labelNames: ["route", "status"] as const,
+  registers: [registry],
+});
+
+export const operationDuration = new Histogram({
+  name: "graphql_request_duration_seconds",
+  help: "Time to answer a GraphQL request, by operation name",
+  labelNames: ["operation"] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+});
+
+export const graphqlErrors = new Counter({
+  name: "graphql_errors_total",
+  help: "Errors in GraphQL responses, by extensions.code",
+  labelNames: ["code"] as const,
+  registers: [registry],
+});
+
+export const rateLimitRejections = new Counter({
+  name: "rate_limit_rejections_total",
+  help: "Requests refused with 429 because the client's budget was spent",
+  registers: [registry],
+});
+
+const pools = new Set<pg.Pool>();
+/** Reports a connection pool in db_pool_connections while it is open. */
+export function watchPool(pool: pg.Pool) {
+  pools.add(pool);
+}
+new Gauge({
+  name: "db_pool_connections",
+  help: "Database connections of the pool: total open, idle, and requests waiting for one",
+  labelNames: ["state"] as const,
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const pool of pools) {
+      if (pool.ended) {
+        pools.delete(pool);
+        continue;
+      }
+      this.inc({ state: "total" }, pool.totalCount);
+      this.inc({ state: "idle" }, pool.idleCount);
+      this.inc({ state: "waiting" }, pool.waitingCount);
+    }
+  },
+});
+
+const seenOperations = new Set<string>();
+/**
+ * Operation names are chosen by clients: only well-formed names become labels, and only the
+ * first 200 of them, so a client cannot grow the metrics without bound.
+ */
+export function operationLabel(name: string | undefined): string {
+  if (!name) return "anonymous";
+  if (!/^[A-Za-z_]\w{0,63}$/.test(name)) return "invalid";
+  if (seenOperations.has(name)) return name;
+  if (seenOperations.size >= 200) return "other";
+  seenOperations.add(name);
+  return name;
+}

@@ -1,0 +1,152 @@
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { log } from "../log.ts";
+import { requestContext, requestIdFrom, type RequestState } from "./context.ts";
+import { httpRequests, operationDuration, operationLabel } from "./metrics.ts";
+
+export interface HttpOptions {
+  port: number;
+  host: string;
+  /** Largest request body accepted; larger ones get 413 without being read. */
+  maxBodyBytes: number;
+  /** Time a client has to send its whole request (headers and body); slower ones get 408. */
+  requestTimeoutMs: number;
+  /** Take the client's IP from the last X-Forwarded-For entry (set by your own proxy). */
+  trustProxy: boolean;
+  /** Time in-flight requests get to finish on shutdown before their connections are cut. */
+  drainTimeoutMs: number;
+}
+
+export interface HttpServer {
+  server: Server;
+  url: string;
+  /** Stops accepting connections, lets in-flight requests finish, then closes every connection. */
+  stop(): Promise<void>;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? String(req.headers["x-forwarded-for"] ?? "").split(",").pop()?.trim() : undefined;
+  return forwarded || req.socket.remoteAddress || "unknown";
+}
+
+function refuse(res: ServerResponse, status: number, code: string, message: string) {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", connection: "close" });
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+/** Reads the body into memory up to `limit` bytes; resolves null as soon as it is over. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  if (Number(req.headers["content-length"]) > limit) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off("data", onData);
+        req.pause();
+        resolve(null);
+      } else chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("error", reject);
+  });
+}
+
+function routeLabel(path: string): string {
+  const route = path.split("/")[1] ?? "";
+  return ["graphql", "healthz", "readyz", "metrics", "export"].includes(route) ? route : "other";
+}
+
+/**
+ * The HTTP layer in front of Yoga: a request id and a log line for every request, the body size
+ * limit, timeouts for slow clients, and graceful shutdown.
+ */
+export async function startHttpServer(handler: Handler, options: HttpOptions): Promise<HttpServer> {
+  let stopping = false;
+  const server = createServer(
+    {
+      requestTimeout: options.requestTimeoutMs,
+      headersTimeout: Math.min(options.requestTimeoutMs, 10_000),
+      connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs / 2),
+      keepAliveTimeout: 5000,
+    },
+    (req, res) => {
+      const state: RequestState = { requestId: requestIdFrom(req.headers["x-request-id"] as string | undefined), ip: clientIp(req, options.trustProxy), client: "" };
+      state.client = `ip:${state.ip}`;
+      const started = performance.now();
+      const path = (req.url ?? "/").split("?")[0];
+      if (stopping) res.shouldKeepAlive = false;
+      res.setHeader("x-request-id", state.requestId);
+      res.once("finish", () => {
+        const seconds = (performance.now() - started) / 1000;
+        const route = routeLabel(path);
+        httpRequests.inc({ route, status: res.statusCode });
+        if (route === "graphql") operationDuration.observe({ operation: operationLabel(state.operationName) }, seconds);
+        const line = {
+          requestId: state.requestId,
+          method: req.method,
+          path: path.slice(0, 200),
+          status: res.statusCode,
+          ms: Math.round(seconds * 1000),
+          client: state.client,
+          operationName: state.operationName,
+          cost: state.cost,
+        };
+        if (res.statusCode >= 500) log.error("request", line);
+        else log.info("request", line);
+      });
+      requestContext.run(state, async () => {
+        if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return handler(req, res);
+        const body = await readBody(req, options.maxBodyBytes).catch(() => null);
+        if (body === null) {
+          if (!res.headersSent && !req.destroyed) {
+            refuse(res, 413, "BODY_TOO_LARGE", `The request body is larger than ${options.maxBodyBytes} bytes, the limit. Send a shorter query, and large lists of values page by page`);
+          }
+          return;
+        }
+        // Yoga's Node adapter uses a body already read by the server in place of the stream.
+        (req as IncomingMessage & { body?: Buffer }).body = body;
+        return handler(req, res);
+      });
+    },
+  );
+  // Requests Node refuses before any handler runs: answered with a message, like every other refusal.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === "ECONNRESET" || !socket.writable) return socket.destroy();
+    const [status, code, message] =
+      error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "REQUEST_TIMEOUT", `The request took longer than ${options.requestTimeoutMs} ms to arrive; send it whole and at once`]
+        : error.code === "HPE_HEADER_OVERFLOW"
+          ? [431, "HEADERS_TOO_LARGE", "The request's URL and headers are larger than 16 KB; send a long query with POST"]
+          : [400, "BAD_REQUEST", "The request is not valid HTTP"];
+    log.warn("refused before routing", { status, error: error.code });
+    httpRequests.inc({ route: "other", status });
+    const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`,
+    async stop() {
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Connections become idle as their in-flight requests finish; close each as it does.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, options.drainTimeoutMs).unref());
+      server.closeIdleConnections();
+      await Promise.race([closed, deadline]);
+      clearInterval(sweep);
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { Redis } from "ioredis";
+import { log } from "../log.ts";
+
+export interface Bucket {
+  allowed: boolean;
+  /** Points left in the bucket after this take. */
+  remaining: number;
+  /** Seconds until the bucket could pay for the refused take (0 when allowed). */
+  retryAfter: number;
+  /** Seconds until the bucket is full again. */
+  reset: number;
+}
+
+/**
+ * Token buckets of query-cost points: each holds `capacity` points and refills at `capacity`
+ * points a minute, so a client may spend its minute's budget at once and then at the refill rate.
+ */
+export interface RateLimitStore {
+  take(key: string, points: number, capacity: number): Promise<Bucket>;
+  close(): Promise<void>;
+}
+
+const MINUTE_MS = 60_000;
+
+function bucket(tokens: number, points: number, capacity: number, allowed: boolean): Bucket {
+  const perMs = capacity / MINUTE_MS;
+  const left = allowed ? tokens - points : tokens;
+  return {
+    allowed,
+    remaining: Math.floor(left),
+    retryAfter: allowed ? 0 : Math.ceil((points - tokens) / perMs / 1000),
+    reset: Math.ceil((capacity - left) / perMs / 1000),
+  };
+}
+
+/** Buckets in this process's memory; full buckets are forgotten so idle clients cost nothing. */
+export function memoryStore(): RateLimitStore {
+  const buckets = new Map<string, { tokens: number; at: number; capacity: number }>();
+  const level = (b: { tokens: number; at: number; capacity: number }, now: number) =>
+    Math.min(b.capacity, b.tokens + ((now - b.at) * b.capacity) / MINUTE_MS);
+  return {
+    async take(key, points, capacity) {
+      const now = Date.now();
+      if (buckets.size >= 10_000) {
+        for (const [k, b] of buckets) if (level(b, now) >= b.capacity) buckets.delete(k);
+      }
+      const b = buckets.get(key);
+      const tokens = b ? level(b, now) : capacity;
+      const allowed = tokens >= points;
+      buckets.set(key, { tokens: allowed ? tokens - points : tokens, at: now, capacity });
+      return bucket(tokens, points, capacity, allowed);
+    },
+    async close() {},
+  };
+}
+
+// One atomic step on Redis's clock, so every server instance sharing the Redis spends one budget.
+const TAKE = `
+local capacity = tonumber(ARGV[1])
+local points = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1]) or capacity
+local at = tonumber(state[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - at) * capacity / 60000)
+local allowed = 0
+local left = tokens
+if tokens >= points then allowed = 1; left = tokens - points end
+redis.call('HSET', KEYS[1], 'tokens', tostring(left), 'at', now)
+redis.call('PEXPIRE', KEYS[1], 61000)
+return { allowed, tostring(tokens) }
+`;
+
+/**
+ * Buckets in Redis, shared by every server instance using the same REDIS_URL and prefix. When
+ * Redis cannot be reached the request is let through (and the failure logged): a Redis outage
+ * should not take the public API down with it.
+ */
+export function redisStore(url: string, prefix = "kzgraph:ratelimit:"): RateLimitStore {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  redis.on("error", (error) => log.warn("redis error", { error: error.message }));
+  redis.defineCommand("takeTokens", { numberOfKeys: 1, lua: TAKE });
+  const run = redis as unknown as { takeTokens(key: string, capacity: number, points: number): Promise<[number, string]> };
+  return {
+    async take(key, points, capacity) {
+      try {
+        const [allowed, tokens] = await run.takeTokens(prefix + key, capacity, points);
+        return bucket(Number(tokens), points, capacity, allowed === 1);
+      } catch (error) {
+        log.error("rate limit store unavailable; request let through", { error: (error as Error).message });
+        return bucket(capacity, points, capacity, true);
+      }
+    },
+    async close() {
+      // Called after the HTTP server has drained, so no take is waiting for an answer.
+      redis.disconnect();
+    },
+  };
+}
