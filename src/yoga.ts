@@ -3,6 +3,7 @@ import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError } from "graphql";
 import { createYoga, type YogaServerOptions } from "graphql-yoga";
 import type { Context } from "./builder.ts";
+import { datasetExtensions } from "./dataset/extensions.ts";
 import { log } from "./log.ts";
 import { schema } from "./schema/index.ts";
 
@@ -56,6 +57,7 @@ export function createApi(options: Partial<YogaServerOptions<Record<string, unkn
     landingPage: false,
     graphiql: { title: "Kazakhstan science–industry graph", defaultQuery: EXAMPLE_QUERY },
     renderGraphiQL,
+    plugins: [datasetExtensions()],
     maskedErrors: { maskError: (error, message) => maskError(error, message) },
     // Yoga reports every client error through its logger; unexpected ones are logged by maskError.
     logging: {
