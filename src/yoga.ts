@@ -4,6 +4,7 @@ import { GraphQLError } from "graphql";
 import { createYoga, type YogaServerOptions } from "graphql-yoga";
 import type { Context } from "./builder.ts";
 import { datasetExtensions } from "./dataset/extensions.ts";
+import { exportRoutes } from "./export/routes.ts";
 import { log } from "./log.ts";
 import { schema } from "./schema/index.ts";
 
@@ -57,7 +58,7 @@ export function createApi(options: Partial<YogaServerOptions<Record<string, unkn
     landingPage: false,
     graphiql: { title: "Kazakhstan science–industry graph", defaultQuery: EXAMPLE_QUERY },
     renderGraphiQL,
-    plugins: [datasetExtensions()],
+    plugins: [exportRoutes(), datasetExtensions()],
     maskedErrors: { maskError: (error, message) => maskError(error, message) },
     // Yoga reports every client error through its logger; unexpected ones are logged by maskError.
     logging: {
