@@ -155,20 +155,35 @@ export const LocalizedText = builder.objectRef<LocalizedTextValue>("LocalizedTex
 const langArgDescription =
   "Preferred language; when omitted, the request's Accept-Language header, else English. Another language is used when that one is unknown";
 
+/**
+ * A text field `<noun>(lang:)` and its `localized<Noun>(lang:)` twin, which also says the
+ * language the text is in; both pick from `texts` by the `lang` argument or Accept-Language.
+ */
+function localizedFields<T, N extends string>(
+  t: PothosSchemaTypes.RootFieldBuilder<Types, T>,
+  noun: N,
+  what: string,
+  description: string,
+  texts: (record: T) => LocalizedTextValue[],
+) {
+  const pick = (record: T, { lang }: { lang?: LanguageCode | null }, context: Context) => pickText(texts(record), wantedLanguages(lang, context));
+  const localized = `localized${noun[0].toUpperCase()}${noun.slice(1)}`;
+  const args = { lang: t.arg({ type: Language, description: langArgDescription }) };
+  return {
+    [noun]: t.string({ description, args, resolve: (record: T, args: { lang?: LanguageCode | null }, context: Context) => pick(record, args, context).text }),
+    [localized]: t.field({
+      type: LocalizedText,
+      description: `${noun[0].toUpperCase()}${noun.slice(1)} of the ${what} with the language it is actually in, so a fallback to another language is visible`,
+      args,
+      resolve: pick,
+    }),
+  } as Record<N | `localized${Capitalize<N>}`, ReturnType<typeof t.string>>;
+}
+
 /** Adds `name(lang:)`, `localizedName(lang:)` and `names` fields to a type backed by nameEn/nameRu/nameKk columns. */
 export function nameFields<T extends Named>(t: PothosSchemaTypes.RootFieldBuilder<Types, T>, what: string) {
   return {
-    name: t.string({
-      description: `Name of the ${what} in the asked language, or in another language when that one is unknown (see \`localizedName\` and \`names\`)`,
-      args: { lang: t.arg({ type: Language, description: langArgDescription }) },
-      resolve: (record: T, { lang }: { lang?: LanguageCode | null }, context: Context) => pickText(allNames(record), wantedLanguages(lang, context)).text,
-    }),
-    localizedName: t.field({
-      type: LocalizedText,
-      description: `Name of the ${what} with the language it is actually in, so a fallback to another language is visible`,
-      args: { lang: t.arg({ type: Language, description: langArgDescription }) },
-      resolve: (record: T, { lang }: { lang?: LanguageCode | null }, context: Context) => pickText(allNames(record), wantedLanguages(lang, context)),
-    }),
+    ...localizedFields(t, "name", what, `Name of the ${what} in the asked language, or in another language when that one is unknown (see \`localizedName\` and \`names\`)`, allNames),
     names: t.field({
       type: [LocalizedText],
       description: `Every known name of the ${what}, one per language`,
@@ -182,20 +197,9 @@ export function nameFields<T extends Named>(t: PothosSchemaTypes.RootFieldBuilde
  * the only language sources give titles in so far; both show the fallback when another is asked.
  */
 export function titleFields<T extends { title: string }>(t: PothosSchemaTypes.RootFieldBuilder<Types, T>, what: string, description: string) {
-  const titles = (record: T): LocalizedTextValue[] => [{ lang: "EN", text: record.title }];
-  return {
-    title: t.string({
-      description: `${description}; in the asked language when known, else in English (see \`localizedTitle\`)`,
-      args: { lang: t.arg({ type: Language, description: langArgDescription }) },
-      resolve: (record: T, { lang }: { lang?: LanguageCode | null }, context: Context) => pickText(titles(record), wantedLanguages(lang, context)).text,
-    }),
-    localizedTitle: t.field({
-      type: LocalizedText,
-      description: `Title of the ${what} with the language it is actually in, so a fallback to another language is visible`,
-      args: { lang: t.arg({ type: Language, description: langArgDescription }) },
-      resolve: (record: T, { lang }: { lang?: LanguageCode | null }, context: Context) => pickText(titles(record), wantedLanguages(lang, context)),
-    }),
-  };
+  return localizedFields(t, "title", what, `${description}; in the asked language when known, else in English (see \`localizedTitle\`)`, (record) => [
+    { lang: "EN", text: record.title },
+  ]);
 }
 
 // ---- Sorting ----

@@ -15,7 +15,7 @@ const searchable = {
     description: "Organizations, by name in any language, former or other names, description and city",
     table: "Organization",
     graphqlType: Organization,
-    find: (ids: number[]) => prisma().organization.findMany({ where: { id: { in: ids } } }),
+    model: () => prisma().organization,
     fields: [
       ["name", `t."nameEn"`, 1],
       ["name", `t."nameRu"`, 1],
@@ -29,7 +29,7 @@ const searchable = {
     description: "People, by name in any language",
     table: "Person",
     graphqlType: Person,
-    find: (ids: number[]) => prisma().person.findMany({ where: { id: { in: ids } } }),
+    model: () => prisma().person,
     fields: [
       ["name", `t."nameEn"`, 1],
       ["name", `t."nameRu"`, 1],
@@ -40,7 +40,7 @@ const searchable = {
     description: "Methods, by title and summary",
     table: "Method",
     graphqlType: Method,
-    find: (ids: number[]) => prisma().method.findMany({ where: { id: { in: ids } } }),
+    model: () => prisma().method,
     fields: [
       ["title", `t."title"`, 1],
       ["summary", `t."summary"`, 0.6],
@@ -50,7 +50,7 @@ const searchable = {
     description: "Partnerships, by title, summary and city",
     table: "Partnership",
     graphqlType: Partnership,
-    find: (ids: number[]) => prisma().partnership.findMany({ where: { id: { in: ids } } }),
+    model: () => prisma().partnership,
     fields: [
       ["title", `t."title"`, 1],
       ["summary", `t."summary"`, 0.6],
@@ -61,7 +61,7 @@ const searchable = {
     description: "Funding programmes, by name and description",
     table: "Programme",
     graphqlType: Programme,
-    find: (ids: number[]) => prisma().programme.findMany({ where: { id: { in: ids } } }),
+    model: () => prisma().programme,
     fields: [
       ["name", `t."name"`, 1],
       ["description", `t."description"`, 0.6],
@@ -71,21 +71,21 @@ const searchable = {
     description: "Funding records, by description",
     table: "Funding",
     graphqlType: Funding,
-    find: (ids: number[]) => prisma().funding.findMany({ where: { id: { in: ids } } }),
+    model: () => prisma().funding,
     fields: [["description", `t."description"`, 0.8]],
   },
   IMPACT: {
     description: "Reported impacts, by description",
     table: "Impact",
     graphqlType: Impact,
-    find: (ids: number[]) => prisma().impact.findMany({ where: { id: { in: ids } } }),
+    model: () => prisma().impact,
     fields: [["description", `t."description"`, 0.8]],
   },
   SOURCE: {
     description: "Sources, by title, publisher and address",
     table: "Source",
     graphqlType: Source,
-    find: (ids: number[]) => prisma().source.findMany({ where: { id: { in: ids } } }),
+    model: () => prisma().source,
     fields: [
       ["title", `t."title"`, 1],
       ["publisher", `t."publisher"`, 0.8],
@@ -136,7 +136,7 @@ function searchSql(types: SearchType[]): string {
       FROM "${table}" t
       CROSS JOIN LATERAL (
         SELECT f.field, f.text,
-          f.weight * CASE WHEN f.text ILIKE $2 THEN 1 + similarity($1, f.text) ELSE word_similarity($1, f.text) END AS score
+          f.weight * CASE WHEN f.text ILIKE $2 THEN 1 + similarity($1, f.text) ELSE 0.9 * word_similarity($1, f.text) + 0.1 * similarity($1, f.text) END AS score
         FROM (VALUES ${values}) AS f(field, text, weight)
         WHERE f.text IS NOT NULL
         ORDER BY score DESC LIMIT 1
@@ -234,7 +234,8 @@ builder.queryField("search", (t) =>
         for (const type of types) {
           const ids = page.filter((h) => h.type === type).map((h) => h.id);
           if (!ids.length) continue;
-          for (const record of (await searchable[type].find(ids)) as { id: number }[]) {
+          const model = searchable[type].model() as { findMany(args: object): Promise<{ id: number }[]> };
+          for (const record of await model.findMany({ where: { id: { in: ids } } })) {
             typeOf.set(record, type);
             records.set(`${type}:${record.id}`, record);
           }

@@ -268,8 +268,13 @@ const FundingSummary = builder.objectRef<Omit<FundingBucketValue, "key" | "group
   }),
 });
 
-function sortBuckets<B extends { count: number; key: object }>(buckets: B[]): B[] {
-  return buckets.sort((a, b) => b.count - a.count || JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
+/** Overall totals and one bucket per key, the largest count first. */
+function summarize<K extends object, T extends { count: number }, G>(rows: Row[], groups: G[], key: (row: Row) => K, empty: () => T, add: (totals: T, row: Row) => void) {
+  const buckets = mergeBy(rows, key, (key) => ({ key, groups, ...empty() }), add);
+  const overall = empty();
+  rows.forEach((row) => add(overall, row));
+  buckets.sort((a, b) => b.count - a.count || JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
+  return { ...overall, buckets };
 }
 
 builder.queryField("fundingSummary", (t) =>
@@ -290,10 +295,7 @@ builder.queryField("fundingSummary", (t) =>
         b.undisclosedCount += row._count._all - row._count.amount;
         addTotal(b.totals, row.currency as string, row._sum?.amount, row._count.amount);
       };
-      const buckets = mergeBy(rows, (row) => fundingKey(row, groupBy), (key) => ({ key, groups: groupBy, ...empty() }), add);
-      const overall = empty();
-      rows.forEach((row) => add(overall, row));
-      return { ...overall, buckets: sortBuckets(buckets) };
+      return summarize(rows, groupBy, (row) => fundingKey(row, groupBy), empty, add);
     },
   }),
 );
@@ -402,10 +404,7 @@ builder.queryField("impactSummary", (t) =>
         b.withoutValueCount += row._count._all - row._count.value;
         addTotal(b.totals, JSON.stringify([row.status, row.unit]), row._sum?.value, row._count.value);
       };
-      const buckets = mergeBy(rows, key, (key) => ({ key, groups: groupBy, ...empty() }), add);
-      const overall = empty();
-      rows.forEach((row) => add(overall, row));
-      return { ...overall, buckets: sortBuckets(buckets) };
+      return summarize(rows, groupBy, key, empty, add);
     },
   }),
 );
