@@ -2,6 +2,7 @@ import { PothosValidationError } from "@pothos/core";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError } from "graphql";
 import { createYoga, type YogaServerOptions } from "graphql-yoga";
+import { allowedValuesInErrors } from "./allowed-values.ts";
 import type { Context } from "./builder.ts";
 import { datasetExtensions } from "./dataset/extensions.ts";
 import { exportRoutes } from "./export/routes.ts";
@@ -58,7 +59,7 @@ export function createApi(options: Partial<YogaServerOptions<Record<string, unkn
     landingPage: false,
     graphiql: { title: "Kazakhstan science–industry graph", defaultQuery: EXAMPLE_QUERY },
     renderGraphiQL,
-    plugins: [exportRoutes(), datasetExtensions()],
+    plugins: [exportRoutes(), datasetExtensions(), allowedValuesInErrors(schema)],
     maskedErrors: { maskError: (error, message) => maskError(error, message) },
     // Yoga reports every client error through its logger; unexpected ones are logged by maskError.
     logging: {

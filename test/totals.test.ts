@@ -90,12 +90,15 @@ test("impact totals keep planned, claimed and verified apart, and units apart", 
   ]);
 });
 
-test("a repeated or unknown group is a clear error", async () => {
+test("a repeated or unknown group, or an unknown filter field, is a clear error listing what is allowed", async () => {
   const repeated = await api.query(FUNDING_SUMMARY, { groupBy: ["YEAR", "YEAR"] });
   expect(repeated.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/lists YEAR twice/), extensions: { code: "BAD_USER_INPUT" } });
   const unknown = await api.query(FUNDING_SUMMARY, { groupBy: ["COLOUR"] });
   expect(unknown.status).toBe(400);
-  expect(unknown.body.errors?.[0].message).toMatch(/"COLOUR" does not exist in "FundingGroup" enum/);
+  expect(unknown.body.errors?.[0].message).toMatch(/"COLOUR" does not exist in "FundingGroup" enum\. Allowed: AMOUNT_KIND, CURRENCY, FUNDER, PROGRAMME, RECIPIENT, YEAR\.$/);
+  const field = await api.query(`{ fundingSummary(groupBy: [], filter: { colour: "red" }) { count } }`);
+  expect(field.status).toBe(400);
+  expect(field.body.errors?.[0].message).toMatch(/Field "colour" is not defined by type "FundingFilter"\. Allowed: amount, amountDisclosed, .*year\.$/);
 });
 
 test("facets count the whole filtered list, with an unknown bucket", async () => {
