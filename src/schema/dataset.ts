@@ -1,4 +1,4 @@
-import { builder, userError } from "../builder.ts";
+import { builder, userError, type Types } from "../builder.ts";
 import { bibtex, changelog, citationText, currentRelease, LICENSE, type Release } from "../dataset/metadata.ts";
 
 const License = builder.objectRef<typeof LICENSE>("License").implement({
@@ -10,12 +10,16 @@ const License = builder.objectRef<typeof LICENSE>("License").implement({
   }),
 });
 
+const releaseFields = (t: PothosSchemaTypes.ObjectFieldBuilder<Types, Release>, which: string) => ({
+  version: t.exposeString("version", { description: `Version number of ${which}, such as 1.0.0; also sent as \`extensions.dataVersion\` for the current one` }),
+  releasedAt: t.field({ type: "Date", description: `Day the data of ${which} last changed`, resolve: (r) => new Date(r.releasedAt) }),
+  checksum: t.exposeString("checksum", { description: `SHA-256 of the seed data files of ${which}, to check a copy is the same data` }),
+});
+
 const DataRelease = builder.objectRef<Release>("DataRelease").implement({
   description: "One version of the dataset and what changed in it",
   fields: (t) => ({
-    version: t.exposeString("version", { description: "Version number, such as 1.0.0" }),
-    releasedAt: t.field({ type: "Date", description: "Day the data of this version last changed", resolve: (r) => new Date(r.releasedAt) }),
-    checksum: t.exposeString("checksum", { description: "SHA-256 of the seed data files of this version, to check a copy is the same data" }),
+    ...releaseFields(t, "this version"),
     changes: t.exposeStringList("changes", { description: "What changed in this version, in plain words" }),
   }),
 });
@@ -23,9 +27,7 @@ const DataRelease = builder.objectRef<Release>("DataRelease").implement({
 const Dataset = builder.objectRef<Release>("Dataset").implement({
   description: "The dataset as a whole: its version, licence and how to cite it",
   fields: (t) => ({
-    version: t.exposeString("version", { description: "Current version of the data, also sent as `extensions.dataVersion` with every response" }),
-    releasedAt: t.field({ type: "Date", description: "Day the current data last changed", resolve: (r) => new Date(r.releasedAt) }),
-    checksum: t.exposeString("checksum", { description: "SHA-256 of the seed data files of the current version" }),
+    ...releaseFields(t, "the current version"),
     license: t.field({ type: License, description: "Licence of the dataset: reuse is free with attribution", resolve: () => LICENSE }),
     citation: t.string({ description: "Ready-to-paste citation of the current version", resolve: (r) => citationText(r) }),
     bibtex: t.string({ description: "BibTeX entry citing the current version", resolve: (r) => bibtex(r) }),
