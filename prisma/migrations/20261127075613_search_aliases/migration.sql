@@ -63,6 +63,12 @@ CREATE INDEX "Source_title_trgm_idx" ON "Source" USING GIN ("title" gin_trgm_ops
 CREATE INDEX "Source_publisher_trgm_idx" ON "Source" USING GIN ("publisher" gin_trgm_ops);
 
 
+-- CreateIndex
+CREATE INDEX "Partnership_city_trgm_idx" ON "Partnership" USING GIN ("city" gin_trgm_ops);
+
+-- CreateIndex
+CREATE INDEX "Source_url_trgm_idx" ON "Source" USING GIN ("url" gin_trgm_ops);
+
 -- Hand-written: a CHECK constraint, which Prisma's schema language cannot express.
 ALTER TABLE "SlugAlias" ADD CONSTRAINT "SlugAlias_type_check"
   CHECK ("type" IN ('Organization', 'Person', 'Method', 'Partnership', 'Programme', 'Funding', 'Impact'));
