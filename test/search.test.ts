@@ -83,3 +83,19 @@ test("special LIKE characters are searched as text", async () => {
   expect((await search({ query: "%%" })).totalCount).toBe(0);
   expect((await search({ query: "__" })).totalCount).toBe(0);
 });
+
+test("the trigram indexes can serve the search conditions, exact and fuzzy", async () => {
+  const prisma = api.db.prisma;
+  const [, plan] = await prisma.$transaction([
+    prisma.$executeRawUnsafe("SET LOCAL enable_seqscan = off"),
+    prisma.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(
+      `EXPLAIN SELECT id FROM "Partnership" t WHERE t."title" ILIKE $1 OR $2 <% t."title" OR t."city" ILIKE $1 OR $2 <% t."city"`,
+      "%kyzyl%",
+      "Kyzylord",
+    ),
+  ]);
+  const text = plan.map((row) => row["QUERY PLAN"]).join("\n");
+  expect(text).toContain("Partnership_title_trgm_idx");
+  expect(text).toContain("Partnership_city_trgm_idx");
+  expect(text).not.toContain("Seq Scan");
+});
