@@ -35,6 +35,7 @@ fi
 
 cat > "$tool/prisma.config.ts" <<'TS'
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { defineConfig } from "prisma/config";
 
@@ -64,8 +65,9 @@ export default defineConfig({
   adapter: async () => ({
     provider: "postgres",
     adapterName: "pglite-prisma-adapter",
-    connect: () => shimmed(new PGlite()),
-    connectToShadowDb: () => shimmed(new PGlite()),
+    // The migrations create the extensions the server uses, so the shadow database needs them.
+    connect: () => shimmed(new PGlite({ extensions: { pg_trgm } })),
+    connectToShadowDb: () => shimmed(new PGlite({ extensions: { pg_trgm } })),
   }),
 });
 TS

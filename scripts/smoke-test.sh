@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Starts `npm start` on a fresh embedded data folder, asks one real GraphQL question over HTTP,
-# checks GraphiQL is served without a CDN, stops the server with SIGTERM and checks it shut down
-# cleanly (exit 0, data folder lock released); then starts it again on the same folder, which must
-# reopen the data without seeding it again.
+# checks GraphiQL is served without a CDN and a CSV export streams, stops the server with SIGTERM
+# and checks it shut down cleanly (exit 0, data folder lock released); then starts it again on the
+# same folder, which must reopen the data without seeding it again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +31,11 @@ start_query_stop() {
   grep -qi "graphiql" <<<"$page" || fail "GraphiQL page missing"
   if grep -Eq 'https?://(unpkg|cdn\.jsdelivr|esm\.sh)' <<<"$page"; then fail "GraphiQL loads assets from a CDN"; fi
 
+  local csv_headers
+  csv_headers=$(curl -sf -D - -o "$work/fundings.csv" "http://127.0.0.1:$port/export/fundings.csv?amountDisclosed=true")
+  grep -qi '^link: <https://creativecommons.org/licenses/by/4.0/>; rel="license"' <<<"$csv_headers" || fail "export lacks the licence link"
+  [ "$(wc -l <"$work/fundings.csv")" -eq 5 ] || fail "unexpected export: $(cat "$work/fundings.csv")"
+
   # Signal the server process itself (the newest in the group: npm and tsx do not forward signals
   # reliably), then wait for npm to exit with it.
   pkill -TERM -n -g "$pid" -f "src/server.ts"
@@ -46,4 +51,4 @@ start_query_stop
 grep -q "loading the seed dataset" "$work/server.log" || fail "the first start did not seed the new database"
 start_query_stop
 grep -q "loading the seed dataset" "$work/server.log" && fail "the second start seeded again"
-echo "smoke test passed: new embedded database seeded, query answered, GraphiQL served locally, clean shutdown, restart reused the data"
+echo "smoke test passed: new embedded database seeded, query answered, GraphiQL served locally, clean shutdown, CSV export streamed, restart reused the data"

@@ -19,6 +19,7 @@ import {
   type DatePrecision,
   type PrismaClient,
 } from "../src/generated/prisma/client.ts";
+import { keepFormerSlugs, renameToCurrentSlugs } from "../src/slugs.ts";
 
 // ---------------------------------------------------------------------------------------------
 // File formats
@@ -28,6 +29,8 @@ const slug = z
   .string()
   .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a slug of lowercase letters, digits and hyphens, e.g. "kazzinc"');
 const url = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
+// Slugs a record was published under before; they keep answering (see src/slugs.ts).
+const formerSlugs = z.array(slug).optional();
 const year = z.number().int().min(1000).max(2100);
 const reducedDate = z
   .string()
@@ -82,6 +85,7 @@ const someName = {
 const organizationFile = z
   .strictObject({
     slug,
+    formerSlugs,
     kind: z.enum(OrganizationKind),
     ...names,
     alternateNames: z.array(text),
@@ -105,11 +109,12 @@ const role = z.strictObject({
 });
 
 const personFile = z
-  .strictObject({ slug, ...names, citations, roles: z.array(role) })
+  .strictObject({ slug, formerSlugs, ...names, citations, roles: z.array(role) })
   .refine(someName.check, someName.params);
 
 const methodFile = z.strictObject({
   slug,
+  formerSlugs,
   title: text,
   summary: text.nullable(),
   category: z.enum(MethodCategory),
@@ -120,6 +125,7 @@ const methodFile = z.strictObject({
 
 const partnershipFile = z.strictObject({
   slug,
+  formerSlugs,
   title: text,
   summary: text.nullable(),
   kind: z.enum(PartnershipKind),
@@ -135,6 +141,7 @@ const partnershipFile = z.strictObject({
 const programmeFile = z
   .strictObject({
     slug,
+    formerSlugs,
     name: text,
     description: text.nullable(),
     kind: z.enum(ProgrammeKind),
@@ -151,6 +158,7 @@ const programmeFile = z
 const fundingFile = z
   .strictObject({
     slug,
+    formerSlugs,
     description: text.nullable(),
     funder: slug.nullable(),
     recipient: slug.nullable(),
@@ -178,6 +186,7 @@ const fundingFile = z
 const impactFile = z
   .strictObject({
     slug,
+    formerSlugs,
     partnership: slug.nullable(),
     method: slug.nullable(),
     organization: slug.nullable(),
@@ -553,6 +562,17 @@ async function writeSeed(tx: Tx, seed: SeedData): Promise<SeedReport> {
     return stale.length + missing.length > 0;
   }
 
+  const renamable = {
+    Organization: seed.organizations,
+    Person: seed.people,
+    Method: seed.methods,
+    Partnership: seed.partnerships,
+    Programme: seed.programmes,
+    Funding: seed.fundings,
+    Impact: seed.impacts,
+  };
+  await renameToCurrentSlugs(tx, renamable);
+
   const sameIds = (a: number[], b: number[]) => comparable([...a].sort()) === comparable([...b].sort());
 
   for (const s of seed.sources) {
@@ -767,6 +787,7 @@ async function writeSeed(tx: Tx, seed: SeedData): Promise<SeedReport> {
     );
   }
 
+  await keepFormerSlugs(tx, renamable);
   return report;
 }
 

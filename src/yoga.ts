@@ -3,8 +3,11 @@ import { PothosValidationError } from "@pothos/core";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError } from "graphql";
 import { createYoga } from "graphql-yoga";
+import { allowedValuesInErrors } from "./allowed-values.ts";
 import type { Context } from "./builder.ts";
+import { datasetExtensions } from "./dataset/extensions.ts";
 import { env } from "./env.ts";
+import { exportRoutes } from "./export/routes.ts";
 import { requestContext } from "./http/context.ts";
 import { operationalRoutes, routesPlugin, type Route } from "./http/routes.ts";
 import { DOCUMENT_LIMITS } from "./limits/document.ts";
@@ -122,6 +125,9 @@ export function createApi(options: ApiOptions = {}) {
         graphqlEndpoint: GRAPHQL_ENDPOINT,
         verifyApiKey: options.verifyApiKey,
       }),
+      exportRoutes(),
+      datasetExtensions(),
+      allowedValuesInErrors(schema),
     ],
     // Yoga reports every client error through its logger; unexpected ones are logged by maskError.
     logging: {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 
 export interface EmbeddedDatabase {
@@ -49,13 +50,15 @@ function lockDataDir(dir: string): () => void {
 export async function startEmbedded(dataDir: string | null, maxConnections = 20): Promise<EmbeddedDatabase> {
   let unlock = () => {};
   let db: PGlite;
+  // pg_trgm serves search; the migrations create it, as on a PostgreSQL server.
+  const options = { extensions: { pg_trgm } };
   if (dataDir === null) {
-    db = await PGlite.create();
+    db = await PGlite.create(options);
   } else {
     const dir = resolve(dataDir);
     mkdirSync(dir, { recursive: true });
     unlock = lockDataDir(dir);
-    db = await PGlite.create(join(dir, "pgdata"));
+    db = await PGlite.create(join(dir, "pgdata"), options);
   }
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections });
   await server.start();

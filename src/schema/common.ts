@@ -1,5 +1,6 @@
 import type { InputObjectRef, ObjectRef } from "@pothos/core";
-import { builder, pageSize, type Types } from "../builder.ts";
+import { builder, pageSize, type Context, type Types } from "../builder.ts";
+import { acceptedLanguages } from "../language.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { AmountBound, Confidence, DatePrecision } from "../generated/prisma/enums.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -126,10 +127,21 @@ export function allNames(record: Named): LocalizedTextValue[] {
   });
 }
 
-/** The name in the asked language, or the first available one (English, Russian, Kazakh). */
-export function pickName(record: Named, lang: LanguageCode | null | undefined): LocalizedTextValue {
-  const names = allNames(record);
-  return names.find((n) => n.lang === lang) ?? names[0];
+/**
+ * The text in the first wanted language that exists, or else the first available one
+ * (English, Russian, Kazakh). `wanted` comes from the `lang` argument or Accept-Language.
+ */
+export function pickText(texts: LocalizedTextValue[], wanted: LanguageCode[]): LocalizedTextValue {
+  for (const lang of wanted) {
+    const text = texts.find((n) => n.lang === lang);
+    if (text) return text;
+  }
+  return texts[0];
+}
+
+/** Languages a text field should answer in: its `lang` argument, else the request's Accept-Language. */
+export function wantedLanguages(lang: LanguageCode | null | undefined, context: Context): LanguageCode[] {
+  return lang ? [lang] : acceptedLanguages(context.request.headers.get("accept-language"));
 }
 
 export const LocalizedText = builder.objectRef<LocalizedTextValue>("LocalizedText").implement({
@@ -140,20 +152,54 @@ export const LocalizedText = builder.objectRef<LocalizedTextValue>("LocalizedTex
   }),
 });
 
-/** Adds `name(lang:)` and `names` fields to a type backed by nameEn/nameRu/nameKk columns. */
+const langArgDescription =
+  "Preferred language; when omitted, the request's Accept-Language header, else English. Another language is used when that one is unknown";
+
+/**
+ * A text field `<noun>(lang:)` and its `localized<Noun>(lang:)` twin, which also says the
+ * language the text is in; both pick from `texts` by the `lang` argument or Accept-Language.
+ */
+function localizedFields<T, N extends string>(
+  t: PothosSchemaTypes.RootFieldBuilder<Types, T>,
+  noun: N,
+  what: string,
+  description: string,
+  texts: (record: T) => LocalizedTextValue[],
+) {
+  const pick = (record: T, { lang }: { lang?: LanguageCode | null }, context: Context) => pickText(texts(record), wantedLanguages(lang, context));
+  const localized = `localized${noun[0].toUpperCase()}${noun.slice(1)}`;
+  const args = { lang: t.arg({ type: Language, description: langArgDescription }) };
+  return {
+    [noun]: t.string({ description, args, resolve: (record: T, args: { lang?: LanguageCode | null }, context: Context) => pick(record, args, context).text }),
+    [localized]: t.field({
+      type: LocalizedText,
+      description: `${noun[0].toUpperCase()}${noun.slice(1)} of the ${what} with the language it is actually in, so a fallback to another language is visible`,
+      args,
+      resolve: pick,
+    }),
+  } as Record<N | `localized${Capitalize<N>}`, ReturnType<typeof t.string>>;
+}
+
+/** Adds `name(lang:)`, `localizedName(lang:)` and `names` fields to a type backed by nameEn/nameRu/nameKk columns. */
 export function nameFields<T extends Named>(t: PothosSchemaTypes.RootFieldBuilder<Types, T>, what: string) {
   return {
-    name: t.string({
-      description: `Name of the ${what} in the asked language, or in another language when that one is unknown (see \`names\`)`,
-      args: { lang: t.arg({ type: Language, description: "Preferred language; English when omitted" }) },
-      resolve: (record: T, { lang }: { lang?: LanguageCode | null }) => pickName(record, lang).text,
-    }),
+    ...localizedFields(t, "name", what, `Name of the ${what} in the asked language, or in another language when that one is unknown (see \`localizedName\` and \`names\`)`, allNames),
     names: t.field({
       type: [LocalizedText],
       description: `Every known name of the ${what}, one per language`,
       resolve: (record: T) => allNames(record),
     }),
   };
+}
+
+/**
+ * Adds `title(lang:)` and `localizedTitle(lang:)` to a type whose `title` column is in English,
+ * the only language sources give titles in so far; both show the fallback when another is asked.
+ */
+export function titleFields<T extends { title: string }>(t: PothosSchemaTypes.RootFieldBuilder<Types, T>, what: string, description: string) {
+  return localizedFields(t, "title", what, `${description}; in the asked language when known, else in English (see \`localizedTitle\`)`, (record) => [
+    { lang: "EN", text: record.title },
+  ]);
 }
 
 // ---- Sorting ----
@@ -229,6 +275,12 @@ interface ListDelegate {
 }
 
 /**
+ * Where clause of the root list a connection was resolved from, keyed by the connection's `args`,
+ * for fields of the connection itself (such as `facets`) to count over the same filtered list.
+ */
+export const connectionWhere = new WeakMap<object, object>();
+
+/**
  * Declares a root connection field with a typed `filter` and an `orderBy`, paging with Prisma
  * cursors and counting `totalCount` with the same where clause.
  */
@@ -260,8 +312,11 @@ export function rootList<Filter extends object, Order>(
           orderBy: t.arg({ type: options.order.input, description: `Sort order; ${options.defaultOrder} when omitted` }),
         },
         totalCount: (parent: unknown, args: Args) => options.model().count({ where: options.where(args.filter) }),
-        resolve: (query: object, parent: unknown, args: Args) =>
-          options.model().findMany({ ...query, where: options.where(args.filter), orderBy: options.order.toPrisma(args.orderBy) }),
+        resolve: (query: object, parent: unknown, args: Args) => {
+          const where = options.where(args.filter);
+          connectionWhere.set(args, where);
+          return options.model().findMany({ ...query, where, orderBy: options.order.toPrisma(args.orderBy) });
+        },
       } as never,
       options.connection,
     ),

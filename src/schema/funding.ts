@@ -69,7 +69,7 @@ const DecimalRange = builder.inputType("DecimalRange", {
   }),
 });
 
-const FundingFilter = builder.inputType("FundingFilter", {
+export const FundingFilter = builder.inputType("FundingFilter", {
   description: "Conditions a funding record must meet to be listed; all given conditions must hold",
   fields: (t) => ({
     funder: t.globalID({ for: Organization, description: "Only funding given by this organization" }),
@@ -97,7 +97,7 @@ const fundingOrder = orderInput(
   "CREATED_AT",
 );
 
-function fundingWhere(filter: typeof FundingFilter.$inferInput | null | undefined): Prisma.FundingWhereInput {
+export function fundingWhere(filter: typeof FundingFilter.$inferInput | null | undefined): Prisma.FundingWhereInput {
   const and: Prisma.FundingWhereInput[] = [];
   if (!filter) return { AND: and };
   if (filter.funder) and.push({ funderId: dbId(filter.funder) });

@@ -76,7 +76,7 @@ builder.prismaObjectFields(Impact, (t) => ({
     updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the record last changed in this dataset" }),
 }));
 
-const ImpactFilter = builder.inputType("ImpactFilter", {
+export const ImpactFilter = builder.inputType("ImpactFilter", {
   description: "Conditions an impact must meet to be listed; all given conditions must hold",
   fields: (t) => ({
     metrics: t.field({ type: [ImpactMetricEnum], description: "Only impacts measuring these" }),
@@ -99,7 +99,7 @@ const impactOrder = orderInput(
   "CREATED_AT",
 );
 
-function impactWhere(filter: typeof ImpactFilter.$inferInput | null | undefined): Prisma.ImpactWhereInput {
+export function impactWhere(filter: typeof ImpactFilter.$inferInput | null | undefined): Prisma.ImpactWhereInput {
   const and: Prisma.ImpactWhereInput[] = [];
   if (!filter) return { AND: and };
   if (filter.metrics) and.push({ metric: { in: filter.metrics } });

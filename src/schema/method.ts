@@ -1,8 +1,9 @@
 import { builder, pageSize } from "../builder.ts";
 import { prisma } from "../db.ts";
+import { findBySlug } from "../slugs.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { MethodCategory } from "../generated/prisma/enums.ts";
-import { contains, dbId, IntRange, orderInput, rootList } from "./common.ts";
+import { contains, dbId, IntRange, orderInput, rootList, titleFields } from "./common.ts";
 import { FundingConnection } from "./funding.ts";
 import { ImpactConnection } from "./impact.ts";
 import { Organization, OrganizationConnection } from "./organization.ts";
@@ -37,7 +38,7 @@ export const MethodConnection = builder.connectionObject(
 
 builder.prismaObjectFields(Method, (t) => ({
     slug: t.exposeString("slug", { description: "Short stable name used in addresses" }),
-    title: t.exposeString("title", { description: "Title of the method; where a source gives none, a label describing it as the source does" }),
+    ...titleFields(t, "method", "Title of the method; where a source gives none, a label describing it as the source does"),
     summary: t.exposeString("summary", { nullable: true, description: "What the method does, as sources describe it" }),
     category: t.expose("category", { type: MethodCategoryEnum, description: "What the method is for" }),
     technologyReadinessLevel: t.exposeInt("technologyReadiness", {
@@ -118,8 +119,8 @@ builder.queryFields((t) => ({
   method: t.prismaField({
     type: Method,
     nullable: true,
-    description: "One method by slug; null when no method has that slug",
+    description: "One method by slug; also answers at a slug the method had before; null when no method has or had that slug",
     args: { slug: t.arg.string({ required: true, description: "Slug of the method" }) },
-    resolve: (query, root, { slug }) => prisma().method.findUnique({ ...query, where: { slug } }),
+    resolve: (query, root, { slug }) => findBySlug("Method", slug, (where) => prisma().method.findUnique({ ...query, where })),
   }),
 }));

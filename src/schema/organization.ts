@@ -1,6 +1,7 @@
 import { prismaConnectionHelpers } from "@pothos/plugin-prisma";
 import { builder, pageSize, userError } from "../builder.ts";
 import { prisma } from "../db.ts";
+import { findBySlug } from "../slugs.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { IdentifierScheme, OrganizationKind, type ParticipantRole } from "../generated/prisma/enums.ts";
 import { contains, dbId, IntRange, nameFields, orderInput, rootList } from "./common.ts";
@@ -223,9 +224,9 @@ builder.queryFields((t) => ({
   organization: t.prismaField({
     type: Organization,
     nullable: true,
-    description: "One organization by its slug; null when no organization has that slug",
+    description: "One organization by its slug; also answers at a slug the organization had before; null when no organization has or had that slug",
     args: { slug: t.arg.string({ required: true, description: "Slug of the organization, such as bekturov-institute" }) },
-    resolve: (query, root, { slug }) => prisma().organization.findUnique({ ...query, where: { slug } }),
+    resolve: (query, root, { slug }) => findBySlug("Organization", slug, (where) => prisma().organization.findUnique({ ...query, where })),
   }),
   organizationByIdentifier: t.prismaField({
     type: Organization,

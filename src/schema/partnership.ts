@@ -1,8 +1,9 @@
 import { builder, pageSize } from "../builder.ts";
 import { prisma } from "../db.ts";
+import { findBySlug } from "../slugs.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { ParticipantRole, PartnershipKind, PartnershipStatus } from "../generated/prisma/enums.ts";
-import { contains, DateRange, dbId, orderInput, partialDate, PartialDate, rootList } from "./common.ts";
+import { contains, DateRange, dbId, orderInput, partialDate, PartialDate, rootList, titleFields } from "./common.ts";
 import { FundingConnection } from "./funding.ts";
 import { ImpactConnection } from "./impact.ts";
 import { Method, MethodConnection } from "./method.ts";
@@ -70,7 +71,7 @@ export const PartnershipConnection = builder.connectionObject(
 
 builder.prismaObjectFields(Partnership, (t) => ({
     slug: t.exposeString("slug", { description: "Short stable name used in addresses" }),
-    title: t.exposeString("title", { description: "Title of the partnership" }),
+    ...titleFields(t, "partnership", "Title of the partnership"),
     summary: t.exposeString("summary", { nullable: true, description: "What the partnership is about, as sources describe it" }),
     kind: t.expose("kind", { type: PartnershipKindEnum, description: "Form of the partnership" }),
     status: t.expose("status", { type: PartnershipStatusEnum, description: "Stage of the partnership; UNKNOWN when no source states it" }),
@@ -166,8 +167,8 @@ builder.queryFields((t) => ({
   partnership: t.prismaField({
     type: Partnership,
     nullable: true,
-    description: "One partnership by slug; null when no partnership has that slug",
+    description: "One partnership by slug; also answers at a slug the partnership had before; null when no partnership has or had that slug",
     args: { slug: t.arg.string({ required: true, description: "Slug of the partnership" }) },
-    resolve: (query, root, { slug }) => prisma().partnership.findUnique({ ...query, where: { slug } }),
+    resolve: (query, root, { slug }) => findBySlug("Partnership", slug, (where) => prisma().partnership.findUnique({ ...query, where })),
   }),
 }));

@@ -1,5 +1,6 @@
 import { builder, pageSize } from "../builder.ts";
 import { prisma } from "../db.ts";
+import { findBySlug } from "../slugs.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { contains, dbId, nameFields, orderInput, partialDate, PartialDate, rootList } from "./common.ts";
 import { ImpactConnection } from "./impact.ts";
@@ -104,8 +105,8 @@ builder.queryFields((t) => ({
   person: t.prismaField({
     type: Person,
     nullable: true,
-    description: "One person by slug; null when no person has that slug",
+    description: "One person by slug; also answers at a slug the person had before; null when no person has or had that slug",
     args: { slug: t.arg.string({ required: true, description: "Slug of the person, such as sayasat-nurbek" }) },
-    resolve: (query, root, { slug }) => prisma().person.findUnique({ ...query, where: { slug } }),
+    resolve: (query, root, { slug }) => findBySlug("Person", slug, (where) => prisma().person.findUnique({ ...query, where })),
   }),
 }));

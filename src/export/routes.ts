@@ -1,0 +1,208 @@
+import { createHash } from "node:crypto";
+import { PothosValidationError } from "@pothos/core";
+import { Zip, ZipDeflate } from "fflate";
+import { execute, GraphQLError, parse, type DocumentNode } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import { citationText, currentRelease, LICENSE } from "../dataset/metadata.ts";
+import { log } from "../log.ts";
+import { schema } from "../schema/index.ts";
+import { csvLine, ndjsonLine } from "./format.ts";
+import { ExportInputError, exportParameters, exportVariables } from "./params.ts";
+import { dumpTables, tables, type Cell, type Table } from "./tables.ts";
+
+// Rows are read a page at a time through the API's own root fields (keyset paging on the primary
+// key) and written as they come, so memory stays flat whatever the size of the export.
+const PAGE_SIZE = 100;
+const encoder = new TextEncoder();
+
+const documents = new Map<string, DocumentNode>();
+function pageDocument(table: Table): DocumentNode {
+  let document = documents.get(table.field);
+  if (!document) {
+    const args = schema.getQueryType()!.getFields()[table.field].args;
+    const typeOf = (name: string) => args.find((a) => a.name === name)!.type.toString();
+    document = parse(`query Export($filter: ${typeOf("filter")}, $orderBy: ${typeOf("orderBy")}, $after: String) {
+      page: ${table.field}(first: ${PAGE_SIZE}, after: $after, filter: $filter, orderBy: $orderBy) {
+        pageInfo { hasNextPage endCursor }
+        edges { node { ${table.selection} } }
+      }
+    }`);
+    documents.set(table.field, document);
+  }
+  return document;
+}
+
+/** Errors of the export query that the client caused (bad filter values), as opposed to bugs. */
+function isUserError(error: GraphQLError): boolean {
+  const original = error.originalError;
+  return !original || original instanceof GraphQLError || original instanceof PothosValidationError;
+}
+
+class ExportQueryError extends Error {
+  constructor(readonly errors: readonly GraphQLError[]) {
+    super(errors.map((e) => e.message).join("; "));
+  }
+}
+
+/** Pages of rows of one table, matching the API's answer to the same filter and order. */
+async function* rowPages(table: Table, variables: Record<string, unknown>, request: Request): AsyncGenerator<Cell[][]> {
+  let after: string | null = null;
+  do {
+    // A fresh context a page, so the per-request caches do not grow with the export.
+    const result = await execute({ schema, document: pageDocument(table), variableValues: { ...variables, after }, contextValue: { request } });
+    if (result.errors?.length) throw new ExportQueryError(result.errors);
+    const page = (result.data as any).page;
+    yield page.edges.map((edge: any) => table.columns.map(([, value]) => value(edge.node)));
+    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  } while (after);
+}
+
+async function* tableChunks(table: Table, format: "csv" | "ndjson", pages: AsyncGenerator<Cell[][]>): AsyncGenerator<Uint8Array> {
+  const names = table.columns.map(([name]) => name);
+  // The header goes out with the first page, so that a failing first query is still a 400. The
+  // byte order mark lets spreadsheet programs read UTF-8 (Cyrillic) correctly.
+  let header = format === "csv" ? `\uFEFF${csvLine(names)}` : "";
+  for await (const rows of pages) {
+    const text = header + rows.map((cells) => (format === "csv" ? csvLine(cells) : ndjsonLine(names, cells))).join("");
+    header = "";
+    if (text) yield encoder.encode(text);
+  }
+}
+
+/** The full dataset as a zip: one NDJSON file per entity and a manifest with version, licence and checksums. */
+async function* datasetChunks(request: Request): AsyncGenerator<Uint8Array> {
+  const out: Uint8Array[] = [];
+  let failure: Error | null = null;
+  const zip = new Zip((error, chunk) => (error ? (failure = error) : out.push(chunk)));
+  const mtime = new Date(`${currentRelease.releasedAt}T00:00:00Z`);
+  const drain = function* () {
+    if (failure) throw failure;
+    yield* out.splice(0);
+  };
+  const files = [];
+  for (const name of dumpTables) {
+    const table = tables[name];
+    const file = new ZipDeflate(`${name}.ndjson`, { level: 6 });
+    file.mtime = mtime;
+    zip.add(file);
+    const hash = createHash("sha256");
+    let rows = 0;
+    for await (const chunk of tableChunks(table, "ndjson", rowPages(table, {}, request))) {
+      hash.update(chunk);
+      rows += chunk.reduce((n, byte) => n + (byte === 10 ? 1 : 0), 0);
+      file.push(chunk);
+      yield* drain();
+    }
+    file.push(new Uint8Array(0), true);
+    files.push({ name: `${name}.ndjson`, rows, sha256: hash.digest("hex"), columns: table.columns.map(([c]) => c) });
+    yield* drain();
+  }
+  const manifest = {
+    title: "Kazakhstan science–industry graph",
+    dataVersion: currentRelease.version,
+    releasedAt: currentRelease.releasedAt,
+    dataChecksum: currentRelease.checksum,
+    license: { name: LICENSE.name, url: LICENSE.url },
+    citation: citationText(),
+    files,
+  };
+  const file = new ZipDeflate("manifest.json", { level: 6 });
+  file.mtime = mtime;
+  zip.add(file);
+  file.push(encoder.encode(`${JSON.stringify(manifest, null, 2)}\n`), true);
+  zip.end();
+  yield* drain();
+}
+
+function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body, null, 2), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
+}
+const errorResponse = (status: number, message: string, code = "BAD_USER_INPUT") => jsonResponse(status, { errors: [{ message, extensions: { code } }] });
+
+/** A streamed response that reads the next chunk only when the client has taken the previous one. */
+async function streamed(chunks: AsyncGenerator<Uint8Array>, contentType: string, filename: string): Promise<Response> {
+  // The first chunks are read before answering, so that a bad filter is a 400, not a cut file.
+  const first = await chunks.next();
+  let pending: Uint8Array | null = first.done ? null : first.value;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          if (pending) {
+            controller.enqueue(pending);
+            pending = null;
+            return;
+          }
+          const next = await chunks.next();
+          if (next.done) controller.close();
+          else controller.enqueue(next.value);
+        } catch (error) {
+          log.error("export failed while streaming", { error: (error as Error).message });
+          controller.error(error);
+        }
+      },
+      async cancel() {
+        await chunks.return(undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return new Response(body, {
+    headers: {
+      "content-type": contentType,
+      "content-disposition": `attachment; filename="${filename}"`,
+      link: `<${LICENSE.url}>; rel="license"`,
+      "x-data-version": currentRelease.version,
+    },
+  });
+}
+
+const FORMATS = { csv: "text/csv; charset=utf-8", ndjson: "application/x-ndjson; charset=utf-8" } as const;
+
+function index(): Response {
+  return jsonResponse(200, {
+    license: { name: LICENSE.name, url: LICENSE.url },
+    dataVersion: currentRelease.version,
+    dataset: "/export/dataset.zip",
+    exports: Object.fromEntries(
+      Object.entries(tables).map(([name, table]) => [
+        name,
+        { csv: `/export/${name}.csv`, ndjson: `/export/${name}.ndjson`, parameters: [...exportParameters(schema, table.field).keys()], columns: table.columns.map(([c]) => c) },
+      ]),
+    ),
+  });
+}
+
+async function handle(request: Request, url: URL): Promise<Response> {
+  if (request.method !== "GET") return errorResponse(405, `Exports are read with GET; got ${request.method}`, "METHOD_NOT_ALLOWED");
+  if (url.pathname === "/export" || url.pathname === "/export/") return index();
+  try {
+    if (url.pathname === "/export/dataset.zip") {
+      if ([...url.searchParams.keys()].length) throw new ExportInputError("dataset.zip takes no parameters: it is the whole dataset");
+      return await streamed(datasetChunks(request), "application/zip", `kz-science-industry-graph-${currentRelease.version}.zip`);
+    }
+    const match = /^\/export\/([a-z]+)\.([a-z]+)$/.exec(url.pathname);
+    const table = match && Object.hasOwn(tables, match[1]) ? tables[match[1]] : undefined;
+    if (!match || !table || !Object.hasOwn(FORMATS, match[2])) {
+      const names = Object.keys(tables).flatMap((t) => [`${t}.csv`, `${t}.ndjson`]);
+      return errorResponse(404, `No export at ${url.pathname}; available: /export/dataset.zip and /export/{${names.join(", ")}}`, "NOT_FOUND");
+    }
+    const format = match[2] as keyof typeof FORMATS;
+    const variables = exportVariables(url.searchParams, exportParameters(schema, table.field));
+    return await streamed(tableChunks(table, format, rowPages(table, variables, request)), FORMATS[format], `${match[1]}.${format}`);
+  } catch (error) {
+    if (error instanceof ExportInputError) return errorResponse(400, error.message);
+    if (error instanceof ExportQueryError && error.errors.every(isUserError)) return errorResponse(400, error.message);
+    log.error("export failed", { error: (error as Error).message, stack: (error as Error).stack });
+    return errorResponse(500, "Unexpected error", "INTERNAL_SERVER_ERROR");
+  }
+}
+
+/** Serves GET /export/{entity}.csv|.ndjson, /export/dataset.zip and the /export index. */
+export function exportRoutes(): Plugin {
+  return {
+    async onRequest({ request, url, endResponse }) {
+      if (url.pathname === "/export" || url.pathname.startsWith("/export/")) endResponse(await handle(request, url));
+    },
+  };
+}
