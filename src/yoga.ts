@@ -2,7 +2,9 @@ import { PothosValidationError } from "@pothos/core";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError } from "graphql";
 import { createYoga, type YogaServerOptions } from "graphql-yoga";
+import { credentialsOf } from "./auth/keys.ts";
 import type { Context } from "./builder.ts";
+import { importRoute } from "./import/route.ts";
 import { log } from "./log.ts";
 import { schema } from "./schema/index.ts";
 
@@ -52,6 +54,12 @@ function maskError(error: unknown, message: string): Error {
 export function createApi(options: Partial<YogaServerOptions<Record<string, unknown>, Context>> = {}) {
   return createYoga<Record<string, unknown>, Context>({
     schema,
+    context: async ({ request, req }) => ({
+      request,
+      credentials: await credentialsOf(request),
+      clientAddress: (req as { socket?: { remoteAddress?: string } } | undefined)?.socket?.remoteAddress ?? "unknown",
+    }),
+    plugins: [importRoute()],
     graphqlEndpoint: "/graphql",
     landingPage: false,
     graphiql: { title: "Kazakhstan science–industry graph", defaultQuery: EXAMPLE_QUERY },

@@ -1,10 +1,13 @@
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { migrate, MIGRATIONS_DIR } from "../src/database/migrate.ts";
 import { createBlankDatabase } from "./helpers.ts";
+
+// Every migration folder of the project, in the order they apply.
+const ALL = readdirSync(MIGRATIONS_DIR).filter((d) => /^\d{14}_/.test(d)).sort();
 
 let database: Awaited<ReturnType<typeof createBlankDatabase>>;
 beforeAll(async () => {
@@ -24,9 +27,10 @@ async function appliedMigrations(): Promise<string[]> {
 }
 
 test("migrations are applied once and recorded in Prisma's table", async () => {
-  expect(await migrate(database.url)).toEqual(["20261127000000_init"]);
+  expect(ALL[0]).toBe("20261127000000_init");
+  expect(await migrate(database.url)).toEqual(ALL);
   expect(await migrate(database.url)).toEqual([]);
-  expect(await appliedMigrations()).toEqual(["20261127000000_init"]);
+  expect(await appliedMigrations()).toEqual(ALL);
 });
 
 test("a failing migration is rolled back whole and named in the error", async () => {
@@ -42,7 +46,7 @@ test("a failing migration is rolled back whole and named in the error", async ()
   const { rows } = await client.query(`SELECT to_regclass('"ShouldNotExist"') AS t`);
   await client.end();
   expect(rows[0].t).toBeNull();
-  expect(await appliedMigrations()).toEqual(["20261127000000_init"]);
+  expect(await appliedMigrations()).toEqual(ALL);
 });
 
 test("an applied migration that was edited afterwards is refused", async () => {
