@@ -144,7 +144,9 @@ async function validate(prisma: PrismaClient, files: ImportFile[], onProgress: (
       chain.push(at);
     }
   }
-  return problems;
+  const fileOrder = files.map((f) => path.basename(f.path));
+  const position = (p: Problem) => [fileOrder.indexOf(p.file), p.row ?? Infinity];
+  return problems.sort((a, b) => position(a)[0] - position(b)[0] || position(a)[1] - position(b)[1]);
 }
 
 /**

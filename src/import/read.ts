@@ -1,9 +1,10 @@
 // Reads import files as a stream of raw records, one row at a time, refusing hostile input with a
 // message that says where and what: wrong encoding, wrong delimiter, truncated files, huge cells.
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { CsvError, parse } from "csv-parse";
 import { entities, type Entity } from "./records.ts";
 
@@ -87,11 +88,26 @@ function csvCell(kind: FieldKind, cell: string): unknown {
   return cell;
 }
 
+/** A header line without commas but with semicolons or tabs: the file was saved with another delimiter. */
+async function refuseOtherDelimiters(file: string) {
+  const handle = await open(file);
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
+    const firstLine = buffer.subarray(0, bytesRead).toString("utf8").split(/\r?\n/)[0];
+    const other = /[;\t|]/.exec(firstLine);
+    if (other && !firstLine.includes(","))
+      throw new FileError(`${file} line 1: found one column "${firstLine.slice(0, 80)}"; expected columns separated by commas, not by "${other[0].replace("\t", "tab")}"`);
+  } finally {
+    await handle.close();
+  }
+}
+
 async function* csvRows(file: string, entity: Entity, onBytes: (n: number) => void): AsyncGenerator<Row> {
   const kinds = fieldKinds(entity);
-  const parser = Readable.from(utf8Chunks(file, onBytes)).pipe(
-    parse({ delimiter: ",", max_record_size: MAX_ROW, info: true, relax_column_count: false, skip_empty_lines: true }),
-  );
+  await refuseOtherDelimiters(file);
+  const parser = parse({ delimiter: ",", max_record_size: MAX_ROW, info: true, relax_column_count: false, skip_empty_lines: true });
+  // pipeline hands a read error (such as a wrong encoding) to the parser, whose iteration below throws it.
+  pipeline(Readable.from(utf8Chunks(file, onBytes)), parser).catch(() => {});
   let header: string[] | undefined;
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
@@ -101,8 +117,6 @@ async function* csvRows(file: string, entity: Entity, onBytes: (n: number) => vo
         const missing = expected.filter((k) => !header!.includes(k));
         const unknown = header.filter((h) => !kinds.has(h));
         const repeated = header.filter((h, i) => header!.indexOf(h) !== i);
-        if (header.length === 1 && /[;\t|]/.test(header[0]))
-          throw new FileError(`${file} line 1: found one column "${header[0].slice(0, 80)}"; expected columns separated by commas, not by "${/[;\t|]/.exec(header[0])![0].replace("\t", "tab")}"`);
         if (missing.length || unknown.length || repeated.length) {
           const parts = [
             missing.length ? `missing ${missing.join(", ")}` : "",

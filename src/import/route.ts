@@ -3,8 +3,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
-import { Readable } from "node:stream";
+import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import type { Plugin } from "graphql-yoga";
 import { credentialsOf } from "../auth/keys.ts";
@@ -36,12 +35,20 @@ async function handle(request: Request): Promise<Response> {
   const dir = await mkdtemp(path.join(tmpdir(), "import-"));
   const file = path.join(dir, `upload.${format}`);
   try {
+    // Read through the stream's reader: Yoga may hand over its own ReadableStream implementation.
+    const reader = (request.body as ReadableStream<Uint8Array>).getReader();
+    const out = createWriteStream(file);
     let size = 0;
-    const body = Readable.fromWeb(request.body as never).on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_UPLOAD_BYTES) body.destroy(new FileError(`the file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`));
-    });
-    await pipeline(body, createWriteStream(file));
+    try {
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        size += chunk.value.length;
+        if (size > MAX_UPLOAD_BYTES) throw new FileError(`the file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; use npm run import`);
+        if (!out.write(chunk.value)) await once(out, "drain");
+      }
+    } finally {
+      out.end();
+      await once(out, "close");
+    }
     const result = await importFiles(prisma(), [{ entity, path: file }], {
       author: { actor: credentials.key.name, reason: params.get("reason") ?? "import over HTTP" },
       dryRun: params.get("dryRun") === "true",

@@ -138,13 +138,13 @@ export class RecordWriter {
     data: Record<string, unknown>,
     counts: Counts,
     recordType: string | null,
-    syncLinks: (id: number) => Promise<boolean> = async () => false,
+    syncLinks: (id: number, fresh: boolean) => Promise<boolean> = async () => false,
   ): Promise<{ id: number; changed: boolean }> {
     const snapshot = (row: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, jsonValue(row[k])]));
     const existing = await delegate.findUnique({ where });
     if (!existing) {
       const { id } = await delegate.create({ data });
-      await syncLinks(id);
+      await syncLinks(id, true);
       counts.created++;
       if (recordType) await this.logChange({ action: "CREATE", recordType, recordId: id, fields: Object.keys(data), after: snapshot(data, Object.keys(data)) as Prisma.InputJsonObject });
       return { id, changed: true };
@@ -152,7 +152,7 @@ export class RecordWriter {
     const id: number = existing.id;
     const fields = Object.keys(data).filter((key) => comparable(existing[key]) !== comparable(data[key]));
     if (fields.length) await delegate.update({ where: { id }, data });
-    const linksChanged = await syncLinks(id);
+    const linksChanged = await syncLinks(id, false);
     if (linksChanged && !fields.length) await delegate.update({ where: { id }, data: { updatedAt: new Date() } });
     const changed = fields.length > 0 || linksChanged;
     counts[changed ? "updated" : "unchanged"]++;
@@ -169,11 +169,12 @@ export class RecordWriter {
     return { id, changed };
   }
 
-  private async syncCitations(owner: CitationOwner, ownerId: number, wanted: CitationInput[]): Promise<boolean> {
+  /** Brings a record's citations in line with `wanted`; a `fresh` record has none stored yet. */
+  private async syncCitations(owner: CitationOwner, ownerId: number, wanted: CitationInput[], fresh: boolean): Promise<boolean> {
     const rows: { sourceId: number; quote: string | null; confidence: CitationInput["confidence"]; note: string | null }[] = [];
     for (const c of wanted) rows.push({ sourceId: (await this.ref("sources", c.source))!, quote: c.quote, confidence: c.confidence, note: c.note ?? null });
     const key = (c: (typeof rows)[number]) => JSON.stringify([c.sourceId, c.quote, c.confidence, c.note]);
-    const stored = await this.tx.citation.findMany({ where: { [owner]: ownerId } });
+    const stored = fresh ? [] : await this.tx.citation.findMany({ where: { [owner]: ownerId } });
     const { stale, missing } = diff(stored, rows, key, key);
     if (stale.length) await this.tx.citation.deleteMany({ where: { id: { in: stale.map((c) => c.id) } } });
     if (missing.length) await this.tx.citation.createMany({ data: missing.map((c) => ({ ...c, [owner]: ownerId })) });
@@ -221,8 +222,8 @@ export class RecordWriter {
         website: o.website,
         ...(o.parent !== null && parentId === null ? {} : { parentId }),
       } satisfies Prisma.OrganizationUncheckedCreateInput;
-      const { id } = await this.upsertIfChanged(tx.organization, { slug: o.slug }, data, this.report.organizations, "Organization", async (id) => {
-        const stored = await tx.organizationIdentifier.findMany({ where: { organizationId: id } });
+      const { id } = await this.upsertIfChanged(tx.organization, { slug: o.slug }, data, this.report.organizations, "Organization", async (id, fresh) => {
+        const stored = fresh ? [] : await tx.organizationIdentifier.findMany({ where: { organizationId: id } });
         const { stale } = diff(stored, o.identifiers, identifierKey, identifierKey);
         if (stale.length) await tx.organizationIdentifier.deleteMany({ where: { id: { in: stale.map((i) => i.id) } } });
         let changed = stale.length > 0;
@@ -231,7 +232,7 @@ export class RecordWriter {
           const data = { organizationId: id, ...i } satisfies Prisma.OrganizationIdentifierUncheckedCreateInput;
           changed = (await this.upsertIfChanged(tx.organizationIdentifier, where, data, this.report.identifiers, null)).changed || changed;
         }
-        return (await this.syncCitations("organizationId", id, o.citations)) || changed;
+        return (await this.syncCitations("organizationId", id, o.citations, fresh)) || changed;
       });
       if (o.parent !== null && parentId === null) this.pendingParents.push({ id, parent: o.parent });
       return id;
@@ -241,10 +242,10 @@ export class RecordWriter {
       const tx = this.tx;
       const roleKey = (r: { organizationId: number; title: string }) => JSON.stringify([r.organizationId, r.title]);
       const data = { slug: p.slug, nameEn: p.nameEn, nameRu: p.nameRu, nameKk: p.nameKk } satisfies Prisma.PersonUncheckedCreateInput;
-      const { id } = await this.upsertIfChanged(tx.person, { slug: p.slug }, data, this.report.people, "Person", async (personId) => {
+      const { id } = await this.upsertIfChanged(tx.person, { slug: p.slug }, data, this.report.people, "Person", async (personId, fresh) => {
         const roles = [];
         for (const r of p.roles) roles.push({ ...r, organizationId: (await this.ref("organizations", r.organization))! });
-        const { stale } = diff(await tx.role.findMany({ where: { personId } }), roles, roleKey, roleKey);
+        const { stale } = diff(fresh ? [] : await tx.role.findMany({ where: { personId } }), roles, roleKey, roleKey);
         if (stale.length) await tx.role.deleteMany({ where: { id: { in: stale.map((r) => r.id) } } });
         let changed = stale.length > 0;
         for (const r of roles) {
@@ -253,10 +254,10 @@ export class RecordWriter {
           const { organizationId, title } = r;
           const data = { personId, organizationId, title, startOn, startPrecision, endOn, endPrecision } satisfies Prisma.RoleUncheckedCreateInput;
           const where = { personId_organizationId_title: { personId, organizationId, title } };
-          const role = await this.upsertIfChanged(tx.role, where, data, this.report.roles, null, (id) => this.syncCitations("roleId", id, r.citations));
+          const role = await this.upsertIfChanged(tx.role, where, data, this.report.roles, null, (id, fresh) => this.syncCitations("roleId", id, r.citations, fresh));
           changed = role.changed || changed;
         }
-        return (await this.syncCitations("personId", personId, p.citations)) || changed;
+        return (await this.syncCitations("personId", personId, p.citations, fresh)) || changed;
       });
       return id;
     },
@@ -270,13 +271,13 @@ export class RecordWriter {
         category: m.category,
         technologyReadiness: m.technologyReadiness,
       } satisfies Prisma.MethodUncheckedCreateInput;
-      const { id } = await this.upsertIfChanged(tx.method, { slug: m.slug }, data, this.report.methods, "Method", async (id) => {
+      const { id } = await this.upsertIfChanged(tx.method, { slug: m.slug }, data, this.report.methods, "Method", async (id, fresh) => {
         const developerIds = [];
         for (const d of m.developers) developerIds.push((await this.ref("organizations", d))!);
-        const stored = await tx.method.findUniqueOrThrow({ where: { id }, select: { developers: { select: { id: true } } } });
+        const stored = fresh ? { developers: [] } : await tx.method.findUniqueOrThrow({ where: { id }, select: { developers: { select: { id: true } } } });
         const developersChanged = !sameIds(stored.developers.map((d) => d.id), developerIds);
         if (developersChanged) await tx.method.update({ where: { id }, data: { developers: { set: developerIds.map((id) => ({ id })) } } });
-        return (await this.syncCitations("methodId", id, m.citations)) || developersChanged;
+        return (await this.syncCitations("methodId", id, m.citations, fresh)) || developersChanged;
       });
       return id;
     },
@@ -298,10 +299,10 @@ export class RecordWriter {
         endOn,
         endPrecision,
       } satisfies Prisma.PartnershipUncheckedCreateInput;
-      const { id } = await this.upsertIfChanged(tx.partnership, { slug: p.slug }, data, this.report.partnerships, "Partnership", async (id) => {
+      const { id } = await this.upsertIfChanged(tx.partnership, { slug: p.slug }, data, this.report.partnerships, "Partnership", async (id, fresh) => {
         const participants = [];
         for (const x of p.participants) participants.push({ organizationId: (await this.ref("organizations", x.organization))!, role: x.role });
-        const stored = await tx.participant.findMany({ where: { partnershipId: id } });
+        const stored = fresh ? [] : await tx.participant.findMany({ where: { partnershipId: id } });
         const { stale, missing } = diff(stored, participants, participantKey, participantKey);
         const staleOrgIds = stale.map((x) => x.organizationId);
         if (stale.length) await tx.participant.deleteMany({ where: { partnershipId: id, organizationId: { in: staleOrgIds } } });
@@ -309,11 +310,11 @@ export class RecordWriter {
 
         const methodIds = [];
         for (const slug of p.methods) methodIds.push((await this.ref("methods", slug))!);
-        const linked = await tx.partnership.findUniqueOrThrow({ where: { id }, select: { methods: { select: { id: true } } } });
+        const linked = fresh ? { methods: [] } : await tx.partnership.findUniqueOrThrow({ where: { id }, select: { methods: { select: { id: true } } } });
         const methodsChanged = !sameIds(linked.methods.map((m) => m.id), methodIds);
         if (methodsChanged) await tx.partnership.update({ where: { id }, data: { methods: { set: methodIds.map((id) => ({ id })) } } });
 
-        const citationsChanged = await this.syncCitations("partnershipId", id, p.citations);
+        const citationsChanged = await this.syncCitations("partnershipId", id, p.citations, fresh);
         return citationsChanged || methodsChanged || stale.length + missing.length > 0;
       });
       return id;
@@ -329,7 +330,7 @@ export class RecordWriter {
         maxAwardAmount: decimalOrNull(p.maxAwardAmount),
         maxAwardCurrency: p.maxAwardCurrency,
       } satisfies Prisma.ProgrammeUncheckedCreateInput;
-      const sync = (id: number) => this.syncCitations("programmeId", id, p.citations);
+      const sync = (id: number, fresh: boolean) => this.syncCitations("programmeId", id, p.citations, fresh);
       return (await this.upsertIfChanged(this.tx.programme, { slug: p.slug }, data, this.report.programmes, "Programme", sync)).id;
     },
 
@@ -352,7 +353,7 @@ export class RecordWriter {
         fiscalYearFrom: f.fiscalYearFrom,
         fiscalYearTo: f.fiscalYearTo,
       } satisfies Prisma.FundingUncheckedCreateInput;
-      const sync = (id: number) => this.syncCitations("fundingId", id, f.citations);
+      const sync = (id: number, fresh: boolean) => this.syncCitations("fundingId", id, f.citations, fresh);
       return (await this.upsertIfChanged(this.tx.funding, { slug: f.slug }, data, this.report.fundings, "Funding", sync)).id;
     },
 
@@ -379,7 +380,7 @@ export class RecordWriter {
         claimantId: await this.ref("organizations", i.claimant),
         claimantPersonId: await this.ref("people", i.claimantPerson),
       } satisfies Prisma.ImpactUncheckedCreateInput;
-      const sync = (id: number) => this.syncCitations("impactId", id, i.citations);
+      const sync = (id: number, fresh: boolean) => this.syncCitations("impactId", id, i.citations, fresh);
       return (await this.upsertIfChanged(this.tx.impact, { slug: i.slug }, data, this.report.impacts, "Impact", sync)).id;
     },
   };

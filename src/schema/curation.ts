@@ -276,8 +276,9 @@ async function write(ctx: Context, config: EntityConfig, mode: "create" | "updat
         if (!current) return refused([{ field: keyField, message: `no ${config.what} has ${keyField} ${JSON.stringify(input.key)}`, code: "NOT_FOUND" }]);
         record = { ...current, ...given };
         if (entity !== "sources") {
+          const same = (c: any) => JSON.stringify([c.source, c.quote, c.confidence, c.note ?? null]);
           const stored = current.citations as unknown[];
-          const added = (given.citations as unknown[]).filter((c) => !stored.some((s) => JSON.stringify(s) === JSON.stringify(c)));
+          const added = (given.citations as unknown[]).filter((c) => !stored.some((s) => same(s) === same(c)));
           record.citations = [...stored, ...added];
         }
         const newKey = record[keyField];
