@@ -74,6 +74,26 @@ async function validate(prisma: PrismaClient, files: ImportFile[], onProgress: (
   const keys = new Map<Entity, Map<string, string>>(entityNames.map((e) => [e, new Map()]));
   // References not (yet) found among the records read so far; checked again at the end, then in the database.
   const unresolved: (Reference & { file: string; row: number; key: string | null })[] = [];
+  // Keys found in the database, apart from the file's own keys so that they do not count as duplicates.
+  const inDatabase = new Map<Entity, Set<string>>(entityNames.map((e) => [e, new Set()]));
+  const known = (target: Entity, value: string) => keys.get(target)!.has(value) || inDatabase.get(target)!.has(value);
+  /** Drops the unresolved references that the file has since defined or the database holds, keeping memory bounded. */
+  async function resolveInDatabase() {
+    for (const target of entityNames) {
+      const wanted = [...new Set(unresolved.filter((r) => r.target === target && !known(target, r.value)).map((r) => r.value))];
+      const { model, key } = entities[target];
+      const delegate = (prisma as any)[model.charAt(0).toLowerCase() + model.slice(1)];
+      for (let i = 0; i < wanted.length; i += 1000) {
+        const found: Record<string, string>[] = await delegate.findMany({ where: { [key]: { in: wanted.slice(i, i + 1000) } }, select: { [key]: true } });
+        for (const row of found) inDatabase.get(target)!.add(row[key]);
+      }
+    }
+    const missing = unresolved.filter((r) => !known(r.target, r.value));
+    unresolved.length = 0;
+    for (const r of missing) unresolved.push(r);
+    nextCheck = Math.max(5000, unresolved.length * 2);
+  }
+  let nextCheck = 5000;
   const parentOf = new Map<string, string>();
   const identifierOwners = new Map<string, string>();
 
@@ -97,7 +117,8 @@ async function validate(prisma: PrismaClient, files: ImportFile[], onProgress: (
           else seen.set(key, `${name} row ${row}`);
         }
         for (const ref of referencesOf(file.entity, record))
-          if (!keys.get(ref.target)!.has(ref.value)) unresolved.push({ ...ref, file: name, row, key });
+          if (!known(ref.target, ref.value)) unresolved.push({ ...ref, file: name, row, key });
+        if (unresolved.length >= nextCheck) await resolveInDatabase();
         if (file.entity === "organizations" && data) {
           const org = data as { slug: string; parent: string | null; identifiers: { scheme: string; otherScheme: string; value: string }[] };
           if (org.parent) parentOf.set(org.slug, org.parent);
@@ -116,19 +137,8 @@ async function validate(prisma: PrismaClient, files: ImportFile[], onProgress: (
     }
   }
 
-  // What is still unknown after reading every file must already be in the database.
-  const stillMissing = unresolved.filter((r) => !keys.get(r.target)!.has(r.value));
-  for (const target of entityNames) {
-    const wanted = [...new Set(stillMissing.filter((r) => r.target === target).map((r) => r.value))];
-    const { model, key } = entities[target];
-    const delegate = (prisma as any)[model.charAt(0).toLowerCase() + model.slice(1)];
-    for (let i = 0; i < wanted.length; i += 1000) {
-      const found: Record<string, string>[] = await delegate.findMany({ where: { [key]: { in: wanted.slice(i, i + 1000) } }, select: { [key]: true } });
-      for (const row of found) keys.get(target)!.set(row[key], "database");
-    }
-  }
-  for (const r of stillMissing) {
-    if (keys.get(r.target)!.has(r.value)) continue;
+  await resolveInDatabase();
+  for (const r of unresolved) {
     const { key } = entities[r.target];
     problems.push({ ...r, found: r.value, expected: `expected the ${key} of one of the ${r.target} in this import or in the database` });
   }

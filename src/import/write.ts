@@ -60,6 +60,7 @@ type CitationOwner = keyof Pick<
 >;
 
 const CHANGE_BATCH = 500;
+const ID_CACHE_SIZE = 20_000;
 
 /**
  * Writes records of every entity into one transaction. References are resolved by key, first
@@ -86,7 +87,7 @@ export class RecordWriter {
     const { model, key: keyField } = entities[entity];
     const delegate = (this.tx as any)[model.charAt(0).toLowerCase() + model.slice(1)];
     const found = await delegate.findUnique({ where: { [keyField]: key }, select: { id: true } });
-    if (found) map.set(key, found.id);
+    if (found) this.remember(entity, key, found.id);
     return found?.id;
   }
 
@@ -99,7 +100,10 @@ export class RecordWriter {
 
   private remember(entity: Entity, key: string, id: number) {
     if (!this.ids.has(entity)) this.ids.set(entity, new Map());
-    this.ids.get(entity)!.set(key, id);
+    const map = this.ids.get(entity)!;
+    // Bounded, so that memory stays flat on large files; a forgotten key is looked up again.
+    if (map.size >= ID_CACHE_SIZE) map.clear();
+    map.set(key, id);
   }
 
   /** Adds an entry to the change log (buffered; `finish` writes what is left). */
