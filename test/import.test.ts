@@ -157,3 +157,8 @@ test("an import killed mid-file leaves the database as it was", async () => {
   await expect.poll(() => state(), { timeout: 30_000 }).toEqual(before);
   expect(readFileSync(file, "utf8").split("\n").length).toBe(20_002);
 });
+
+test("a missing file is reported, not thrown", async () => {
+  const error = await refused(orgs(join(dir, "no-such-organizations.csv")));
+  expect(error.message).toMatch(/no-such-organizations\.csv: cannot be read \(ENOENT\)/);
+});

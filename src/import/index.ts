@@ -132,8 +132,10 @@ async function validate(prisma: PrismaClient, files: ImportFile[], onProgress: (
         onProgress(file, bytes, ++rows);
       }
     } catch (error) {
-      if (!(error instanceof FileError)) throw error;
-      problems.push({ file: name, row: null, key: null, field: null, found: undefined, expected: error.message });
+      const code = (error as NodeJS.ErrnoException).code;
+      if (!(error instanceof FileError) && !["ENOENT", "EACCES", "EISDIR"].includes(code ?? "")) throw error;
+      const message = error instanceof FileError ? error.message : `${file.path}: cannot be read (${code})`;
+      problems.push({ file: name, row: null, key: null, field: null, found: undefined, expected: message });
     }
   }
 
