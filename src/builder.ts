@@ -2,6 +2,7 @@ import SchemaBuilder from "@pothos/core";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import { GraphQLError } from "graphql";
+import type { Credentials } from "./auth/keys.ts";
 import { prisma } from "./db.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
 import PrismaTypes, { getDatamodel } from "./generated/pothos-types.ts";
@@ -11,6 +12,10 @@ export const DEFAULT_PAGE_SIZE = 20;
 
 export interface Context {
   request: Request;
+  /** The caller's API key, checked once per request; reads need none. */
+  credentials: Credentials;
+  /** Address of the client, for per-client limits; "unknown" when not served over a socket. */
+  clientAddress: string;
 }
 
 
@@ -32,6 +37,7 @@ export const builder = new SchemaBuilder<{
     CountryCode: { Input: string; Output: string };
     Currency: { Input: string; Output: string };
     Decimal: { Input: Prisma.Decimal; Output: Prisma.Decimal | string };
+    JSONObject: { Input: Record<string, unknown>; Output: unknown };
   };
 }>({
   plugins: [RelayPlugin, PrismaPlugin],

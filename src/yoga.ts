@@ -4,11 +4,13 @@ import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError } from "graphql";
 import { createYoga } from "graphql-yoga";
 import { allowedValuesInErrors } from "./allowed-values.ts";
+import { credentialsOf, verifyApiKey } from "./auth/keys.ts";
 import type { Context } from "./builder.ts";
 import { datasetExtensions } from "./dataset/extensions.ts";
 import { env } from "./env.ts";
 import { exportRoutes } from "./export/routes.ts";
 import { requestContext } from "./http/context.ts";
+import { importRoute } from "./import/route.ts";
 import { operationalRoutes, routesPlugin, type Route } from "./http/routes.ts";
 import { DOCUMENT_LIMITS } from "./limits/document.ts";
 import { limitsPlugin, type Limits, type LimitsOptions } from "./limits/plugin.ts";
@@ -110,6 +112,11 @@ export function createApi(options: ApiOptions = {}) {
   return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
+    context: async ({ request }) => ({
+      request,
+      credentials: await credentialsOf(request),
+      clientAddress: requestContext.getStore()?.ip ?? "unknown",
+    }),
     landingPage: false,
     graphiql: { title: "Kazakhstan science–industry graph", defaultQuery: EXAMPLE_QUERY },
     renderGraphiQL,
@@ -123,8 +130,9 @@ export function createApi(options: ApiOptions = {}) {
         limits: { ...configuredLimits(), ...options.limits },
         store,
         graphqlEndpoint: GRAPHQL_ENDPOINT,
-        verifyApiKey: options.verifyApiKey,
+        verifyApiKey: options.verifyApiKey ?? (async (token) => (await verifyApiKey(token)) !== null),
       }),
+      importRoute(),
       exportRoutes(),
       datasetExtensions(),
       allowedValuesInErrors(schema),

@@ -12,6 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => database?.drop());
 
+// Every migration folder of the project, in the order they apply.
 const allMigrations = readdirSync(MIGRATIONS_DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
 
 async function appliedMigrations(): Promise<string[]> {

@@ -2,7 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { loadSeed, SeedValidationError } from "../seeds/load.ts";
+import { loadSeed } from "../seeds/load.ts";
+import { ImportValidationError } from "../src/import/index.ts";
 import { openTestDatabase } from "./helpers.ts";
 
 const DATA_DIR = new URL("../seeds/data/", import.meta.url).pathname;
@@ -45,7 +46,7 @@ test("invalid seed data is refused whole, listing every problem, and writes noth
   const before = await snapshot();
 
   const error = await loadSeed(target.db.prisma, { dataDir: dir }).catch((e) => e);
-  expect(error).toBeInstanceOf(SeedValidationError);
+  expect(error).toBeInstanceOf(ImportValidationError);
   expect(error.message).toMatch(/citation/);
   expect(error.message).toMatch(/no-such-organization/);
   expect(await snapshot()).toBe(before);

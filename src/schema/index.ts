@@ -13,6 +13,9 @@ import "./search.ts";
 import "./dataset.ts";
 import "./totals.ts";
 import "./provenance.ts";
+import "./curation.ts";
+import "./history.ts";
+import "./correction.ts";
 
 builder.queryType({
   description: "Public graph of science–industry collaboration in Kazakhstan's mining and metallurgy: who funds what, which methods reach which plants, and what impact is claimed, each fact with its source",
