@@ -44,10 +44,11 @@ function panelSvg(panel: Panel, dx: number): string {
 
 export function renderChart(panels: Panel[]): Buffer {
   const series = panels[0]?.series ?? [];
-  const legendH = 22 * Math.ceil(series.length / 2) + 10;
+  const columns = panels.length > 1 ? 2 : 1;
+  const legendH = 22 * Math.ceil(series.length / columns) + 10;
   const width = W * panels.length, height = H + legendH;
   const legend = series.map((s, i) => {
-    const lx = 20 + (i % 2) * 300, ly = H + 14 + Math.floor(i / 2) * 22;
+    const lx = 20 + (i % columns) * (width / columns), ly = H + 14 + Math.floor(i / columns) * 22;
     return `<rect x="${lx}" y="${ly - 10}" width="14" height="14" fill="${s.color}"/><text x="${lx + 20}" y="${ly + 2}" font-size="13">${escape(s.name)}</text>`;
   });
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, sans-serif">

@@ -1,4 +1,4 @@
-// `npm run bench [-- --scale 10000 --scale 1000000 --duration 8 --connections 1,10,50]`
+// `npm run bench [-- --scale 10000 --scale 1000000 --duration 8 --connections 1,4,16]`
 // Measures this API, a hand-written node:http + pg baseline and PostGraphile 4 on the same
 // synthetic database(s) of the same PostgreSQL server, and writes bench/results/report.md,
 // results.json and throughput.png. A script with a report, not a timed test: figures are ratios
@@ -27,7 +27,7 @@ const { values } = parseArgs({
     scale: { type: "string", multiple: true, default: ["10000"] },
     url: { type: "string", default: process.env.SYNTH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres" },
     duration: { type: "string", default: "8" },
-    connections: { type: "string", default: "1,10,50" },
+    connections: { type: "string", default: "1,4,16" },
     port: { type: "string", default: process.env.BENCH_PORT ?? "4561" },
     out: { type: "string", default: `${root}bench/results` },
   },
@@ -128,6 +128,7 @@ async function load(s: Scenario, connections: number, seconds: number): Promise<
     body: s.body,
     connections,
     duration: seconds,
+    timeout: 60, // a slow answer is a latency to report, not an error
   });
   return {
     connections,
@@ -287,6 +288,23 @@ function report(runs: ScaleResult[], machine: Record<string, string>): string {
     "  peak memory is the process's peak resident set size (VmHWM) at the end of its run.",
     "",
   ];
+  const peak = (ms: Measurement[]) => ms.reduce((a, b) => (b.rps > a.rps ? b : a));
+  lines.push("## Summary: the nested list at its peak throughput", "");
+  lines.push("| Partnerships | Contender | Peak requests/s (connections) | p50 / p99 ms there | vs baseline | vs PostGraphile | SQL statements / request | SQL rows read / request | Peak RSS MB |");
+  lines.push("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+  for (const run of runs) {
+    const base = peak(run.results["baseline: nested list (node:http + pg)"]);
+    const peer = peak(run.results["PostGraphile 4: nested list"]);
+    for (const s of run.scenarios.filter((s) => s.name.includes("nested list") || s.name.includes("static"))) {
+      const m = peak(run.results[s.name]);
+      const sql = run.sql[s.name];
+      lines.push(
+        `| ${fmt(run.scale)} | ${s.name} | ${fmt(m.rps)} (${m.connections}) | ${m.p50} / ${m.p99} | ${ratio(m.rps, base.rps)} | ${ratio(m.rps, peer.rps)} | ` +
+          `${sql ? sql.statements : 0} | ${sql ? fmt(sql.rows) : 0} | ${run.rss[s.server] ?? "n/a"} |`,
+      );
+    }
+  }
+  lines.push("");
   for (const run of runs) {
     const base = run.results["baseline: nested list (node:http + pg)"];
     const peer = run.results["PostGraphile 4: nested list"];
@@ -307,15 +325,14 @@ function report(runs: ScaleResult[], machine: Record<string, string>): string {
       });
     }
     const api = run.results["API: nested list"];
-    const best = (ms: Measurement[]) => ms.reduce((a, b) => (b.rps > a.rps ? b : a));
     const sustainable = api.filter((m) => m.p99 < 50 && m.failures === 0);
     const page1000 = run.pages.find((p) => p.page === 1000);
     const sizes = run.byPageSize["this API"];
     lines.push("", "Targets of issue 6 (uncached):", "", "| Target | Measured | Met |", "|---|---|---|");
-    lines.push(`| Nested list ≥ 0.5x the baseline (peak throughput) | ${ratio(best(api).rps, best(base).rps)} | ${best(api).rps >= 0.5 * best(base).rps ? "yes" : "no"} |`);
-    lines.push(`| Nested list ahead of PostGraphile 4 (peak throughput) | ${ratio(best(api).rps, best(peer).rps)} | ${best(api).rps > best(peer).rps ? "yes" : "no"} |`);
+    lines.push(`| Nested list ≥ 0.5x the baseline (peak throughput) | ${ratio(peak(api).rps, peak(base).rps)} | ${peak(api).rps >= 0.5 * peak(base).rps ? "yes" : "no"} |`);
+    lines.push(`| Nested list ahead of PostGraphile 4 (peak throughput) | ${ratio(peak(api).rps, peak(peer).rps)} | ${peak(api).rps > peak(peer).rps ? "yes" : "no"} |`);
     lines.push(
-      `| p99 < 50 ms at the highest sustainable rate | ${sustainable.length ? `${fmt(best(sustainable).rps)} req/s at ${best(sustainable).connections} connection(s), p99 ${best(sustainable).p99} ms` : `p99 ≥ 50 ms at every level (lowest ${Math.min(...api.map((m) => m.p99))} ms)`} | ${sustainable.length ? "yes" : "no"} |`,
+      `| p99 < 50 ms at the highest sustainable rate | ${sustainable.length ? `${fmt(peak(sustainable).rps)} req/s at ${peak(sustainable).connections} connection(s), p99 ${peak(sustainable).p99} ms` : `p99 ≥ 50 ms at every level (lowest ${Math.min(...api.map((m) => m.p99))} ms)`} | ${sustainable.length ? "yes" : "no"} |`,
     );
     lines.push(`| SQL statements independent of page size | ${sizes[1]} / ${sizes[20]} / ${sizes[100]} for n = 1 / 20 / 100 | ${sizes[1] === sizes[20] && sizes[20] === sizes[100] ? "yes" : "no"} |`);
     lines.push(`| Page 1,000 within 1.5x of page 1 (p50) | ${page1000 ? ratio(page1000.p50, run.pages[0].p50) : "n/a (fewer than 1,000 pages)"} | ${page1000 ? (page1000.p50 <= 1.5 * run.pages[0].p50 ? "yes" : "no") : "–"} |`);
