@@ -141,7 +141,7 @@ async function load(s: Scenario, connections: number, seconds: number): Promise<
 
 // ---- one dataset ----
 
-async function ensureDataset(scale: number): Promise<string> {
+async function ensureDataset(scale: number) {
   const name = synthDatabaseName(scale);
   const url = new URL(values.url!);
   url.pathname = `/${name}`;
@@ -152,10 +152,12 @@ async function ensureDataset(scale: number): Promise<string> {
   if (rows.length === 0) {
     log(`generating ${name} (npm run synth -- --scale ${scale})`);
     await synthesize(values.url!, scale, name, (line) => log(`  ${line}`));
-  } else if ((await countRows(url.toString())).Partnership !== scale) {
+  }
+  const counts = await countRows(url.toString());
+  if (counts.Partnership !== scale) {
     throw new Error(`database ${name} does not hold ${scale} partnerships: regenerate it with npm run synth -- --scale ${scale}`);
   }
-  return url.toString();
+  return { databaseUrl: url.toString(), counts };
 }
 
 function postgraphileToApiShape(text: string): string {
@@ -175,8 +177,7 @@ function postgraphileToApiShape(text: string): string {
 }
 
 async function benchScale(scale: number) {
-  const databaseUrl = await ensureDataset(scale);
-  const counts = await countRows(databaseUrl);
+  const { databaseUrl, counts } = await ensureDataset(scale);
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   const one = async (sql: string) => Number((await db.query(sql)).rows[0].v);
@@ -285,7 +286,8 @@ function report(runs: ScaleResult[], machine: Record<string, string>): string {
     "- **node lookup**: `node(id:)` of a partnership with its participants; **filtered list**: 20 partnerships of two kinds and one status;",
     "  **fundings of one funder**: the 20 first fundings of the agency that gives most, with `totalCount`.",
     "- SQL statements and rows read per request are counted by wrapping node-postgres's `Client#query` in each server process;",
-    "  peak memory is the process's peak resident set size (VmHWM) at the end of its run.",
+    "  rows read are those node-postgres returns (PostGraphile builds the whole answer as JSON inside PostgreSQL: one row).",
+    "  Peak memory is the process's peak resident set size (VmHWM) at the end of its run.",
     "",
   ];
   const peak = (ms: Measurement[]) => ms.reduce((a, b) => (b.rps > a.rps ? b : a));
