@@ -30,10 +30,10 @@ export const NESTED_SQL = `SELECT o.slug AS o_slug, coalesce(o."nameEn", o."name
     m.id AS m_id, m.slug AS m_slug, m.title AS m_title, p.slug AS p_slug, p.title AS p_title, p.status::text AS p_status
   FROM (SELECT id, slug, "nameEn", "nameRu", "nameKk" FROM "Organization"
         WHERE kind = 'RESEARCH_INSTITUTE' ORDER BY id LIMIT $1) o
-  LEFT JOIN LATERAL (SELECT m.id, m.slug, m.title FROM "_MethodDevelopers" d JOIN "Method" m ON m.id = d."A"
-        WHERE d."B" = o.id ORDER BY d."A" LIMIT $1) m ON true
-  LEFT JOIN LATERAL (SELECT p.id, p.slug, p.title, p.status FROM "_PartnershipMethods" pm JOIN "Partnership" p ON p.id = pm."B"
-        WHERE pm."A" = m.id ORDER BY pm."B" LIMIT $1) p ON true
+  LEFT JOIN LATERAL (SELECT m.id, m.slug, m.title FROM (SELECT "A" FROM "_MethodDevelopers" WHERE "B" = o.id ORDER BY "A" LIMIT $1) d
+        JOIN "Method" m ON m.id = d."A") m ON true
+  LEFT JOIN LATERAL (SELECT p.id, p.slug, p.title, p.status FROM (SELECT "B" FROM "_PartnershipMethods" WHERE "A" = m.id ORDER BY "B" LIMIT $1) pm
+        JOIN "Partnership" p ON p.id = pm."B") p ON true
   ORDER BY o.id, m.id, p.id`;
 
 export const NODE_QUERY = `query Node($id: ID!) {
