@@ -1,9 +1,10 @@
-import { builder, pageSize } from "../builder.ts";
+import { builder } from "../builder.ts";
 import { prisma } from "../db.ts";
 import { findBySlug } from "../slugs.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { MethodCategory } from "../generated/prisma/enums.ts";
 import { contains, dbId, IntRange, orderInput, rootList, titleFields } from "./common.ts";
+import { relatedPages } from "./related-pages.ts";
 import { FundingConnection } from "./funding.ts";
 import { ImpactConnection } from "./impact.ts";
 import { Organization, OrganizationConnection } from "./organization.ts";
@@ -45,26 +46,30 @@ builder.prismaObjectFields(Method, (t) => ({
       nullable: true,
       description: "Technology readiness level from 1 (basic principles) to 9 (proven in production); null when no source states it",
     }),
-    developers: t.relatedConnection(
-      "developers",
-      { ...pageSize, cursor: "id", totalCount: true, description: "Organizations that developed the method", query: { orderBy: { id: "asc" } } },
-      OrganizationConnection,
-    ),
-    partnerships: t.relatedConnection(
-      "partnerships",
-      { ...pageSize, cursor: "id", totalCount: true, description: "Partnerships that apply the method", query: { orderBy: { id: "asc" } } },
-      PartnershipConnection,
-    ),
-    fundings: t.relatedConnection(
-      "fundings",
-      { ...pageSize, cursor: "id", totalCount: true, description: "Funding of the method", query: { orderBy: { id: "asc" } } },
-      FundingConnection,
-    ),
-    impacts: t.relatedConnection(
-      "impacts",
-      { ...pageSize, cursor: "id", totalCount: true, description: "Reported impacts of the method", query: { orderBy: { id: "asc" } } },
-      ImpactConnection,
-    ),
+    developers: relatedPages(t, {
+      type: "Organization",
+      link: { table: "_MethodDevelopers", parent: "A", child: "B" },
+      description: "Organizations that developed the method",
+      connection: OrganizationConnection,
+    }),
+    partnerships: relatedPages(t, {
+      type: "Partnership",
+      link: { table: "_PartnershipMethods", parent: "A", child: "B" },
+      description: "Partnerships that apply the method",
+      connection: PartnershipConnection,
+    }),
+    fundings: relatedPages(t, {
+      type: "Funding",
+      link: { table: "Funding", parent: "methodId", child: "id" },
+      description: "Funding of the method",
+      connection: FundingConnection,
+    }),
+    impacts: relatedPages(t, {
+      type: "Impact",
+      link: { table: "Impact", parent: "methodId", child: "id" },
+      description: "Reported impacts of the method",
+      connection: ImpactConnection,
+    }),
     citations: t.relation("citations", { description: "Sources that describe the method", query: { orderBy: { id: "asc" } } }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When the record was added to this dataset" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the record last changed in this dataset" }),

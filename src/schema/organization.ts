@@ -5,6 +5,7 @@ import { findBySlug } from "../slugs.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { IdentifierScheme, OrganizationKind, type ParticipantRole } from "../generated/prisma/enums.ts";
 import { contains, dbId, IntRange, nameFields, orderInput, rootList } from "./common.ts";
+import { relatedPages } from "./related-pages.ts";
 import { FundingConnection } from "./funding.ts";
 import { ImpactConnection } from "./impact.ts";
 import { MethodConnection } from "./method.ts";
@@ -82,25 +83,28 @@ builder.prismaObjectFields(Organization, (t) => ({
     foundedYear: t.exposeInt("foundedYear", { nullable: true, description: "Year it was founded; null when unknown" }),
     website: t.expose("website", { type: "URL", nullable: true, description: "Official website; null when unknown" }),
     parent: t.relation("parent", { nullable: true, description: "Organization this one belongs to, when a source states it" }),
-    children: t.relatedConnection(
-      "children",
-      { ...pageSize, cursor: "id", totalCount: true, description: "Organizations that belong to this one", query: { orderBy: { id: "asc" } } },
-      OrganizationConnection,
-    ),
+    children: relatedPages(t, {
+      type: "Organization",
+      link: { table: "Organization", parent: "parentId", child: "id" },
+      description: "Organizations that belong to this one",
+      connection: OrganizationConnection,
+    }),
     identifiers: t.relation("identifiers", {
       description: "Identifiers of the organization in external registries (ROR, Wikidata, BIN, LEI...)",
       query: { orderBy: { id: "asc" } },
     }),
-    people: t.relatedConnection(
-      "roles",
-      { ...pageSize, cursor: "id", totalCount: true, description: "People who hold or held a position here", query: { orderBy: { id: "asc" } } },
-      RoleConnection,
-    ),
-    methods: t.relatedConnection(
-      "methods",
-      { ...pageSize, cursor: "id", totalCount: true, description: "Methods this organization developed", query: { orderBy: { id: "asc" } } },
-      MethodConnection,
-    ),
+    people: relatedPages(t, {
+      type: "Role",
+      link: { table: "Role", parent: "organizationId", child: "id" },
+      description: "People who hold or held a position here",
+      connection: RoleConnection,
+    }),
+    methods: relatedPages(t, {
+      type: "Method",
+      link: { table: "_MethodDevelopers", parent: "B", child: "A" },
+      description: "Methods this organization developed",
+      connection: MethodConnection,
+    }),
     partnerships: t.connection(
       {
         type: Partnership,
@@ -130,26 +134,30 @@ builder.prismaObjectFields(Organization, (t) => ({
       description: "Funding programmes this organization runs",
       query: { orderBy: { id: "asc" } },
     }),
-    fundingsProvided: t.relatedConnection(
-      "fundingsProvided",
-      { ...pageSize, cursor: "id", totalCount: true, description: "Funding this organization gave", query: { orderBy: { id: "asc" } } },
-      FundingConnection,
-    ),
-    fundingsReceived: t.relatedConnection(
-      "fundingsReceived",
-      { ...pageSize, cursor: "id", totalCount: true, description: "Funding this organization received", query: { orderBy: { id: "asc" } } },
-      FundingConnection,
-    ),
-    impacts: t.relatedConnection(
-      "impacts",
-      { ...pageSize, cursor: "id", totalCount: true, description: "Reported impacts about this organization", query: { orderBy: { id: "asc" } } },
-      ImpactConnection,
-    ),
-    impactsClaimed: t.relatedConnection(
-      "impactsClaimed",
-      { ...pageSize, cursor: "id", totalCount: true, description: "Impacts this organization claims", query: { orderBy: { id: "asc" } } },
-      ImpactConnection,
-    ),
+    fundingsProvided: relatedPages(t, {
+      type: "Funding",
+      link: { table: "Funding", parent: "funderId", child: "id" },
+      description: "Funding this organization gave",
+      connection: FundingConnection,
+    }),
+    fundingsReceived: relatedPages(t, {
+      type: "Funding",
+      link: { table: "Funding", parent: "recipientId", child: "id" },
+      description: "Funding this organization received",
+      connection: FundingConnection,
+    }),
+    impacts: relatedPages(t, {
+      type: "Impact",
+      link: { table: "Impact", parent: "organizationId", child: "id" },
+      description: "Reported impacts about this organization",
+      connection: ImpactConnection,
+    }),
+    impactsClaimed: relatedPages(t, {
+      type: "Impact",
+      link: { table: "Impact", parent: "claimantId", child: "id" },
+      description: "Impacts this organization claims",
+      connection: ImpactConnection,
+    }),
     citations: t.relation("citations", { description: "Sources that state the facts about this organization", query: { orderBy: { id: "asc" } } }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When the record was added to this dataset" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the record last changed in this dataset" }),

@@ -1,9 +1,10 @@
-import { builder, pageSize } from "../builder.ts";
+import { builder } from "../builder.ts";
 import { prisma } from "../db.ts";
 import { findBySlug } from "../slugs.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { ParticipantRole, PartnershipKind, PartnershipStatus } from "../generated/prisma/enums.ts";
 import { contains, DateRange, dbId, orderInput, partialDate, PartialDate, rootList, titleFields } from "./common.ts";
+import { relatedPages } from "./related-pages.ts";
 import { FundingConnection } from "./funding.ts";
 import { ImpactConnection } from "./impact.ts";
 import { Method, MethodConnection } from "./method.ts";
@@ -92,21 +93,24 @@ builder.prismaObjectFields(Partnership, (t) => ({
       description: "Organizations taking part, with their roles",
       query: { orderBy: [{ role: "asc" }, { organizationId: "asc" }] },
     }),
-    methods: t.relatedConnection(
-      "methods",
-      { ...pageSize, cursor: "id", totalCount: true, description: "Methods applied in the partnership", query: { orderBy: { id: "asc" } } },
-      MethodConnection,
-    ),
-    fundings: t.relatedConnection(
-      "fundings",
-      { ...pageSize, cursor: "id", totalCount: true, description: "Funding of the partnership", query: { orderBy: { id: "asc" } } },
-      FundingConnection,
-    ),
-    impacts: t.relatedConnection(
-      "impacts",
-      { ...pageSize, cursor: "id", totalCount: true, description: "Reported impacts of the partnership", query: { orderBy: { id: "asc" } } },
-      ImpactConnection,
-    ),
+    methods: relatedPages(t, {
+      type: "Method",
+      link: { table: "_PartnershipMethods", parent: "B", child: "A" },
+      description: "Methods applied in the partnership",
+      connection: MethodConnection,
+    }),
+    fundings: relatedPages(t, {
+      type: "Funding",
+      link: { table: "Funding", parent: "partnershipId", child: "id" },
+      description: "Funding of the partnership",
+      connection: FundingConnection,
+    }),
+    impacts: relatedPages(t, {
+      type: "Impact",
+      link: { table: "Impact", parent: "partnershipId", child: "id" },
+      description: "Reported impacts of the partnership",
+      connection: ImpactConnection,
+    }),
     citations: t.relation("citations", { description: "Sources that report the partnership", query: { orderBy: { id: "asc" } } }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When the record was added to this dataset" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the record last changed in this dataset" }),

@@ -1,8 +1,9 @@
-import { builder, pageSize } from "../builder.ts";
+import { builder } from "../builder.ts";
 import { prisma } from "../db.ts";
 import { findBySlug } from "../slugs.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { contains, dbId, nameFields, orderInput, partialDate, PartialDate, rootList } from "./common.ts";
+import { relatedPages } from "./related-pages.ts";
 import { ImpactConnection } from "./impact.ts";
 import { Organization } from "./organization.ts";
 
@@ -24,11 +25,12 @@ builder.prismaObjectFields(Person, (t) => ({
       description: "Positions the person holds or held, as sources state them",
       query: { orderBy: { id: "asc" } },
     }),
-    impactsClaimed: t.relatedConnection(
-      "impactsClaimed",
-      { ...pageSize, cursor: "id", totalCount: true, description: "Impacts this person claims", query: { orderBy: { id: "asc" } } },
-      ImpactConnection,
-    ),
+    impactsClaimed: relatedPages(t, {
+      type: "Impact",
+      link: { table: "Impact", parent: "claimantPersonId", child: "id" },
+      description: "Impacts this person claims",
+      connection: ImpactConnection,
+    }),
     citations: t.relation("citations", { description: "Sources that name this person", query: { orderBy: { id: "asc" } } }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When the record was added to this dataset" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the record last changed in this dataset" }),

@@ -1,8 +1,9 @@
-import { builder, pageSize } from "../builder.ts";
+import { builder } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { ProgrammeKind } from "../generated/prisma/enums.ts";
 import { contains, dbId, money, Money, orderInput, rootList } from "./common.ts";
+import { relatedPages } from "./related-pages.ts";
 import { FundingConnection } from "./funding.ts";
 import { Organization } from "./organization.ts";
 
@@ -40,11 +41,12 @@ builder.prismaObjectFields(Programme, (t) => ({
       description: "Largest single award a source states for the programme; null when not stated",
       resolve: (p) => money(p.maxAwardAmount, p.maxAwardCurrency),
     }),
-    fundings: t.relatedConnection(
-      "fundings",
-      { ...pageSize, cursor: "id", totalCount: true, description: "Funding given through the programme", query: { orderBy: { id: "asc" } } },
-      FundingConnection,
-    ),
+    fundings: relatedPages(t, {
+      type: "Funding",
+      link: { table: "Funding", parent: "programmeId", child: "id" },
+      description: "Funding given through the programme",
+      connection: FundingConnection,
+    }),
     citations: t.relation("citations", { description: "Sources that describe the programme", query: { orderBy: { id: "asc" } } }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When the record was added to this dataset" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the record last changed in this dataset" }),

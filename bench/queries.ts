@@ -1,0 +1,58 @@
+// The requests the benchmark sends, shared by the runner and the hand-written baseline server.
+
+/** Page size at every level of the nested list. */
+export const PAGE = 20;
+
+/** Research institutes -> methods they developed -> partnerships applying each method. */
+export const NESTED_QUERY = `query Nested($n: Int!) {
+  organizations(first: $n, filter: { kinds: [RESEARCH_INSTITUTE] }, orderBy: { field: CREATED_AT }) {
+    edges { node { slug name methods(first: $n) {
+      edges { node { slug title partnerships(first: $n) {
+        edges { node { slug title status } }
+      } } }
+    } } }
+  }
+}`;
+
+/** The same list in PostGraphile 4's schema (junction tables walked explicitly, primary-key order). */
+export const POSTGRAPHILE_NESTED_QUERY = `query Nested($n: Int!) {
+  allOrganizations(first: $n, condition: { kind: RESEARCH_INSTITUTE }, orderBy: PRIMARY_KEY_ASC) {
+    nodes { slug nameEn nameRu nameKk _methodDevelopersByB(first: $n, orderBy: PRIMARY_KEY_ASC) {
+      nodes { methodByA { slug title _partnershipMethodsByA(first: $n, orderBy: PRIMARY_KEY_ASC) {
+        nodes { partnershipByB { slug title status } }
+      } } }
+    } }
+  }
+}`;
+
+/** The hand-written SQL of the baseline: one statement, a LIMIT per parent through LATERAL joins. */
+export const NESTED_SQL = `SELECT o.slug AS o_slug, coalesce(o."nameEn", o."nameRu", o."nameKk") AS o_name,
+    m.id AS m_id, m.slug AS m_slug, m.title AS m_title, p.slug AS p_slug, p.title AS p_title, p.status::text AS p_status
+  FROM (SELECT id, slug, "nameEn", "nameRu", "nameKk" FROM "Organization"
+        WHERE kind = 'RESEARCH_INSTITUTE' ORDER BY id LIMIT $1) o
+  LEFT JOIN LATERAL (SELECT m.id, m.slug, m.title FROM (SELECT "A" FROM "_MethodDevelopers" WHERE "B" = o.id ORDER BY "A" LIMIT $1) d
+        JOIN "Method" m ON m.id = d."A") m ON true
+  LEFT JOIN LATERAL (SELECT p.id, p.slug, p.title, p.status FROM (SELECT "B" FROM "_PartnershipMethods" WHERE "A" = m.id ORDER BY "B" LIMIT $1) pm
+        JOIN "Partnership" p ON p.id = pm."B") p ON true
+  ORDER BY o.id, m.id, p.id`;
+
+export const NODE_QUERY = `query Node($id: ID!) {
+  node(id: $id) { ... on Partnership { slug title kind status start { text } participants { role organization { slug name } } } }
+}`;
+
+export const FILTERED_QUERY = `query Filtered($n: Int!) {
+  partnerships(first: $n, filter: { kinds: [HACKATHON, PILOT_DEPLOYMENT], statuses: [ACTIVE] }) {
+    edges { node { slug title kind status start { text } } }
+  }
+}`;
+
+export const FUNDINGS_BY_FUNDER_QUERY = `query FundingsByFunder($funder: ID!, $n: Int!) {
+  fundings(first: $n, filter: { funder: $funder }) {
+    totalCount
+    edges { node { slug description amount { amount currency } amountKind date { text } } }
+  }
+}`;
+
+export const PAGE_QUERY = `query Page($after: String) {
+  partnerships(first: 20, after: $after) { edges { node { slug title status } } pageInfo { endCursor hasNextPage } }
+}`;

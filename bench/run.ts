@@ -1,0 +1,387 @@
+// `npm run bench [-- --scale 10000 --scale 1000000 --duration 8 --connections 1,4,16]`
+// Measures this API, a hand-written node:http + pg baseline and PostGraphile 4 on the same
+// synthetic database(s) of the same PostgreSQL server, and writes bench/results/report.md,
+// results.json and throughput.png. A script with a report, not a timed test: figures are ratios
+// taken in one run on one machine.
+import autocannon from "autocannon";
+import { execFileSync, fork, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { countRows, synthDatabaseName, synthesize } from "../src/synth/generate.ts";
+import { renderChart } from "./chart.ts";
+import {
+  FILTERED_QUERY,
+  FUNDINGS_BY_FUNDER_QUERY,
+  NESTED_QUERY,
+  NODE_QUERY,
+  PAGE,
+  PAGE_QUERY,
+  POSTGRAPHILE_NESTED_QUERY,
+} from "./queries.ts";
+
+const root = new URL("..", import.meta.url).pathname;
+const { values } = parseArgs({
+  options: {
+    scale: { type: "string", multiple: true, default: ["10000"] },
+    url: { type: "string", default: process.env.SYNTH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres" },
+    duration: { type: "string", default: "8" },
+    connections: { type: "string", default: "1,4,16" },
+    port: { type: "string", default: process.env.BENCH_PORT ?? "4561" },
+    out: { type: "string", default: `${root}bench/results` },
+  },
+});
+const scales = values.scale!.map(Number);
+const duration = Number(values.duration);
+const levels = values.connections!.split(",").map(Number);
+const basePort = Number(values.port);
+
+const gid = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString("base64");
+const cursor = (id: number) => Buffer.from(`GPC:N:${id}`).toString("base64");
+const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+// ---- servers ----
+
+interface Server {
+  name: string;
+  port: number;
+  process: ChildProcess;
+}
+
+async function start(name: string, script: string, port: number, databaseUrl: string): Promise<Server> {
+  const child = fork(`${root}${script}`, [], {
+    cwd: root,
+    execArgv: ["--import", "tsx"],
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: "production", LOG_LEVEL: "warn", POOL_SIZE: "10" },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once("message", () => resolve());
+    child.once("exit", (code) => reject(new Error(`${name} exited with code ${code} before listening`)));
+  });
+  return { name, port, process: child };
+}
+
+/** Peak resident memory of the process so far (Linux: VmHWM), in MB. */
+function peakRssMb(server: Server): number | null {
+  try {
+    const status = readFileSync(`/proc/${server.process.pid}/status`, "utf8");
+    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024);
+  } catch {
+    return null;
+  }
+}
+
+async function stop(server: Server) {
+  server.process.kill("SIGTERM");
+  await new Promise((resolve) => (server.process.exitCode !== null ? resolve(null) : server.process.once("exit", resolve)));
+}
+
+// ---- requests ----
+
+interface Scenario {
+  name: string;
+  server: Server;
+  method: "GET" | "POST";
+  path: string;
+  body?: string;
+  color: string;
+}
+
+const graphql = (query: string, variables: Record<string, unknown>) => JSON.stringify({ query, variables });
+
+async function send(s: Pick<Scenario, "server" | "method" | "path" | "body">): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${s.server.port}${s.path}`, {
+    method: s.method,
+    headers: { "content-type": "application/json" },
+    body: s.body,
+  });
+  const text = await response.text();
+  if (!response.ok || text.includes('"errors"')) throw new Error(`${s.path} on ${s.server.name} answered ${response.status}: ${text.slice(0, 500)}`);
+  return text;
+}
+
+/** SQL statements sent, and rows read, for one request (after a warm-up request). */
+async function sqlPerRequest(s: Pick<Scenario, "server" | "method" | "path" | "body">) {
+  const counters = async () => (await (await fetch(`http://127.0.0.1:${s.server.port}/__statements`)).json()) as { statements: number; rows: number };
+  await send(s);
+  const before = await counters();
+  await send(s);
+  const after = await counters();
+  return { statements: after.statements - before.statements, rows: after.rows - before.rows };
+}
+
+interface Measurement {
+  connections: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+async function load(s: Scenario, connections: number, seconds: number): Promise<Measurement> {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${s.server.port}${s.path}`,
+    method: s.method,
+    headers: { "content-type": "application/json" },
+    body: s.body,
+    connections,
+    duration: seconds,
+    timeout: 60, // a slow answer is a latency to report, not an error
+  });
+  return {
+    connections,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failures: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+// ---- one dataset ----
+
+async function ensureDataset(scale: number) {
+  const name = synthDatabaseName(scale);
+  const url = new URL(values.url!);
+  url.pathname = `/${name}`;
+  const admin = new pg.Client({ connectionString: values.url });
+  await admin.connect();
+  const { rows } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+  await admin.end();
+  if (rows.length === 0) {
+    log(`generating ${name} (npm run synth -- --scale ${scale})`);
+    await synthesize(values.url!, scale, name, (line) => log(`  ${line}`));
+  }
+  const counts = await countRows(url.toString());
+  if (counts.Partnership !== scale) {
+    throw new Error(`database ${name} does not hold ${scale} partnerships: regenerate it with npm run synth -- --scale ${scale}`);
+  }
+  return { databaseUrl: url.toString(), counts };
+}
+
+function postgraphileToApiShape(text: string): string {
+  type P = { slug: string; nameEn: string | null; nameRu: string | null; nameKk: string | null; _methodDevelopersByB: { nodes: { methodByA: { slug: string; title: string; _partnershipMethodsByA: { nodes: { partnershipByB: unknown }[] } } }[] } };
+  const organizations = (JSON.parse(text).data.allOrganizations.nodes as P[]).map((o) => ({
+    node: {
+      slug: o.slug,
+      name: o.nameEn ?? o.nameRu ?? o.nameKk,
+      methods: {
+        edges: o._methodDevelopersByB.nodes.map(({ methodByA: m }) => ({
+          node: { slug: m.slug, title: m.title, partnerships: { edges: m._partnershipMethodsByA.nodes.map((x) => ({ node: x.partnershipByB })) } },
+        })),
+      },
+    },
+  }));
+  return JSON.stringify({ data: { organizations: { edges: organizations } } });
+}
+
+async function benchScale(scale: number) {
+  const { databaseUrl, counts } = await ensureDataset(scale);
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  const one = async (sql: string) => Number((await db.query(sql)).rows[0].v);
+  const funder = await one(`SELECT "funderId" AS v FROM "Funding" WHERE "funderId" IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`);
+  const fundingsOfFunder = await one(`SELECT count(*) AS v FROM "Funding" WHERE "funderId" = ${funder}`);
+  const middle = await one(`SELECT id AS v FROM "Partnership" ORDER BY id OFFSET ${Math.floor(scale / 2)} LIMIT 1`);
+  const lastPage = Math.floor(scale / PAGE);
+  const pageCursors = new Map<number, number | null>([[1, null]]);
+  for (const page of [1000, lastPage]) {
+    if (page > 1 && page <= lastPage) pageCursors.set(page, await one(`SELECT id AS v FROM "Partnership" ORDER BY id OFFSET ${(page - 1) * PAGE - 1} LIMIT 1`));
+  }
+  await db.end();
+
+  const servers = {
+    api: await start("this API", "bench/servers/api.ts", basePort, databaseUrl),
+    baseline: await start("baseline", "bench/servers/baseline.ts", basePort + 1, databaseUrl),
+    postgraphile: await start("PostGraphile 4", "bench/postgraphile/server.ts", basePort + 2, databaseUrl),
+  };
+  try {
+    const nested = graphql(NESTED_QUERY, { n: PAGE });
+    const scenarios: Scenario[] = [
+      { name: "API: nested list", server: servers.api, method: "POST", path: "/graphql", body: nested, color: "#d62728" },
+      { name: "baseline: nested list (node:http + pg)", server: servers.baseline, method: "POST", path: "/nested", body: nested, color: "#2ca02c" },
+      { name: "PostGraphile 4: nested list", server: servers.postgraphile, method: "POST", path: "/graphql", body: graphql(POSTGRAPHILE_NESTED_QUERY, { n: PAGE }), color: "#1f77b4" },
+      { name: "baseline: static answer", server: servers.baseline, method: "GET", path: "/static", color: "#7f7f7f" },
+      { name: "API: node lookup", server: servers.api, method: "POST", path: "/graphql", body: graphql(NODE_QUERY, { id: gid("Partnership", middle) }), color: "#ff7f0e" },
+      { name: "API: filtered list", server: servers.api, method: "POST", path: "/graphql", body: graphql(FILTERED_QUERY, { n: PAGE }), color: "#9467bd" },
+      { name: "API: fundings of one funder", server: servers.api, method: "POST", path: "/graphql", body: graphql(FUNDINGS_BY_FUNDER_QUERY, { funder: gid("Organization", funder), n: PAGE }), color: "#8c564b" },
+    ];
+
+    // The same answer from all three before any figure is taken.
+    const [api, baseline, postgraphile, staticAnswer] = await Promise.all(scenarios.slice(0, 4).map(send));
+    if (api !== baseline) throw new Error("the baseline's nested list differs from the API's: fix the baseline before measuring");
+    if (postgraphileToApiShape(postgraphile) !== api) throw new Error("PostGraphile's nested list holds different data than the API's");
+    if (staticAnswer !== api) throw new Error("the static answer differs from the API's nested list");
+    const parsed = JSON.parse(api).data.organizations.edges as { node: { methods: { edges: { node: { partnerships: { edges: unknown[] } } }[] } } }[];
+    const methods = parsed.flatMap((o) => o.node.methods.edges);
+    const items = parsed.length + methods.length + methods.reduce((n, m) => n + m.node.partnerships.edges.length, 0);
+    log(`scale ${scale}: the three nested lists agree (${items} items, ${api.length} bytes)`);
+
+    const sql = new Map<string, { statements: number; rows: number }>();
+    for (const s of scenarios.filter((s) => s.path !== "/static")) sql.set(s.name, await sqlPerRequest(s));
+    const byPageSize: Record<string, Record<number, number>> = { "this API": {}, "PostGraphile 4": {} };
+    for (const n of [1, 20, 100]) {
+      byPageSize["this API"][n] = (await sqlPerRequest({ server: servers.api, method: "POST", path: "/graphql", body: graphql(NESTED_QUERY, { n }) })).statements;
+      byPageSize["PostGraphile 4"][n] = (await sqlPerRequest({ server: servers.postgraphile, method: "POST", path: "/graphql", body: graphql(POSTGRAPHILE_NESTED_QUERY, { n }) })).statements;
+    }
+
+    const results: Record<string, Measurement[]> = {};
+    for (const s of scenarios) {
+      await load(s, 1, 2); // warm-up: JIT, connection pool, PostgreSQL's caches
+      results[s.name] = [];
+      for (const c of levels) {
+        await send(s); // queued behind any request of the previous run still in the server
+        const m = await load(s, c, duration);
+        results[s.name].push(m);
+        log(`${s.name} @${c}: ${m.rps.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms${m.failures ? `, ${m.failures} failures` : ""}`);
+      }
+    }
+
+    // Pages are requested in turn, one at a time, so that noise on the machine hits them alike.
+    const pageRequests = [...pageCursors].map(([page, after]) => ({
+      page,
+      request: { server: servers.api, method: "POST" as const, path: "/graphql", body: graphql(PAGE_QUERY, { after: after === null ? null : cursor(after) }) },
+      times: [] as number[],
+    }));
+    for (let round = 0; round < 10 + 40 * duration; round++) {
+      for (const p of pageRequests) {
+        const t = performance.now();
+        await send(p.request);
+        if (round >= 10) p.times.push(performance.now() - t);
+      }
+    }
+    const percentile = (times: number[], q: number) => [...times].sort((a, b) => a - b)[Math.min(times.length - 1, Math.floor(q * times.length))];
+    const pages = pageRequests.map(({ page, times }) => ({ page, p50: percentile(times, 0.5), p99: percentile(times, 0.99), requests: times.length }));
+    for (const p of pages) log(`partnerships page ${p.page}: p50 ${p.p50.toFixed(2)} ms, p99 ${p.p99.toFixed(2)} ms`);
+
+    const rss = Object.fromEntries(Object.values(servers).map((s) => [s.name, peakRssMb(s)]));
+    return { scale, counts, items, bytes: api.length, fundingsOfFunder, scenarios: scenarios.map(({ name, server, color }) => ({ name, server: server.name, color })), sql: Object.fromEntries(sql), byPageSize, results, pages, rss };
+  } finally {
+    for (const s of Object.values(servers)) await stop(s);
+  }
+}
+
+// ---- report ----
+
+type ScaleResult = Awaited<ReturnType<typeof benchScale>>;
+
+const fmt = (v: number, digits = 0) => v.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const ratio = (a: number, b: number) => (b > 0 ? `${fmt(a / b, 2)}x` : "–");
+
+function report(runs: ScaleResult[], machine: Record<string, string>): string {
+  const lines = [
+    "# Benchmark: this API, a hand-written baseline and PostGraphile 4",
+    "",
+    `Written by \`npm run bench\` on ${machine.date}. ${machine.summary}`,
+    "",
+    "Every contender runs as its own Node.js process on 127.0.0.1 against the same PostgreSQL server and the same synthetic database",
+    "(`npm run synth`), with a pool of 10 connections; autocannon drives the load from the benchmark's process on the same machine.",
+    "No response cache is involved (this API has none yet): every request reaches PostgreSQL.",
+    "",
+    "- **nested list**: research institutes → their methods → partnerships applying each method, `first: 20` at each level",
+    "  (up to 20 + 400 + 8,000 items). The baseline answers it with one hand-written SQL statement (LATERAL joins, a LIMIT per parent)",
+    "  and `JSON.stringify`; its bytes are checked equal to the API's, and PostGraphile's answer is checked to hold the same data.",
+    "- **static answer**: the same bytes, pre-serialised: node:http alone, the ceiling of any server on this machine.",
+    "- **node lookup**: `node(id:)` of a partnership with its participants; **filtered list**: 20 partnerships of two kinds and one status;",
+    "  **fundings of one funder**: the 20 first fundings of the agency that gives most, with `totalCount`.",
+    "- SQL statements and rows read per request are counted by wrapping node-postgres's `Client#query` in each server process;",
+    "  rows read are those node-postgres returns (PostGraphile builds the whole answer as JSON inside PostgreSQL: one row).",
+    "  Peak memory is the process's peak resident set size (VmHWM) at the end of its run.",
+    "",
+  ];
+  const peak = (ms: Measurement[]) => ms.reduce((a, b) => (b.rps > a.rps ? b : a));
+  lines.push("## Summary: the nested list at its peak throughput", "");
+  lines.push("| Partnerships | Contender | Peak requests/s (connections) | p50 / p99 ms there | vs baseline | vs PostGraphile | SQL statements / request | SQL rows read / request | Peak RSS MB |");
+  lines.push("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+  for (const run of runs) {
+    const base = peak(run.results["baseline: nested list (node:http + pg)"]);
+    const peer = peak(run.results["PostGraphile 4: nested list"]);
+    for (const s of run.scenarios.filter((s) => s.name.includes("nested list") || s.name.includes("static"))) {
+      const m = peak(run.results[s.name]);
+      const sql = run.sql[s.name];
+      lines.push(
+        `| ${fmt(run.scale)} | ${s.name} | ${fmt(m.rps)} (${m.connections}) | ${m.p50} / ${m.p99} | ${ratio(m.rps, base.rps)} | ${ratio(m.rps, peer.rps)} | ` +
+          `${sql ? sql.statements : 0} | ${sql ? fmt(sql.rows) : 0} | ${run.rss[s.server] ?? "n/a"} |`,
+      );
+    }
+  }
+  lines.push("");
+  for (const run of runs) {
+    const base = run.results["baseline: nested list (node:http + pg)"];
+    const peer = run.results["PostGraphile 4: nested list"];
+    lines.push(`## ${fmt(run.scale)} partnerships`, "");
+    lines.push(`Rows: ${Object.entries(run.counts).map(([t, n]) => `${t} ${fmt(n)}`).join(", ")}.`, "");
+    lines.push(`Nested list answer: ${fmt(run.items)} items, ${fmt(run.bytes)} bytes. The funder's list has ${fmt(run.fundingsOfFunder)} fundings in all.`, "");
+    lines.push("| Contender | Connections | Requests/s | p50 ms | p99 ms | vs baseline | vs PostGraphile | SQL statements / request | SQL rows read / request | Peak RSS MB |");
+    lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (const s of run.scenarios) {
+      run.results[s.name].forEach((m, i) => {
+        const nestedList = s.name.includes("nested list");
+        const sql = run.sql[s.name];
+        lines.push(
+          `| ${s.name} | ${m.connections} | ${fmt(m.rps)}${m.failures ? ` (${m.failures} failed)` : ""} | ${m.p50} | ${m.p99} | ` +
+            `${nestedList || s.name.includes("static") ? ratio(m.rps, base[i].rps) : ""} | ${nestedList ? ratio(m.rps, peer[i].rps) : ""} | ` +
+            `${sql ? sql.statements : 0} | ${sql ? fmt(sql.rows) : 0} | ${run.rss[s.server] ?? "n/a"} |`,
+        );
+      });
+    }
+    const api = run.results["API: nested list"];
+    const sustainable = api.filter((m) => m.p99 < 50 && m.failures === 0);
+    const page1000 = run.pages.find((p) => p.page === 1000);
+    const sizes = run.byPageSize["this API"];
+    lines.push("", "Targets of issue 6 (uncached):", "", "| Target | Measured | Met |", "|---|---|---|");
+    lines.push(`| Nested list ≥ 0.5x the baseline (peak throughput) | ${ratio(peak(api).rps, peak(base).rps)} | ${peak(api).rps >= 0.5 * peak(base).rps ? "yes" : "no"} |`);
+    lines.push(`| Nested list ahead of PostGraphile 4 (peak throughput) | ${ratio(peak(api).rps, peak(peer).rps)} | ${peak(api).rps > peak(peer).rps ? "yes" : "no"} |`);
+    lines.push(
+      `| p99 < 50 ms at the highest sustainable rate | ${sustainable.length ? `${fmt(peak(sustainable).rps)} req/s at ${peak(sustainable).connections} connection(s), p99 ${peak(sustainable).p99} ms` : `p99 ≥ 50 ms at every level (lowest ${Math.min(...api.map((m) => m.p99))} ms)`} | ${sustainable.length ? "yes" : "no"} |`,
+    );
+    lines.push(`| SQL statements independent of page size | ${sizes[1]} / ${sizes[20]} / ${sizes[100]} for n = 1 / 20 / 100 | ${sizes[1] === sizes[20] && sizes[20] === sizes[100] ? "yes" : "no"} |`);
+    lines.push(`| Page 1,000 within 1.5x of page 1 (p50) | ${page1000 ? ratio(page1000.p50, run.pages[0].p50) : "n/a (fewer than 1,000 pages)"} | ${page1000 ? (page1000.p50 <= 1.5 * run.pages[0].p50 ? "yes" : "no") : "–"} |`);
+    lines.push("", "SQL statements for the nested list by page size (`first: n` at every level):", "");
+    lines.push("| Server | n = 1 | n = 20 | n = 100 |", "|---|---:|---:|---:|");
+    for (const [server, counts] of Object.entries(run.byPageSize)) lines.push(`| ${server} | ${counts[1]} | ${counts[20]} | ${counts[100]} |`);
+    lines.push("", "Cursor pagination of `partnerships(first: 20, after:)` in the default order, one request at a time, pages in turn:", "");
+    lines.push("| Page | Requests | p50 ms | p99 ms | p50 vs page 1 |", "|---:|---:|---:|---:|---:|");
+    for (const p of run.pages) lines.push(`| ${fmt(p.page)} | ${p.requests} | ${fmt(p.p50, 2)} | ${fmt(p.p99, 2)} | ${ratio(p.p50, run.pages[0].p50)} |`);
+    lines.push("");
+  }
+  return lines.join("\n");
+}
+
+// ---- main ----
+
+if (!existsSync(`${root}bench/postgraphile/node_modules/postgraphile`)) {
+  log("installing PostGraphile 4 into bench/postgraphile (its own graphql 15)");
+  execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: `${root}bench/postgraphile`, stdio: "inherit" });
+}
+const before = loadavg();
+const started = new Date();
+const runs: ScaleResult[] = [];
+for (const scale of scales) runs.push(await benchScale(scale));
+const after = loadavg();
+const pgVersion = await (async () => {
+  const c = new pg.Client({ connectionString: values.url });
+  await c.connect();
+  const v = (await c.query("SHOW server_version")).rows[0].server_version as string;
+  await c.end();
+  return v;
+})();
+const machine = {
+  date: started.toISOString().slice(0, 16).replace("T", " ") + " UTC",
+  summary:
+    `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GB, Node.js ${process.version}, PostgreSQL ${pgVersion}. ` +
+    `Load average (1/5/15 min) ${before.map((v) => v.toFixed(2)).join(" / ")} before and ${after.map((v) => v.toFixed(2)).join(" / ")} after; ` +
+    `${duration} s per measurement after a 2 s warm-up, run took ${Math.round((Date.now() - started.getTime()) / 60000)} min.`,
+};
+mkdirSync(values.out!, { recursive: true });
+writeFileSync(`${values.out}/results.json`, JSON.stringify({ machine, runs }, null, 2) + "\n");
+writeFileSync(`${values.out}/report.md`, report(runs, machine) + "\n![Throughput by concurrency](throughput.png)\n");
+writeFileSync(
+  `${values.out}/throughput.png`,
+  renderChart(runs.map((run) => ({
+    title: `${fmt(run.scale)} partnerships`,
+    series: run.scenarios.map((s) => ({ name: s.name, color: s.color, points: run.results[s.name].map(({ connections, rps }) => ({ connections, rps })) })),
+  }))),
+);
+log(`report written to ${values.out}/report.md`);
