@@ -73,6 +73,12 @@ function fieldKinds(entity: Entity): Map<string, FieldKind> {
   return kinds;
 }
 
+/** Fields a record may leave out, so a CSV file may leave out their columns too. */
+function optionalFields(entity: Entity): Set<string> {
+  const shape = entities[entity].schema.shape as Record<string, { _zod: { def: { type: string } } }>;
+  return new Set(Object.keys(shape).filter((name) => shape[name]._zod.def.type === "optional"));
+}
+
 function csvCell(kind: FieldKind, cell: string): unknown {
   if (kind === "json") {
     if (cell.trim() === "") return [];
@@ -114,7 +120,7 @@ async function* csvRows(file: string, entity: Entity, onBytes: (n: number) => vo
       if (!header) {
         header = record.map((h) => h.trim());
         const expected = [...kinds.keys()];
-        const missing = expected.filter((k) => !header!.includes(k));
+        const missing = expected.filter((k) => !header!.includes(k) && !optionalFields(entity).has(k));
         const unknown = header.filter((h) => !kinds.has(h));
         const repeated = header.filter((h, i) => header!.indexOf(h) !== i);
         if (missing.length || unknown.length || repeated.length) {

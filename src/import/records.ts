@@ -23,7 +23,7 @@ export const slug = z
   .string()
   .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a slug of lowercase letters, digits and hyphens, e.g. "kazzinc"');
 // Slugs a record was published under before; they keep answering (see src/slugs.ts).
-const formerSlugs = z.array(slug).optional();
+const formerSlugs = z.array(slug).nullish();
 export const url = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
 const year = z.number().int().min(1000).max(2100);
 export const reducedDate = z
