@@ -7,12 +7,10 @@
 //   BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx scripts/bench-import.ts
 //                                                   a fresh database on that PostgreSQL server
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
-import { startEmbedded } from "../src/database/embedded.ts";
+import { createScratchDatabase } from "../src/database/scratch.ts";
 import { openDatabase } from "../src/db.ts";
 import { importFiles } from "../src/import/index.ts";
 import { syntheticSource, writeSyntheticOrganizations } from "./synthetic.ts";
@@ -51,27 +49,7 @@ function runChild(url: string, file: string): Promise<Measure> {
 }
 
 const dir = mkdtempSync(join(tmpdir(), "bench-import-"));
-const serverUrl = process.env.BENCH_DATABASE_URL;
-let url: string;
-let cleanup: () => Promise<void>;
-if (serverUrl) {
-  const name = `bench_import_${randomBytes(4).toString("hex")}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    await client.query(sql);
-    await client.end();
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const u = new URL(serverUrl);
-  u.pathname = `/${name}`;
-  url = u.toString();
-  cleanup = () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-} else {
-  const embedded = await startEmbedded(null);
-  url = embedded.url;
-  cleanup = () => embedded.stop();
-}
+const { url, drop: cleanup } = await createScratchDatabase(process.env.BENCH_DATABASE_URL, "bench_import");
 
 try {
   const db = await openDatabase({ databaseUrl: url, poolSize: 2 });
@@ -96,7 +74,7 @@ try {
     "time vs baseline": Number((m.seconds / baseline.seconds).toFixed(2)),
     "memory vs baseline": Number((m.maxRssMb / baseline.maxRssMb).toFixed(2)),
   });
-  console.log(`Importer benchmark on SYNTHETIC organizations (${serverUrl ? "PostgreSQL server" : "embedded PGlite"}), Node ${process.version}`);
+  console.log(`Importer benchmark on SYNTHETIC organizations (${process.env.BENCH_DATABASE_URL ? "PostgreSQL server" : "embedded PGlite"}), Node ${process.version}`);
   console.table([row("baseline: 10,000 new rows", baseline), row("100,000 new rows", first)]);
 } finally {
   await cleanup();

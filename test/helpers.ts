@@ -1,7 +1,5 @@
-import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { loadSeed } from "../seeds/load.ts";
-import { startEmbedded } from "../src/database/embedded.ts";
+import { createScratchDatabase, type ScratchDatabase } from "../src/database/scratch.ts";
 import { openDatabase, type Database } from "../src/db.ts";
 import { createApi, type ApiOptions } from "../src/yoga.ts";
 
@@ -14,23 +12,8 @@ export interface TestApi {
 }
 
 /** An empty database of its own: in-memory PGlite, or a new database on TEST_DATABASE_URL's server. */
-export async function createBlankDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  if (process.env.TEST_DB !== "postgres") {
-    const embedded = await startEmbedded(null);
-    return { url: embedded.url, drop: () => embedded.stop() };
-  }
-  const serverUrl = process.env.TEST_DATABASE_URL!;
-  const name = `test_${randomBytes(6).toString("hex")}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    await client.query(sql);
-    await client.end();
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+export function createBlankDatabase(): Promise<ScratchDatabase> {
+  return createScratchDatabase(process.env.TEST_DB === "postgres" ? process.env.TEST_DATABASE_URL : undefined, "test");
 }
 
 /** A migrated database of its own for one test file. */
