@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DOCUMENT_LIMITS } from "../src/limits/document.ts";
 import { memoryStore } from "../src/limits/rate-limit.ts";
 import { createApi, EXAMPLE_QUERY } from "../src/yoga.ts";
+import { createApiKey, revokeApiKey } from "../src/auth/keys.ts";
 import { startTestApi, type TestApi } from "./helpers.ts";
 
 let api: TestApi;
@@ -142,6 +143,22 @@ describe("rate limits and timeouts", () => {
     expect(body.errors[0].extensions.code).toBe("RATE_LIMITED");
     expect(body.errors[0].message).toMatch(/this query costs 21 points and 15 of your 60 points a minute are left/);
     expect(api.statements).toEqual([]);
+    await yoga.dispose();
+  });
+
+  test("a valid API key gets a budget of its own, five times as large; a made-up or revoked one does not", async () => {
+    const yoga = createApi({ limits: { perMinute: 60, keyPerMinute: 300, maxCost: 30 }, rateLimitStore: memoryStore() });
+    const token = await createApiKey(api.db.prisma, "rate-limit-tier-test", "READ");
+    const send = (authorization?: string) =>
+      yoga.fetch("http://localhost/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify({ query: "{ institutes(first: 1) { totalCount } }" }),
+      });
+    expect((await send(`Bearer ${token}`)).headers.get("ratelimit-limit")).toBe("300");
+    expect((await send("Bearer kzg_made-up-token")).headers.get("ratelimit-limit")).toBe("60");
+    await revokeApiKey(api.db.prisma, "rate-limit-tier-test");
+    expect((await send(`Bearer ${token}`)).headers.get("ratelimit-limit")).toBe("60");
     await yoga.dispose();
   });
 
