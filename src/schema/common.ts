@@ -322,3 +322,11 @@ export function rootList<Filter extends object, Order>(
     ),
   );
 }
+
+/** `createdAt` and `updatedAt`, the same on every record type of the dataset. */
+export function timestampFields<T extends { createdAt: Date; updatedAt: Date }>(t: PothosSchemaTypes.RootFieldBuilder<Types, T>) {
+  return {
+    createdAt: t.field({ type: "DateTime", description: "When the record was added to this dataset", resolve: (r: T) => r.createdAt }),
+    updatedAt: t.field({ type: "DateTime", description: "When the record last changed in this dataset", resolve: (r: T) => r.updatedAt }),
+  };
+}

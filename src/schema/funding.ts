@@ -2,7 +2,7 @@ import { builder } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { AmountKind } from "../generated/prisma/enums.ts";
-import { AmountBoundEnum, contains, DateRange, dbId, money, Money, orderInput, partialDate, PartialDate, rootList } from "./common.ts";
+import { AmountBoundEnum, contains, DateRange, dbId, money, Money, orderInput, partialDate, PartialDate, rootList, timestampFields } from "./common.ts";
 import { Method } from "./method.ts";
 import { Organization } from "./organization.ts";
 import { Partnership } from "./partnership.ts";
@@ -57,8 +57,7 @@ builder.prismaObjectFields(Funding, (t) => ({
     fiscalYearStart: t.exposeInt("fiscalYearFrom", { nullable: true, description: "First fiscal year the amount covers; null when not stated" }),
     fiscalYearEnd: t.exposeInt("fiscalYearTo", { nullable: true, description: "Last fiscal year the amount covers; null when not stated" }),
     citations: t.relation("citations", { description: "Sources that report the funding", query: { orderBy: { id: "asc" } } }),
-    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the record was added to this dataset" }),
-    updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the record last changed in this dataset" }),
+    ...timestampFields(t),
 }));
 
 const DecimalRange = builder.inputType("DecimalRange", {

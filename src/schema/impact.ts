@@ -2,7 +2,7 @@ import { builder } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { ImpactMetric, ImpactStatus } from "../generated/prisma/enums.ts";
-import { AmountBoundEnum, contains, dbId, orderInput, partialDate, PartialDate, rootList } from "./common.ts";
+import { AmountBoundEnum, contains, dbId, orderInput, partialDate, PartialDate, rootList, timestampFields } from "./common.ts";
 import { Method } from "./method.ts";
 import { Organization } from "./organization.ts";
 import { Partnership } from "./partnership.ts";
@@ -72,8 +72,7 @@ builder.prismaObjectFields(Impact, (t) => ({
     claimant: t.relation("claimant", { nullable: true, description: "Organization that reports the impact; null when not stated" }),
     claimantPerson: t.relation("claimantPerson", { nullable: true, description: "Person who reports the impact; null when not stated" }),
     citations: t.relation("citations", { description: "Sources that report the impact", query: { orderBy: { id: "asc" } } }),
-    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the record was added to this dataset" }),
-    updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the record last changed in this dataset" }),
+    ...timestampFields(t),
 }));
 
 export const ImpactFilter = builder.inputType("ImpactFilter", {

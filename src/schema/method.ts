@@ -3,7 +3,7 @@ import { prisma } from "../db.ts";
 import { findBySlug } from "../slugs.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { MethodCategory } from "../generated/prisma/enums.ts";
-import { contains, dbId, IntRange, orderInput, rootList, titleFields } from "./common.ts";
+import { contains, dbId, IntRange, orderInput, rootList, titleFields, timestampFields } from "./common.ts";
 import { relatedPages } from "./related-pages.ts";
 import { FundingConnection } from "./funding.ts";
 import { ImpactConnection } from "./impact.ts";
@@ -71,8 +71,7 @@ builder.prismaObjectFields(Method, (t) => ({
       connection: ImpactConnection,
     }),
     citations: t.relation("citations", { description: "Sources that describe the method", query: { orderBy: { id: "asc" } } }),
-    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the record was added to this dataset" }),
-    updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the record last changed in this dataset" }),
+    ...timestampFields(t),
 }));
 
 const MethodFilter = builder.inputType("MethodFilter", {

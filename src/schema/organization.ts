@@ -4,7 +4,7 @@ import { prisma } from "../db.ts";
 import { findBySlug } from "../slugs.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { IdentifierScheme, OrganizationKind, type ParticipantRole } from "../generated/prisma/enums.ts";
-import { contains, dbId, IntRange, nameFields, orderInput, rootList } from "./common.ts";
+import { contains, dbId, IntRange, nameFields, orderInput, rootList, timestampFields } from "./common.ts";
 import { relatedPages } from "./related-pages.ts";
 import { FundingConnection } from "./funding.ts";
 import { ImpactConnection } from "./impact.ts";
@@ -159,8 +159,7 @@ builder.prismaObjectFields(Organization, (t) => ({
       connection: ImpactConnection,
     }),
     citations: t.relation("citations", { description: "Sources that state the facts about this organization", query: { orderBy: { id: "asc" } } }),
-    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the record was added to this dataset" }),
-    updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the record last changed in this dataset" }),
+    ...timestampFields(t),
 }));
 
 export const OrganizationFilter = builder.inputType("OrganizationFilter", {

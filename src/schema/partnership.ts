@@ -3,7 +3,7 @@ import { prisma } from "../db.ts";
 import { findBySlug } from "../slugs.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { ParticipantRole, PartnershipKind, PartnershipStatus } from "../generated/prisma/enums.ts";
-import { contains, DateRange, dbId, orderInput, partialDate, PartialDate, rootList, titleFields } from "./common.ts";
+import { contains, DateRange, dbId, orderInput, partialDate, PartialDate, rootList, titleFields, timestampFields } from "./common.ts";
 import { relatedPages } from "./related-pages.ts";
 import { FundingConnection } from "./funding.ts";
 import { ImpactConnection } from "./impact.ts";
@@ -112,8 +112,7 @@ builder.prismaObjectFields(Partnership, (t) => ({
       connection: ImpactConnection,
     }),
     citations: t.relation("citations", { description: "Sources that report the partnership", query: { orderBy: { id: "asc" } } }),
-    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the record was added to this dataset" }),
-    updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the record last changed in this dataset" }),
+    ...timestampFields(t),
 }));
 
 const PartnershipFilter = builder.inputType("PartnershipFilter", {

@@ -2,7 +2,7 @@ import { builder } from "../builder.ts";
 import { prisma } from "../db.ts";
 import { findBySlug } from "../slugs.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { contains, dbId, nameFields, orderInput, partialDate, PartialDate, rootList } from "./common.ts";
+import { contains, dbId, nameFields, orderInput, partialDate, PartialDate, rootList, timestampFields } from "./common.ts";
 import { relatedPages } from "./related-pages.ts";
 import { ImpactConnection } from "./impact.ts";
 import { Organization } from "./organization.ts";
@@ -32,8 +32,7 @@ builder.prismaObjectFields(Person, (t) => ({
       connection: ImpactConnection,
     }),
     citations: t.relation("citations", { description: "Sources that name this person", query: { orderBy: { id: "asc" } } }),
-    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the record was added to this dataset" }),
-    updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the record last changed in this dataset" }),
+    ...timestampFields(t),
 }));
 
 export const Role = builder.prismaObject("Role", {

@@ -2,7 +2,7 @@ import { builder } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { ProgrammeKind } from "../generated/prisma/enums.ts";
-import { contains, dbId, money, Money, orderInput, rootList } from "./common.ts";
+import { contains, dbId, money, Money, orderInput, rootList, timestampFields } from "./common.ts";
 import { relatedPages } from "./related-pages.ts";
 import { FundingConnection } from "./funding.ts";
 import { Organization } from "./organization.ts";
@@ -48,8 +48,7 @@ builder.prismaObjectFields(Programme, (t) => ({
       connection: FundingConnection,
     }),
     citations: t.relation("citations", { description: "Sources that describe the programme", query: { orderBy: { id: "asc" } } }),
-    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the record was added to this dataset" }),
-    updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the record last changed in this dataset" }),
+    ...timestampFields(t),
 }));
 
 const ProgrammeFilter = builder.inputType("ProgrammeFilter", {

@@ -1,7 +1,7 @@
 import { builder } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { ConfidenceEnum, contains, orderInput, partialDate, PartialDate, rootList } from "./common.ts";
+import { ConfidenceEnum, contains, orderInput, partialDate, PartialDate, rootList, timestampFields } from "./common.ts";
 
 export const Citation = builder.prismaObject("Citation", {
   description: "Link from a record to a public source, with the words of the source that support it",
@@ -38,8 +38,7 @@ builder.prismaObjectFields(Source, (t) => ({
     retrievedOn: t.expose("retrievedOn", { type: "Date", nullable: true, description: "When the document was read for this dataset; null when not recorded" }),
     note: t.exposeString("note", { nullable: true, description: "Curator's caveat about the document, such as an unofficial translation" }),
     citations: t.relation("citations", { description: "Every quote of this document used in the dataset", query: { orderBy: { id: "asc" } } }),
-    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the record was added to this dataset" }),
-    updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When the record last changed in this dataset" }),
+    ...timestampFields(t),
 }));
 
 const SourceFilter = builder.inputType("SourceFilter", {
