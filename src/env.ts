@@ -16,10 +16,17 @@ const schema = z.object({
   MAX_QUERY_COST: z.coerce.number().int().min(1).default(25_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(100_000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL").optional(),
+  // Deployments sharing one Redis need different prefixes: cached answers are keyed by query, not by database.
+  REDIS_KEY_PREFIX: z.string().min(1).default("kzgraph:"),
   TRUST_PROXY: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(100_000),
+  // Caching (README "Performance")
+  RESPONSE_CACHE: z.enum(["on", "off"]).default("on").transform((v) => v === "on"),
+  RESPONSE_CACHE_MAX_MB: z.coerce.number().int().min(1).default(256),
+  RESPONSE_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
+  HTTP_CACHE_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(0),
 }).refine((e) => e.RATE_LIMIT_PER_MINUTE >= e.MAX_QUERY_COST, {
   path: ["RATE_LIMIT_PER_MINUTE"],
   message: "must be at least MAX_QUERY_COST, or the most expensive allowed query could never run",

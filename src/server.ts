@@ -1,4 +1,5 @@
 import { loadSeed } from "../seeds/load.ts";
+import { listenForChanges } from "./cache/invalidation.ts";
 import { openDatabase } from "./db.ts";
 import { env } from "./env.ts";
 import { watchPool } from "./http/metrics.ts";
@@ -18,6 +19,9 @@ if (db.embedded && (await db.prisma.source.count()) === 0) {
   }
 }
 watchPool(db.pool);
+// Other processes (API instances, `npm run import`) can write to a PostgreSQL server; the embedded
+// database is this process's alone.
+const stopListening = env.DATABASE_URL ? await listenForChanges(env.DATABASE_URL) : undefined;
 
 let stopping = false;
 const api = createApi({ isStopping: () => stopping });
@@ -34,6 +38,7 @@ log.info(`GraphQL API and GraphiQL at http://localhost:${port}${GRAPHQL_ENDPOINT
   port: Number(port),
   database: db.embedded ? `embedded PGlite in ${env.DATA_DIR}` : "PostgreSQL server (DATABASE_URL)",
   rateLimits: env.REDIS_URL ? "shared through Redis" : "in this process's memory",
+  responseCache: !env.RESPONSE_CACHE ? "off" : env.REDIS_URL ? "shared through Redis" : "in this process's memory",
 });
 
 /** Stop accepting, let in-flight requests finish, then close Redis, the database and PGlite. */
@@ -44,6 +49,7 @@ async function shutdown(signal: string) {
   try {
     await http.stop();
     await api.dispose();
+    await stopListening?.();
     await db.close();
     log.info("stopped");
     process.exit(0);

@@ -6,6 +6,9 @@ import { createYoga } from "graphql-yoga";
 import { allowedValuesInErrors } from "./allowed-values.ts";
 import { credentialsOf, verifyApiKey } from "./auth/keys.ts";
 import type { Context } from "./builder.ts";
+import { memoryPersistedQueries, persistedQueries, redisPersistedQueries, type PersistedQueryStore } from "./cache/persisted-queries.ts";
+import { responseCache } from "./cache/plugin.ts";
+import { memoryCacheStore, redisCacheStore, type ResponseCacheStore } from "./cache/store.ts";
 import { datasetExtensions } from "./dataset/extensions.ts";
 import { env } from "./env.ts";
 import { exportRoutes } from "./export/routes.ts";
@@ -105,10 +108,21 @@ export interface ApiOptions {
   isStopping?: () => boolean;
   /** Extra routes beside /graphql (see routesPlugin). */
   routes?: Record<string, Route>;
+  /** Where answers to anonymous queries are cached (Redis when REDIS_URL is set); null: no response cache. */
+  responseCacheStore?: ResponseCacheStore | null;
+  /** Where persisted queries are kept (Redis when REDIS_URL is set). */
+  persistedQueryStore?: PersistedQueryStore;
+}
+
+function defaultResponseCacheStore(): ResponseCacheStore | null {
+  if (!env.RESPONSE_CACHE) return null;
+  return env.REDIS_URL ? redisCacheStore(env.REDIS_URL, `${env.REDIS_KEY_PREFIX}cache:`, env.RESPONSE_CACHE_TTL_SECONDS) : memoryCacheStore(env.RESPONSE_CACHE_MAX_MB * 1024 * 1024);
 }
 
 export function createApi(options: ApiOptions = {}) {
-  const store = options.rateLimitStore ?? (env.REDIS_URL ? redisStore(env.REDIS_URL) : memoryStore());
+  const store = options.rateLimitStore ?? (env.REDIS_URL ? redisStore(env.REDIS_URL, `${env.REDIS_KEY_PREFIX}ratelimit:`) : memoryStore());
+  const cacheStore = options.responseCacheStore === undefined ? defaultResponseCacheStore() : options.responseCacheStore;
+  const queryStore = options.persistedQueryStore ?? (env.REDIS_URL ? redisPersistedQueries(env.REDIS_URL, `${env.REDIS_KEY_PREFIX}apq:`, env.RESPONSE_CACHE_TTL_SECONDS * 7) : memoryPersistedQueries());
   return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -126,12 +140,15 @@ export function createApi(options: ApiOptions = {}) {
     cors: { origin: "*", methods: ["GET", "POST"], allowedHeaders: ["content-type", "accept", "x-request-id"], credentials: false, maxAge: 86400 },
     plugins: [
       routesPlugin({ ...operationalRoutes(options.isStopping ?? (() => false)), ...options.routes }),
+      persistedQueries(queryStore),
       limitsPlugin({
         limits: { ...configuredLimits(), ...options.limits },
         store,
         graphqlEndpoint: GRAPHQL_ENDPOINT,
         verifyApiKey: options.verifyApiKey ?? (async (token) => (await verifyApiKey(token)) !== null),
       }),
+      // After the limits: a cached answer is still charged, and only a query within the limits is cached.
+      ...(cacheStore ? [responseCache({ store: cacheStore, graphqlEndpoint: GRAPHQL_ENDPOINT, httpMaxAgeSeconds: env.HTTP_CACHE_MAX_AGE_SECONDS })] : []),
       importRoute(),
       exportRoutes(),
       datasetExtensions(),

@@ -15,6 +15,10 @@ export interface RequestState {
   operationName?: string;
   /** Cost of the GraphQL operation, as estimated before execution. */
   cost?: number;
+  /** For an anonymous query: whether the response cache had its answer. */
+  cache?: "HIT" | "MISS";
+  /** Entity tag of a cacheable answer. */
+  etag?: string;
 }
 
 export const requestContext = new AsyncLocalStorage<RequestState>();

@@ -33,6 +33,13 @@ export const rateLimitRejections = new Counter({
   registers: [registry],
 });
 
+export const responseCacheLookups = new Counter({
+  name: "graphql_response_cache_total",
+  help: "Anonymous queries answered from the response cache (hit) or executed (miss)",
+  labelNames: ["result"] as const,
+  registers: [registry],
+});
+
 const pools = new Set<pg.Pool>();
 /** Reports a connection pool in db_pool_connections while it is open. */
 export function watchPool(pool: pg.Pool) {

@@ -7,6 +7,7 @@ import type { PrismaClient } from "../generated/prisma/client.ts";
 import { FileError, readRows } from "./read.ts";
 import { entities, entityNames, parseRecord, referencesOf, valueAt, type Entity, type Reference } from "./records.ts";
 import { RecordWriter, type Author, type WriteReport } from "./write.ts";
+import { dataChanged } from "../cache/invalidation.ts";
 
 export interface ImportFile {
   entity: Entity;
@@ -177,9 +178,10 @@ export async function importFiles(prisma: PrismaClient, files: ImportFile[], opt
 
   const onWrite = progress("writing");
   try {
-    return await prisma.$transaction(
+    let writer: RecordWriter | undefined;
+    const result = await prisma.$transaction(
       async (tx) => {
-        const writer = new RecordWriter(tx, options.author);
+        writer = new RecordWriter(tx, options.author);
         let rows = 0;
         for (const file of ordered) {
           let bytes = 0;
@@ -198,6 +200,8 @@ export async function importFiles(prisma: PrismaClient, files: ImportFile[], opt
       },
       { timeout: 6 * 60 * 60 * 1000, maxWait: 60_000 },
     );
+    await dataChanged(writer!.changedRecordTypes);
+    return result;
   } catch (error) {
     if (error instanceof DryRunRollback) return error.result;
     throw error;

@@ -1,6 +1,7 @@
 // Writes validated records, one at a time, inside the caller's transaction: matched by their key
 // (slug, or url for sources), written only when they differ, and every change recorded in the
 // change log with who made it and why.
+import { CHANGES_CHANNEL } from "../cache/invalidation.ts";
 import { Prisma, type DatePrecision } from "../generated/prisma/client.ts";
 import { keepFormerSlugs, renameToCurrentSlugs, type Renamable } from "../slugs.ts";
 import { entities, toDate, type CitationInput, type Entity, type RecordOf } from "./records.ts";
@@ -71,6 +72,8 @@ export class RecordWriter {
   readonly report = emptyReport();
   private readonly ids = new Map<Entity, Map<string, number>>();
   private readonly pendingChanges: Prisma.ChangeCreateManyInput[] = [];
+  /** Record types this writer changed: once the transaction commits, the caller passes them to dataChanged. */
+  readonly changedRecordTypes = new Set<string>();
   // Organizations whose parent comes later in the same file: linked once every record is written.
   private readonly pendingParents: { id: number; parent: string }[] = [];
 
@@ -110,6 +113,7 @@ export class RecordWriter {
   /** Adds an entry to the change log (buffered; `finish` writes what is left). */
   async logChange(change: Omit<Prisma.ChangeCreateManyInput, "actor" | "reason">) {
     this.pendingChanges.push({ ...change, actor: this.author.actor, reason: this.author.reason });
+    this.changedRecordTypes.add(change.recordType);
     if (this.pendingChanges.length >= CHANGE_BATCH) await this.flushChanges();
   }
 
@@ -128,6 +132,8 @@ export class RecordWriter {
       await this.logChange({ action: "UPDATE", recordType: "Organization", recordId: id, fields: ["parentId"], before, after: { parentId } });
     }
     await this.flushChanges();
+    // Delivered to other processes' response caches if, and when, the transaction commits.
+    if (this.changedRecordTypes.size) await this.tx.$executeRaw`SELECT pg_notify(${CHANGES_CHANNEL}, ${[...this.changedRecordTypes].join(",")})`;
     return this.report;
   }
 

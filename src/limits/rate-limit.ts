@@ -77,7 +77,7 @@ return { allowed, tostring(tokens) }
  * Redis cannot be reached the request is let through (and the failure logged): a Redis outage
  * should not take the public API down with it.
  */
-export function redisStore(url: string, prefix = "kzgraph:ratelimit:"): RateLimitStore {
+export function redisStore(url: string, prefix: string): RateLimitStore {
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   redis.on("error", (error) => log.warn("redis error", { error: error.message }));
   redis.defineCommand("takeTokens", { numberOfKeys: 1, lua: TAKE });

@@ -1,0 +1,95 @@
+import { createHash } from "node:crypto";
+import { getOperationAST, print, type DocumentNode, type GraphQLSchema } from "graphql";
+import { isAsyncIterable, type Plugin } from "graphql-yoga";
+import { currentRelease } from "../dataset/metadata.ts";
+import { stateOf } from "../http/context.ts";
+import { responseCacheLookups } from "../http/metrics.ts";
+import { acceptedLanguages } from "../language.ts";
+import { onDataChanged } from "./invalidation.ts";
+import type { ResponseCacheStore } from "./store.ts";
+import { operationTags, typeTags, type RecordType } from "./tags.ts";
+
+export interface ResponseCacheOptions {
+  store: ResponseCacheStore;
+  graphqlEndpoint: string;
+  /** Cache-Control max-age of GET answers; 0: caches must revalidate (with ETag) every time. */
+  httpMaxAgeSeconds: number;
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("base64url");
+
+/** Does an If-None-Match header name this entity tag? (Weak comparison, as for GET.) */
+function matches(ifNoneMatch: string | null, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+  return ifNoneMatch.split(",").some((tag) => tag.trim() === "*" || opaque(tag) === opaque(etag));
+}
+
+/**
+ * Answers anonymous queries from the cache while no record type they read has changed
+ * (see tags.ts), and gives GET answers an ETag, Cache-Control and 304 Not Modified. Requests with
+ * an Authorization header are never cached: their answers may hold what only a key may see.
+ */
+export function responseCache({ store, graphqlEndpoint, httpMaxAgeSeconds }: ResponseCacheOptions): Plugin {
+  let tagsOfType = new Map<string, RecordType[]>();
+  const documents = new WeakMap<DocumentNode, { text: string; tags: RecordType[] }>();
+  const describe = (schema: GraphQLSchema, document: DocumentNode) => {
+    let found = documents.get(document);
+    if (!found) documents.set(document, (found = { text: print(document), tags: operationTags(schema, tagsOfType, document) }));
+    return found;
+  };
+  const unsubscribe = onDataChanged((types) => store.invalidate(types));
+  return {
+    onSchemaChange({ schema }) {
+      tagsOfType = typeTags(schema);
+    },
+    async onExecute({ args, setResultAndStopExecution }) {
+      const request = (args.contextValue as { request: Request }).request;
+      if (request.headers.has("authorization") || getOperationAST(args.document, args.operationName)?.operation !== "query") return;
+      const state = stateOf(request);
+      const { text, tags } = describe(args.schema, args.document);
+      const languages = acceptedLanguages(request.headers.get("accept-language"));
+      const key = sha256(JSON.stringify([text, args.operationName ?? null, args.variableValues ?? {}, languages]));
+      const { answer, versions } = await store.lookup(key, tags);
+      if (answer && versions && answer.versions.every((v, i) => v === versions[i])) {
+        responseCacheLookups.inc({ result: "hit" });
+        state.cache = "HIT";
+        state.etag = answer.etag;
+        setResultAndStopExecution(JSON.parse(answer.body));
+        return;
+      }
+      responseCacheLookups.inc({ result: "miss" });
+      state.cache = "MISS";
+      return {
+        async onExecuteDone({ result }) {
+          if (isAsyncIterable(result) || result.errors?.length) return;
+          const body = JSON.stringify({ data: result.data });
+          state.etag = `W/"${sha256(`${currentRelease.version}\n${body}`).slice(0, 32)}"`;
+          if (versions) await store.save(key, { body, etag: state.etag, versions });
+        },
+      };
+    },
+    onResponse({ request, response, setResponse, fetchAPI }) {
+      if (new URL(request.url).pathname !== graphqlEndpoint) return;
+      const state = stateOf(request);
+      if (state.cache) response.headers.set("x-cache", state.cache);
+      if (request.method !== "GET") return;
+      if (!state.etag || response.status !== 200) {
+        response.headers.set("cache-control", "no-store");
+        return;
+      }
+      response.headers.set("etag", state.etag);
+      response.headers.set("cache-control", httpMaxAgeSeconds > 0 ? `public, max-age=${httpMaxAgeSeconds}` : "public, no-cache");
+      response.headers.append("vary", "Accept, Accept-Language");
+      if (!matches(request.headers.get("if-none-match"), state.etag)) return;
+      const headers = new fetchAPI.Headers(response.headers);
+      headers.delete("content-length");
+      headers.delete("content-type");
+      setResponse(new fetchAPI.Response(null, { status: 304, headers }));
+    },
+    async onDispose() {
+      unsubscribe();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import { Redis } from "ioredis";
+import { log } from "../log.ts";
+
+/** A cached answer, with the versions its tags had when the answer was computed. */
+export interface CachedAnswer {
+  /** JSON of the execution result (data only: answers with errors are not cached). */
+  body: string;
+  etag: string;
+  versions: number[];
+}
+
+/**
+ * Where cached answers and the version of each tag live. A write bumps the versions of the tags
+ * it changed; an answer is fresh while the versions it was computed under are still current.
+ * Versions are read before execution starts, so an answer computed while a write commits is
+ * stored under the older versions and never served.
+ */
+export interface ResponseCacheStore {
+  /** The answer stored under `key` (if any) and the current versions of `tags`; null versions: do not cache now. */
+  lookup(key: string, tags: string[]): Promise<{ answer?: CachedAnswer; versions: number[] | null }>;
+  save(key: string, answer: CachedAnswer): Promise<void>;
+  invalidate(tags: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** In this process's memory: least recently used answers go first once `maxBytes` is reached. */
+export function memoryCacheStore(maxBytes: number): ResponseCacheStore {
+  const versions = new Map<string, number>();
+  const answers = new Map<string, CachedAnswer>();
+  let bytes = 0;
+  const remove = (key: string) => {
+    const answer = answers.get(key);
+    if (!answer) return;
+    answers.delete(key);
+    bytes -= answer.body.length;
+  };
+  return {
+    async lookup(key, tags) {
+      const answer = answers.get(key);
+      if (answer) {
+        answers.delete(key);
+        answers.set(key, answer);
+      }
+      return { answer, versions: tags.map((t) => versions.get(t) ?? 0) };
+    },
+    async save(key, answer) {
+      if (answer.body.length > maxBytes) return;
+      remove(key);
+      answers.set(key, answer);
+      bytes += answer.body.length;
+      for (const oldest of answers.keys()) {
+        if (bytes <= maxBytes) break;
+        remove(oldest);
+      }
+    },
+    async invalidate(tags) {
+      for (const tag of tags) versions.set(tag, (versions.get(tag) ?? 0) + 1);
+    },
+    async close() {},
+  };
+}
+
+/**
+ * In Redis, shared by every instance with the same REDIS_URL: a write on one instance
+ * invalidates the answers of all. When Redis fails, requests are answered uncached; an
+ * invalidation that failed is retried before this instance serves any cached answer again.
+ */
+export function redisCacheStore(url: string, prefix: string, ttlSeconds: number): ResponseCacheStore {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  redis.on("error", (error) => log.warn("redis error", { error: error.message }));
+  const versionsKey = `${prefix}versions`;
+  const pending = new Set<string>();
+  const flush = async () => {
+    if (!pending.size) return;
+    const tags = [...pending];
+    const batch = redis.multi();
+    for (const tag of tags) batch.hincrby(versionsKey, tag, 1);
+    await batch.exec();
+    for (const tag of tags) pending.delete(tag);
+  };
+  return {
+    async lookup(key, tags) {
+      try {
+        await flush();
+        const [[, body], [, versions]] = (await redis.pipeline().get(prefix + key).hmget(versionsKey, ...tags).exec()) as [[null, string | null], [null, (string | null)[]]];
+        return { answer: body ? (JSON.parse(body) as CachedAnswer) : undefined, versions: versions.map(Number) };
+      } catch (error) {
+        log.warn("response cache unavailable; answering uncached", { error: (error as Error).message });
+        return { versions: null };
+      }
+    },
+    async save(key, answer) {
+      try {
+        await redis.set(prefix + key, JSON.stringify(answer), "EX", ttlSeconds);
+      } catch (error) {
+        log.warn("response cache unavailable; answer not stored", { error: (error as Error).message });
+      }
+    },
+    async invalidate(tags) {
+      for (const tag of tags) pending.add(tag);
+      try {
+        await flush();
+      } catch (error) {
+        log.error("response cache invalidation failed; retried before the next cached answer", { tags, error: (error as Error).message });
+      }
+    },
+    async close() {
+      redis.disconnect();
+    },
+  };
+}
