@@ -56,3 +56,19 @@ export const FUNDINGS_BY_FUNDER_QUERY = `query FundingsByFunder($funder: ID!, $n
 export const PAGE_QUERY = `query Page($after: String) {
   partnerships(first: 20, after: $after) { edges { node { slug title status } } pageInfo { endCursor hasNextPage } }
 }`;
+
+/** A search of every record type, as typed in a search box. */
+export const SEARCH_QUERY = `query Search($q: String!, $n: Int!) {
+  search(query: $q, first: $n) {
+    totalCount
+    edges { score matchedField node { __typename ... on Organization { slug name } ... on Method { slug title } ... on Partnership { slug title } } }
+  }
+}`;
+
+/** Every funding, summed per kind of amount and currency (undisclosed amounts counted apart). */
+export const FUNDING_SUMMARY_QUERY = `query FundingSummary {
+  fundingSummary(groupBy: [AMOUNT_KIND, CURRENCY]) {
+    count undisclosedCount sums { amount currency }
+    buckets { amountKind currency count undisclosedCount sums { amount currency } }
+  }
+}`;

@@ -13,12 +13,14 @@ import { countRows, synthDatabaseName, synthesize } from "../src/synth/generate.
 import { renderChart } from "./chart.ts";
 import {
   FILTERED_QUERY,
+  FUNDING_SUMMARY_QUERY,
   FUNDINGS_BY_FUNDER_QUERY,
   NESTED_QUERY,
   NODE_QUERY,
   PAGE,
   PAGE_QUERY,
   POSTGRAPHILE_NESTED_QUERY,
+  SEARCH_QUERY,
 } from "./queries.ts";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -39,6 +41,12 @@ const basePort = Number(values.port);
 
 const gid = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString("base64");
 const cursor = (id: number) => Buffer.from(`GPC:N:${id}`).toString("base64");
+/** Page sizes of the statement count, up to the benchmark's own (20 + 400 + 8,000 items; 25 at each level is over the cost limit). */
+const PAGE_SIZES = [1, 5, PAGE];
+/** What the search scenario looks for: a record that exists at every scale, among many similar names. */
+const SEARCH_TERMS = "Synthetic method 777";
+/** The colour of a cached contender: its uncached one's, halfway to white. */
+const lighter = (hex: string) => `#${[1, 3, 5].map((i) => Math.round((parseInt(hex.slice(i, i + 2), 16) + 255) / 2).toString(16).padStart(2, "0")).join("")}`;
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 // ---- servers ----
@@ -49,11 +57,11 @@ interface Server {
   process: ChildProcess;
 }
 
-async function start(name: string, script: string, port: number, databaseUrl: string): Promise<Server> {
+async function start(name: string, script: string, port: number, databaseUrl: string, env: Record<string, string> = {}): Promise<Server> {
   const child = fork(`${root}${script}`, [], {
     cwd: root,
     execArgv: ["--import", "tsx"],
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: "production", LOG_LEVEL: "warn", POOL_SIZE: "10" },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: "production", LOG_LEVEL: "warn", POOL_SIZE: "10", REDIS_URL: "", ...env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   await new Promise<void>((resolve, reject) => {
@@ -192,26 +200,39 @@ async function benchScale(scale: number) {
   await db.end();
 
   const servers = {
-    api: await start("this API", "bench/servers/api.ts", basePort, databaseUrl),
+    api: await start("this API", "bench/servers/api.ts", basePort, databaseUrl, { RESPONSE_CACHE: "off" }),
+    cached: await start("this API, cached", "bench/servers/api.ts", basePort + 3, databaseUrl, { RESPONSE_CACHE: "on" }),
     baseline: await start("baseline", "bench/servers/baseline.ts", basePort + 1, databaseUrl),
     postgraphile: await start("PostGraphile 4", "bench/postgraphile/server.ts", basePort + 2, databaseUrl),
   };
   try {
     const nested = graphql(NESTED_QUERY, { n: PAGE });
+    const apiQueries: [string, string, string][] = [
+      ["node lookup", graphql(NODE_QUERY, { id: gid("Partnership", middle) }), "#ff7f0e"],
+      ["filtered list", graphql(FILTERED_QUERY, { n: PAGE }), "#9467bd"],
+      ["fundings of one funder", graphql(FUNDINGS_BY_FUNDER_QUERY, { funder: gid("Organization", funder), n: PAGE }), "#8c564b"],
+      ["search", graphql(SEARCH_QUERY, { q: SEARCH_TERMS, n: PAGE }), "#e377c2"],
+      ["funding summary", graphql(FUNDING_SUMMARY_QUERY, {}), "#17becf"],
+    ];
     const scenarios: Scenario[] = [
+      { name: "API, cached: nested list", server: servers.cached, method: "POST", path: "/graphql", body: nested, color: lighter("#d62728") },
       { name: "API: nested list", server: servers.api, method: "POST", path: "/graphql", body: nested, color: "#d62728" },
       { name: "baseline: nested list (node:http + pg)", server: servers.baseline, method: "POST", path: "/nested", body: nested, color: "#2ca02c" },
       { name: "PostGraphile 4: nested list", server: servers.postgraphile, method: "POST", path: "/graphql", body: graphql(POSTGRAPHILE_NESTED_QUERY, { n: PAGE }), color: "#1f77b4" },
       { name: "baseline: static answer", server: servers.baseline, method: "GET", path: "/static", color: "#7f7f7f" },
-      { name: "API: node lookup", server: servers.api, method: "POST", path: "/graphql", body: graphql(NODE_QUERY, { id: gid("Partnership", middle) }), color: "#ff7f0e" },
-      { name: "API: filtered list", server: servers.api, method: "POST", path: "/graphql", body: graphql(FILTERED_QUERY, { n: PAGE }), color: "#9467bd" },
-      { name: "API: fundings of one funder", server: servers.api, method: "POST", path: "/graphql", body: graphql(FUNDINGS_BY_FUNDER_QUERY, { funder: gid("Organization", funder), n: PAGE }), color: "#8c564b" },
+      ...apiQueries.flatMap(([what, body, color]) => [
+        { name: `API: ${what}`, server: servers.api, method: "POST" as const, path: "/graphql", body, color },
+        { name: `API, cached: ${what}`, server: servers.cached, method: "POST" as const, path: "/graphql", body, color: lighter(color) },
+      ]),
     ];
 
     // The same answer from all three before any figure is taken.
-    const [api, baseline, postgraphile, staticAnswer] = await Promise.all(scenarios.slice(0, 4).map(send));
+    const answers = await Promise.all(scenarios.slice(0, 5).map(send));
+    // The API's answers also carry `extensions` (cost, licence, data version); the data must be the same bytes.
+    const [cachedAnswer, api, baseline, , staticAnswer] = answers.map((text) => JSON.stringify({ data: JSON.parse(text).data }));
+    if (cachedAnswer !== api) throw new Error("the cached API's nested list differs from the uncached one's");
     if (api !== baseline) throw new Error("the baseline's nested list differs from the API's: fix the baseline before measuring");
-    if (postgraphileToApiShape(postgraphile) !== api) throw new Error("PostGraphile's nested list holds different data than the API's");
+    if (postgraphileToApiShape(answers[3]) !== api) throw new Error("PostGraphile's nested list holds different data than the API's");
     if (staticAnswer !== api) throw new Error("the static answer differs from the API's nested list");
     const parsed = JSON.parse(api).data.organizations.edges as { node: { methods: { edges: { node: { partnerships: { edges: unknown[] } } }[] } } }[];
     const methods = parsed.flatMap((o) => o.node.methods.edges);
@@ -221,7 +242,7 @@ async function benchScale(scale: number) {
     const sql = new Map<string, { statements: number; rows: number }>();
     for (const s of scenarios.filter((s) => s.path !== "/static")) sql.set(s.name, await sqlPerRequest(s));
     const byPageSize: Record<string, Record<number, number>> = { "this API": {}, "PostGraphile 4": {} };
-    for (const n of [1, 20, 100]) {
+    for (const n of PAGE_SIZES) {
       byPageSize["this API"][n] = (await sqlPerRequest({ server: servers.api, method: "POST", path: "/graphql", body: graphql(NESTED_QUERY, { n }) })).statements;
       byPageSize["PostGraphile 4"][n] = (await sqlPerRequest({ server: servers.postgraphile, method: "POST", path: "/graphql", body: graphql(POSTGRAPHILE_NESTED_QUERY, { n }) })).statements;
     }
@@ -277,14 +298,19 @@ function report(runs: ScaleResult[], machine: Record<string, string>): string {
     "",
     "Every contender runs as its own Node.js process on 127.0.0.1 against the same PostgreSQL server and the same synthetic database",
     "(`npm run synth`), with a pool of 10 connections; autocannon drives the load from the benchmark's process on the same machine.",
-    "No response cache is involved (this API has none yet): every request reaches PostgreSQL.",
+    "This API runs twice: with the response cache off (`RESPONSE_CACHE=off`: every request reaches PostgreSQL) and on",
+    "(\`API, cached\`: the default in-memory cache; the load repeats one query, so after the first request every answer comes from",
+    "the cache, as for a popular query between two curator writes).",
     "",
     "- **nested list**: research institutes → their methods → partnerships applying each method, `first: 20` at each level",
     "  (up to 20 + 400 + 8,000 items). The baseline answers it with one hand-written SQL statement (LATERAL joins, a LIMIT per parent)",
-    "  and `JSON.stringify`; its bytes are checked equal to the API's, and PostGraphile's answer is checked to hold the same data.",
+    "  and `JSON.stringify`; its `data` is checked byte for byte against the API's (which adds about 200 bytes of `extensions`),",
+    "  and PostGraphile's answer is checked to hold the same data.",
     "- **static answer**: the same bytes, pre-serialised: node:http alone, the ceiling of any server on this machine.",
     "- **node lookup**: `node(id:)` of a partnership with its participants; **filtered list**: 20 partnerships of two kinds and one status;",
-    "  **fundings of one funder**: the 20 first fundings of the agency that gives most, with `totalCount`.",
+    "  **fundings of one funder**: the 20 first fundings of the agency that gives most, with `totalCount`;",
+    `  **search**: \`search(query: "${SEARCH_TERMS}", first: 20)\` over every record type, with \`totalCount\`;`,
+    "  **funding summary**: every funding summed per kind of amount and currency (`fundingSummary(groupBy: [AMOUNT_KIND, CURRENCY])`).",
     "- SQL statements and rows read per request are counted by wrapping node-postgres's `Client#query` in each server process;",
     "  rows read are those node-postgres returns (PostGraphile builds the whole answer as JSON inside PostgreSQL: one row).",
     "  Peak memory is the process's peak resident set size (VmHWM) at the end of its run.",
@@ -330,17 +356,26 @@ function report(runs: ScaleResult[], machine: Record<string, string>): string {
     const sustainable = api.filter((m) => m.p99 < 50 && m.failures === 0);
     const page1000 = run.pages.find((p) => p.page === 1000);
     const sizes = run.byPageSize["this API"];
-    lines.push("", "Targets of issue 6 (uncached):", "", "| Target | Measured | Met |", "|---|---|---|");
+    lines.push("", "Targets of issue 6:", "", "| Target | Measured | Met |", "|---|---|---|");
     lines.push(`| Nested list ≥ 0.5x the baseline (peak throughput) | ${ratio(peak(api).rps, peak(base).rps)} | ${peak(api).rps >= 0.5 * peak(base).rps ? "yes" : "no"} |`);
     lines.push(`| Nested list ahead of PostGraphile 4 (peak throughput) | ${ratio(peak(api).rps, peak(peer).rps)} | ${peak(api).rps > peak(peer).rps ? "yes" : "no"} |`);
     lines.push(
       `| p99 < 50 ms at the highest sustainable rate | ${sustainable.length ? `${fmt(peak(sustainable).rps)} req/s at ${peak(sustainable).connections} connection(s), p99 ${peak(sustainable).p99} ms` : `p99 ≥ 50 ms at every level (lowest ${Math.min(...api.map((m) => m.p99))} ms)`} | ${sustainable.length ? "yes" : "no"} |`,
     );
-    lines.push(`| SQL statements independent of page size | ${sizes[1]} / ${sizes[20]} / ${sizes[100]} for n = 1 / 20 / 100 | ${sizes[1] === sizes[20] && sizes[20] === sizes[100] ? "yes" : "no"} |`);
+    lines.push(`| SQL statements independent of page size | ${PAGE_SIZES.map((n) => sizes[n]).join(" / ")} for n = ${PAGE_SIZES.join(" / ")} | ${new Set(PAGE_SIZES.map((n) => sizes[n])).size === 1 ? "yes" : "no"} |`);
     lines.push(`| Page 1,000 within 1.5x of page 1 (p50) | ${page1000 ? ratio(page1000.p50, run.pages[0].p50) : "n/a (fewer than 1,000 pages)"} | ${page1000 ? (page1000.p50 <= 1.5 * run.pages[0].p50 ? "yes" : "no") : "–"} |`);
+    const cachedNested = run.results["API, cached: nested list"];
+    lines.push(`| Cached nested list ≥ 10x uncached (peak throughput) | ${ratio(peak(cachedNested).rps, peak(api).rps)} | ${peak(cachedNested).rps >= 10 * peak(api).rps ? "yes" : "no"} |`);
+    lines.push("", "Cached against uncached, each at its peak throughput:", "");
+    lines.push("| Query | Uncached requests/s (p50 / p99 ms) | Cached requests/s (p50 / p99 ms) | Cached vs uncached |", "|---|---:|---:|---:|");
+    for (const s of run.scenarios.filter((s) => s.name.startsWith("API: "))) {
+      const what = s.name.slice("API: ".length);
+      const [u, c] = [peak(run.results[s.name]), peak(run.results[`API, cached: ${what}`])];
+      lines.push(`| ${what} | ${fmt(u.rps)} (${u.p50} / ${u.p99}) | ${fmt(c.rps)} (${c.p50} / ${c.p99}) | ${ratio(c.rps, u.rps)} |`);
+    }
     lines.push("", "SQL statements for the nested list by page size (`first: n` at every level):", "");
-    lines.push("| Server | n = 1 | n = 20 | n = 100 |", "|---|---:|---:|---:|");
-    for (const [server, counts] of Object.entries(run.byPageSize)) lines.push(`| ${server} | ${counts[1]} | ${counts[20]} | ${counts[100]} |`);
+    lines.push(`| Server | ${PAGE_SIZES.map((n) => `n = ${n}`).join(" | ")} |`, `|---|${PAGE_SIZES.map(() => "---:").join("|")}|`);
+    for (const [server, counts] of Object.entries(run.byPageSize)) lines.push(`| ${server} | ${PAGE_SIZES.map((n) => counts[n]).join(" | ")} |`);
     lines.push("", "Cursor pagination of `partnerships(first: 20, after:)` in the default order, one request at a time, pages in turn:", "");
     lines.push("| Page | Requests | p50 ms | p99 ms | p50 vs page 1 |", "|---:|---:|---:|---:|---:|");
     for (const p of run.pages) lines.push(`| ${fmt(p.page)} | ${p.requests} | ${fmt(p.p50, 2)} | ${fmt(p.p99, 2)} | ${ratio(p.p50, run.pages[0].p50)} |`);
