@@ -35,7 +35,8 @@ describe.runIf(process.env.TEST_DB === "postgres")("with DATABASE_REPLICA_URLS",
     for (const client of [primary, replica]) await client.source.create({ data: { url: "https://example.org/report", title: "A report", language: "en" } });
     const developer = await replica.organization.create({ data: { slug: "replica-institute", kind: "RESEARCH_INSTITUTE", nameEn: "Replica Institute" } });
     await replica.method.create({ data: { slug: "replica-leaching", title: "Replica heap leaching", category: "WASTE_PROCESSING", developers: { connect: { id: developer.id } } } });
-    api = createApi({ rateLimitStore: memoryStore() });
+    // No response cache: every answer here must come from a database.
+    api = createApi({ rateLimitStore: memoryStore(), responseCacheStore: null });
     http = await startHttpServer(api, { port: 0, host: "127.0.0.1", maxBodyBytes: 100_000, requestTimeoutMs: 2000, trustProxy: false, drainTimeoutMs: 3000 });
   });
   afterAll(async () => {
