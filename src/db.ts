@@ -1,13 +1,22 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { readReplicas } from "@prisma/extension-read-replicas";
 import pg from "pg";
 import { startEmbedded } from "./database/embedded.ts";
 import { migrate } from "./database/migrate.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 
+/**
+ * The application's client with the read-replica extension's routing: `$primary()` for reads that
+ * must see the latest writes, `$replica()` for read-only raw SQL (Prisma sends raw SQL to the
+ * primary, as it cannot tell a read from a write). Without replicas both are the primary.
+ */
+export type Client = PrismaClient & { $primary(): PrismaClient; $replica(): PrismaClient };
+
 export interface Database {
-  prisma: PrismaClient;
-  /** The connection pool under Prisma, for pool metrics. */
-  pool: pg.Pool;
+  prisma: Client;
+  /** The connection pools under Prisma by name (`primary`, `replica1`, ...), for pool metrics. */
+  pools: Record<string, pg.Pool>;
   embedded: boolean;
   close(): Promise<void>;
 }
@@ -15,6 +24,11 @@ export interface Database {
 export interface DatabaseOptions {
   /** A PostgreSQL server; without it the embedded PGlite database is used. */
   databaseUrl?: string;
+  /**
+   * Read replicas of `databaseUrl`: Prisma's reads outside transactions go to one of them, writes,
+   * transactions and raw SQL to the primary. Their migrations arrive by replication.
+   */
+  replicaUrls?: string[];
   /** Embedded database folder; null keeps it in memory. */
   dataDir?: string | null;
   /** Called once for every SQL statement sent (used to count statements per request). */
@@ -28,17 +42,42 @@ export interface DatabaseOptions {
   statementTimeoutMs?: number;
 }
 
-let current: PrismaClient | undefined;
+interface Clients {
+  /** Reads to the replicas (when there are any), everything else to the primary. */
+  routed: Client;
+  /** Everything to the primary. */
+  pinned: Client;
+  byName: Record<string, PrismaClient>;
+}
 
-/** The application's PrismaClient, set by openDatabase. */
-export function prisma(): PrismaClient {
+let current: Clients | undefined;
+const onPrimaryScope = new AsyncLocalStorage<true>();
+
+/** The application's client, set by openDatabase; on the primary alone inside `onPrimary`. */
+export function prisma(): Client {
   if (!current) throw new Error("The database is not open: call openDatabase() first");
-  return current;
+  return onPrimaryScope.getStore() ? current.pinned : current.routed;
+}
+
+/** Every database of the application by name (`primary`, `replica1`, ...), for readiness checks. */
+export function databaseClients(): Record<string, PrismaClient> {
+  if (!current) throw new Error("The database is not open: call openDatabase() first");
+  return current.byName;
+}
+
+/**
+ * Runs `fn` with every `prisma()` inside it (and in what it awaits) on the primary, so a
+ * mutation's payload shows its own write rather than a replica that has not caught up.
+ */
+export function onPrimary<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  return (...args) => onPrimaryScope.run(true, () => fn(...args));
 }
 
 /** Opens the server or embedded database, applies pending migrations and returns its client. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const poolSize = options.poolSize ?? 10;
+  const replicaUrls = options.replicaUrls ?? [];
+  if (replicaUrls.length && !options.databaseUrl) throw new Error("Read replicas need a PostgreSQL server (databaseUrl): the embedded database has none");
   const embedded = options.databaseUrl ? undefined : await startEmbedded(options.dataDir ?? null, poolSize + 2);
   const url = options.databaseUrl ?? embedded!.url;
   try {
@@ -47,31 +86,37 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     await embedded?.stop();
     throw error;
   }
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: poolSize,
-    options: options.statementTimeoutMs ? `-c statement_timeout=${options.statementTimeoutMs}` : undefined,
-  });
-  const client = new PrismaClient({
-    adapter: new PrismaPg(pool, { disposeExternalPool: true }),
-    log: options.onQuery ? [{ emit: "event", level: "query" }] : [],
-  });
-  if (options.onQuery) {
-    const onQuery = options.onQuery;
-    (client as unknown as { $on(e: "query", cb: (e: { query: string }) => void): void }).$on("query", (e) =>
-      onQuery(e.query),
-    );
+  const pools: Record<string, pg.Pool> = {};
+  const byName: Record<string, PrismaClient> = {};
+  for (const [name, connectionString] of [["primary", url], ...replicaUrls.map((u, i) => [`replica${i + 1}`, u])]) {
+    pools[name] = new pg.Pool({
+      connectionString,
+      max: poolSize,
+      options: options.statementTimeoutMs ? `-c statement_timeout=${options.statementTimeoutMs}` : undefined,
+    });
+    byName[name] = new PrismaClient({
+      adapter: new PrismaPg(pools[name], { disposeExternalPool: true }),
+      log: options.onQuery ? [{ emit: "event", level: "query" }] : [],
+    });
+    if (options.onQuery) {
+      const onQuery = options.onQuery;
+      (byName[name] as unknown as { $on(e: "query", cb: (e: { query: string }) => void): void }).$on("query", (e) => onQuery(e.query));
+    }
   }
-  current = client;
+  const { primary, ...replicas } = byName;
+  const pinned = primary.$extends({ client: { $primary: () => primary, $replica: () => primary } }) as unknown as Client;
+  const routed = replicaUrls.length ? (primary.$extends(readReplicas({ replicas: Object.values(replicas) })) as unknown as Client) : pinned;
+  const clients: Clients = { routed, pinned, byName };
+  current = clients;
   return {
-    prisma: client,
-    pool,
+    prisma: routed,
+    pools,
     embedded: Boolean(embedded),
     async close() {
-      // Prisma ends the pool; one already ended (the database was lost) must not stop a shutdown.
-      if (!pool.ended) await client.$disconnect();
+      // Prisma ends the pools; one already ended (the database was lost) must not stop a shutdown.
+      await Promise.all(Object.entries(byName).map(([name, client]) => (pools[name].ended ? undefined : client.$disconnect())));
       await embedded?.stop();
-      if (current === client) current = undefined;
+      if (current === clients) current = undefined;
     },
   };
 }

@@ -27,6 +27,20 @@ const schema = z.object({
   RESPONSE_CACHE_MAX_MB: z.coerce.number().int().min(1).default(256),
   RESPONSE_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
   HTTP_CACHE_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(0),
+  DATABASE_REPLICA_URLS: z
+    .string()
+    .transform((list, ctx) => {
+      const urls = list.split(",").map((u) => u.trim());
+      urls.forEach((u, i) => {
+        // The password never reaches the error message.
+        if (!/^postgres(ql)?:\/\//.test(u)) ctx.addIssue({ code: "custom", message: `entry ${i + 1} (${JSON.stringify(u.replace(/:[^:@/]*@/, ":***@"))}) must be a postgres:// or postgresql:// connection string` });
+      });
+      return urls;
+    })
+    .optional(),
+}).refine((e) => !e.DATABASE_REPLICA_URLS || e.DATABASE_URL, {
+  path: ["DATABASE_REPLICA_URLS"],
+  message: "needs DATABASE_URL, the primary: the embedded database has no replicas",
 }).refine((e) => e.RATE_LIMIT_PER_MINUTE >= e.MAX_QUERY_COST, {
   path: ["RATE_LIMIT_PER_MINUTE"],
   message: "must be at least MAX_QUERY_COST, or the most expensive allowed query could never run",
@@ -35,7 +49,7 @@ const schema = z.object({
 export type Env = z.infer<typeof schema>;
 
 function parseEnv(): Env {
-  const result = schema.safeParse({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || undefined, REDIS_URL: process.env.REDIS_URL || undefined });
+  const result = schema.safeParse({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || undefined, REDIS_URL: process.env.REDIS_URL || undefined, DATABASE_REPLICA_URLS: process.env.DATABASE_REPLICA_URLS || undefined });
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
     console.error(`Invalid configuration:\n${problems}`);

@@ -2,12 +2,17 @@ import { loadSeed } from "../seeds/load.ts";
 import { listenForChanges } from "./cache/invalidation.ts";
 import { openDatabase } from "./db.ts";
 import { env } from "./env.ts";
-import { watchPool } from "./http/metrics.ts";
+import { watchPools } from "./http/metrics.ts";
 import { startHttpServer } from "./http/server.ts";
 import { log } from "./log.ts";
 import { createApi, GRAPHQL_ENDPOINT } from "./yoga.ts";
 
-const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, statementTimeoutMs: env.QUERY_TIMEOUT_MS });
+const db = await openDatabase({
+  databaseUrl: env.DATABASE_URL,
+  replicaUrls: env.DATABASE_REPLICA_URLS,
+  dataDir: env.DATA_DIR,
+  statementTimeoutMs: env.QUERY_TIMEOUT_MS,
+});
 // A new (or never successfully seeded) embedded database gets the curated dataset.
 if (db.embedded && (await db.prisma.source.count()) === 0) {
   log.info("empty embedded database: loading the seed dataset");
@@ -18,7 +23,7 @@ if (db.embedded && (await db.prisma.source.count()) === 0) {
     throw error;
   }
 }
-watchPool(db.pool);
+watchPools(db.pools);
 // Other processes (API instances, `npm run import`) can write to a PostgreSQL server; the embedded
 // database is this process's alone.
 const stopListening = env.DATABASE_URL ? await listenForChanges(env.DATABASE_URL) : undefined;
@@ -37,6 +42,7 @@ const { port } = new URL(http.url);
 log.info(`GraphQL API and GraphiQL at http://localhost:${port}${GRAPHQL_ENDPOINT}`, {
   port: Number(port),
   database: db.embedded ? `embedded PGlite in ${env.DATA_DIR}` : "PostgreSQL server (DATABASE_URL)",
+  readReplicas: env.DATABASE_REPLICA_URLS?.length ?? 0,
   rateLimits: env.REDIS_URL ? "shared through Redis" : "in this process's memory",
   responseCache: !env.RESPONSE_CACHE ? "off" : env.REDIS_URL ? "shared through Redis" : "in this process's memory",
 });

@@ -73,7 +73,7 @@ describe("operations", () => {
     expect(text).toMatch(/graphql_request_duration_seconds_count\{operation="JournalistQuestion"\} 1/);
     expect(text).toMatch(/graphql_errors_total\{code="GRAPHQL_VALIDATION_FAILED"\} [1-9]/);
     expect(text).toMatch(/rate_limit_rejections_total \d+/);
-    expect(text).toMatch(/db_pool_connections\{state="total"\} [1-9]/);
+    expect(text).toMatch(/db_pool_connections\{pool="primary",state="total"\} [1-9]/);
     expect(text).toMatch(/process_resident_memory_bytes \d+/);
   });
 });
@@ -106,7 +106,7 @@ test("an unexpected error: masked for the client with a request id, logged with 
     return true;
   });
   try {
-    await server.db.pool.end();
+    await server.db.pools.primary.end();
     const response = await graphql({ query: "{ institutes { totalCount } }" });
     const body = await response.json();
     const requestId = response.headers.get("x-request-id");
@@ -117,7 +117,7 @@ test("an unexpected error: masked for the client with a request id, logged with 
     expect(logged.stack).toMatch(/\n\s+at /);
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toEqual({ status: "database unreachable" });
+    expect(await ready.json()).toEqual({ status: "database unreachable", database: "primary" });
   } finally {
     spy.mockRestore();
   }

@@ -1,6 +1,6 @@
 import { loadSeed } from "../seeds/load.ts";
 import type { Database } from "../src/db.ts";
-import { watchPool } from "../src/http/metrics.ts";
+import { watchPools } from "../src/http/metrics.ts";
 import { startHttpServer, type HttpOptions, type HttpServer } from "../src/http/server.ts";
 import { memoryStore } from "../src/limits/rate-limit.ts";
 import { createApi, type ApiOptions } from "../src/yoga.ts";
@@ -18,7 +18,7 @@ export interface TestServer {
 export async function startTestServer({ seed = true, api = {}, http = {} }: { seed?: boolean; api?: ApiOptions; http?: Partial<HttpOptions> } = {}): Promise<TestServer> {
   const { db, drop } = await openTestDatabase();
   if (seed) await loadSeed(db.prisma);
-  watchPool(db.pool);
+  watchPools(db.pools);
   let stopping = false;
   const yoga = createApi({ rateLimitStore: memoryStore(), isStopping: () => stopping, ...api });
   const server = await startHttpServer(yoga, {

@@ -32,7 +32,8 @@ export async function revokeApiKey(client: PrismaClient, name: string): Promise<
 /** The active key a token belongs to; null for an unknown, malformed or revoked token. */
 export async function verifyApiKey(token: string): Promise<VerifiedKey | null> {
   if (!TOKEN.test(token)) return null;
-  const key = await prisma().apiKey.findUnique({ where: { hash: hashToken(token) }, select: { id: true, name: true, scope: true, revokedAt: true } });
+  // On the primary: a revoked key must stop working at once, not when a replica catches up.
+  const key = await prisma().$primary().apiKey.findUnique({ where: { hash: hashToken(token) }, select: { id: true, name: true, scope: true, revokedAt: true } });
   if (!key || key.revokedAt) return null;
   return { id: key.id, name: key.name, scope: key.scope };
 }

@@ -40,26 +40,26 @@ export const responseCacheLookups = new Counter({
   registers: [registry],
 });
 
-const pools = new Set<pg.Pool>();
-/** Reports a connection pool in db_pool_connections while it is open. */
-export function watchPool(pool: pg.Pool) {
-  pools.add(pool);
+const pools = new Map<pg.Pool, string>();
+/** Reports connection pools (`primary`, `replica1`, ...) in db_pool_connections while they are open. */
+export function watchPools(named: Record<string, pg.Pool>) {
+  for (const [name, pool] of Object.entries(named)) pools.set(pool, name);
 }
 new Gauge({
   name: "db_pool_connections",
-  help: "Database connections of the pool: total open, idle, and requests waiting for one",
-  labelNames: ["state"] as const,
+  help: "Database connections of each pool (primary, replica1, ...): total open, idle, and requests waiting for one",
+  labelNames: ["pool", "state"] as const,
   registers: [registry],
   collect() {
     this.reset();
-    for (const pool of pools) {
+    for (const [pool, name] of pools) {
       if (pool.ended) {
         pools.delete(pool);
         continue;
       }
-      this.inc({ state: "total" }, pool.totalCount);
-      this.inc({ state: "idle" }, pool.idleCount);
-      this.inc({ state: "waiting" }, pool.waitingCount);
+      this.inc({ pool: name, state: "total" }, pool.totalCount);
+      this.inc({ pool: name, state: "idle" }, pool.idleCount);
+      this.inc({ pool: name, state: "waiting" }, pool.waitingCount);
     }
   },
 });

@@ -1,6 +1,6 @@
 import type { Plugin } from "graphql-yoga";
 import { MIGRATIONS_DIR, readMigrations } from "../database/migrate.ts";
-import { prisma } from "../db.ts";
+import { databaseClients } from "../db.ts";
 import { registry } from "./metrics.ts";
 
 /** A non-GraphQL endpoint, written against the Fetch API like Yoga itself. */
@@ -36,23 +36,26 @@ export function routesPlugin(routes: Record<string, Route>): Plugin {
 
 const json = (status: number, body: unknown) => Response.json(body, { status, headers: { "cache-control": "no-store" } });
 
-/** Process up; database reachable with every migration applied; Prometheus metrics. */
+/** Process up; every database (primary and replicas) reachable with every migration applied; Prometheus metrics. */
 export function operationalRoutes(isStopping: () => boolean): Record<string, Route> {
   const expected = readMigrations(MIGRATIONS_DIR).then((ms) => ms.map((m) => m.name));
   return {
     "/healthz": () => json(200, { status: "ok" }),
     "/readyz": async () => {
       if (isStopping()) return json(503, { status: "stopping" });
-      try {
-        const rows = await prisma().$queryRaw<Array<{ migration_name: string }>>`
-          SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
-        const applied = new Set(rows.map((r) => r.migration_name));
-        const pending = (await expected).filter((name) => !applied.has(name));
-        if (pending.length) return json(503, { status: "migrations pending", pending });
-        return json(200, { status: "ready" });
-      } catch {
-        return json(503, { status: "database unreachable" });
+      // A replica has the migrations once it has replayed them from the primary.
+      for (const [database, client] of Object.entries(databaseClients())) {
+        try {
+          const rows = await client.$queryRaw<Array<{ migration_name: string }>>`
+            SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
+          const applied = new Set(rows.map((r) => r.migration_name));
+          const pending = (await expected).filter((name) => !applied.has(name));
+          if (pending.length) return json(503, { status: "migrations pending", database, pending });
+        } catch {
+          return json(503, { status: "database unreachable", database });
+        }
       }
+      return json(200, { status: "ready" });
     },
     "/metrics": async () => new Response(await registry.metrics(), { headers: { "content-type": registry.contentType } }),
   };

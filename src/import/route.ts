@@ -49,7 +49,7 @@ async function handle(request: Request): Promise<Response> {
       out.end();
       await once(out, "close");
     }
-    const result = await importFiles(prisma(), [{ entity, path: file }], {
+    const result = await importFiles(prisma().$primary(), [{ entity, path: file }], {
       author: { actor: credentials.key.name, reason: params.get("reason") ?? "import over HTTP" },
       dryRun: params.get("dryRun") === "true",
     });

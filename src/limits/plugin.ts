@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { getOperationAST, GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { onPrimary } from "../db.ts";
 import { stateOf, type RequestState } from "../http/context.ts";
 import { graphqlErrors, rateLimitRejections } from "../http/metrics.ts";
 import { operationCost } from "./cost.ts";
@@ -115,7 +116,8 @@ export function limitsPlugin(options: LimitsOptions): Plugin {
     },
     async onExecute({ args, executeFn, setExecuteFn, setResultAndStopExecution }) {
       const state = stateOf((args.contextValue as { request: Request }).request);
-      state.operationName = getOperationAST(args.document, args.operationName)?.name?.value;
+      const operation = getOperationAST(args.document, args.operationName);
+      state.operationName = operation?.name?.value;
       let cost: number | null;
       try {
         cost = operationCost(args.schema, args.document, args.operationName, args.variableValues as Record<string, unknown>);
@@ -139,7 +141,8 @@ export function limitsPlugin(options: LimitsOptions): Plugin {
           return;
         }
       }
-      setExecuteFn(withTimeout(executeFn, limits.timeoutMs));
+      // A mutation reads its own payload back: from the primary, where the write is, not a replica.
+      setExecuteFn(withTimeout(operation?.operation === "mutation" ? onPrimary(executeFn) : executeFn, limits.timeoutMs));
     },
     onResultProcess({ request, result, setResult }) {
       if (Array.isArray(result) || Symbol.asyncIterator in result) return;

@@ -48,13 +48,15 @@ async function loadPages(model: keyof PrismaTypes & string, link: Link, query: P
     params.push(cursor.id);
     from = ` AND l."${link.child}" ${backward ? "<" : ">"}${skip ? "" : "="} $3`;
   }
-  const rows = await prisma().$queryRawUnsafe<{ parent: number; id: number }[]>(
+  // Ids and records from the same database, so a lagging replica cannot give ids without records.
+  const db = prisma().$replica();
+  const rows = await db.$queryRawUnsafe<{ parent: number; id: number }[]>(
     `SELECT p.parent, c.id FROM unnest($1::int[]) AS p(parent) CROSS JOIN LATERAL (
        SELECT l."${link.child}" AS id FROM "${link.table}" l WHERE l."${link.parent}" = p.parent${from}
        ORDER BY l."${link.child}" ${backward ? "DESC" : "ASC"} LIMIT $2) c`,
     ...params,
   );
-  const delegate = (prisma() as unknown as Record<string, { findMany(args: object): Promise<{ id: number }[]> }>)[
+  const delegate = (db as unknown as Record<string, { findMany(args: object): Promise<{ id: number }[]> }>)[
     model[0].toLowerCase() + model.slice(1)
   ];
   const records = rows.length > 0 ? await delegate.findMany({ ...selection, where: { id: { in: [...new Set(rows.map((r) => r.id))] } } }) : [];
@@ -66,7 +68,7 @@ async function loadPages(model: keyof PrismaTypes & string, link: Link, query: P
 }
 
 async function countChildren(link: Link, parents: readonly number[]) {
-  const rows = await prisma().$queryRawUnsafe<{ parent: number; n: number }[]>(
+  const rows = await prisma().$replica().$queryRawUnsafe<{ parent: number; n: number }[]>(
     `SELECT l."${link.parent}" AS parent, count(*)::int AS n FROM "${link.table}" l WHERE l."${link.parent}" = ANY($1::int[]) GROUP BY 1`,
     parents,
   );

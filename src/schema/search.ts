@@ -158,7 +158,7 @@ function searchSql(types: SearchType[]): string {
 const likePattern = (query: string) => `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 async function runSearch(query: string, types: SearchType[], limit: number, offset: number): Promise<Hit[]> {
-  const db = prisma();
+  const db = prisma().$replica();
   const [, hits] = await db.$transaction([
     db.$queryRawUnsafe(`SELECT set_config('pg_trgm.word_similarity_threshold', '${WORD_SIMILARITY_THRESHOLD}', true)`),
     db.$queryRawUnsafe<Hit[]>(searchSql(types), query, likePattern(query), limit, offset),
