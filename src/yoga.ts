@@ -116,7 +116,7 @@ export interface ApiOptions {
 
 function defaultResponseCacheStore(): ResponseCacheStore | null {
   if (!env.RESPONSE_CACHE) return null;
-  return env.REDIS_URL ? redisCacheStore(env.REDIS_URL, `${env.REDIS_KEY_PREFIX}cache:`, env.RESPONSE_CACHE_TTL_SECONDS) : memoryCacheStore(env.RESPONSE_CACHE_MAX_MB * 1024 * 1024);
+  return env.REDIS_URL ? redisCacheStore(env.REDIS_URL, `${env.REDIS_KEY_PREFIX}cache:`, env.RESPONSE_CACHE_TTL_SECONDS) : memoryCacheStore(env.RESPONSE_CACHE_MAX_MB * 1024 * 1024, env.RESPONSE_CACHE_TTL_SECONDS);
 }
 
 export function createApi(options: ApiOptions = {}) {

@@ -21,7 +21,7 @@ beforeAll(async () => {
   writeKey = await createApiKey(db.db.prisma, "cache-test", "WRITE");
   source = (await db.db.prisma.source.findFirstOrThrow({ orderBy: { id: "asc" } })).url;
   const options = { rateLimitStore: memoryStore(), limits: { perMinute: 1_000_000 } };
-  cached = createApi({ ...options, responseCacheStore: memoryCacheStore(10 * 1024 * 1024) });
+  cached = createApi({ ...options, responseCacheStore: memoryCacheStore(10 * 1024 * 1024, 3600) });
   uncached = createApi({ ...options, responseCacheStore: null });
   const { data } = await (await post(uncached, `{ bekturov: organization(slug: "bekturov-institute") { id }
     kazakhmys: organization(slug: "kazakhmys") { id } visit: partnership(slug: "kazakhmys-science-industry-visit-2024-06") { id } }`)).json();

@@ -23,11 +23,31 @@ export async function dataChanged(recordTypes: Iterable<string>): Promise<void> 
   if (types.length) await Promise.all([...listeners].map((listener) => listener(types)));
 }
 
+const REPLICA_WAIT_MS = 30_000;
+
 /**
- * Listens for writes committed by other processes (other API instances, `npm run import`) on the
- * PostgreSQL server at `url`, reconnecting when the connection drops. Returns the stop function.
+ * Waits until every replica has replayed the primary's WAL up to `lsn` (at most REPLICA_WAIT_MS).
+ * A database that is not a standby (pg_last_wal_replay_lsn() is null) has nothing to replay.
  */
-export async function listenForChanges(url: string): Promise<() => Promise<void>> {
+async function replicasReached(replicas: pg.Pool[], lsn: string): Promise<void> {
+  const until = Date.now() + REPLICA_WAIT_MS;
+  for (const replica of replicas) {
+    while (Date.now() < until) {
+      const { rows } = await replica.query("SELECT coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, true) AS reached", [lsn]);
+      if (rows[0].reached) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/**
+ * Listens for writes committed on the PostgreSQL server at `url` (by this process, other API
+ * instances or `npm run import`), reconnecting when the connection drops. With read replicas, an
+ * answer computed on a replica that had not yet replayed the write could be cached again after
+ * the first invalidation, so the types are invalidated a second time once every replica has
+ * caught up. Returns the stop function.
+ */
+export async function listenForChanges(url: string, replicas: pg.Pool[] = []): Promise<() => Promise<void>> {
   let client: pg.Client | undefined;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
@@ -37,7 +57,15 @@ export async function listenForChanges(url: string): Promise<() => Promise<void>
   const connect = async (reconnecting: boolean) => {
     const next = new pg.Client({ connectionString: url });
     next.on("notification", (message) => {
-      if (message.channel === CHANGES_CHANNEL && message.payload) void dataChanged(message.payload.split(","));
+      if (message.channel !== CHANGES_CHANNEL || !message.payload) return;
+      const types = message.payload.split(",");
+      void dataChanged(types);
+      if (replicas.length)
+        next
+          .query("SELECT pg_current_wal_lsn()::text AS lsn")
+          .then(({ rows }) => replicasReached(replicas, rows[0].lsn))
+          .then(() => dataChanged(types))
+          .catch((error: Error) => log.warn("could not follow the replicas after a write", { error: error.message }));
     });
     next.on("error", (error) => {
       log.warn("change listener lost its connection; reconnecting", { error: error.message });

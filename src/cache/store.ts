@@ -23,10 +23,13 @@ export interface ResponseCacheStore {
   close(): Promise<void>;
 }
 
-/** In this process's memory: least recently used answers go first once `maxBytes` is reached. */
-export function memoryCacheStore(maxBytes: number): ResponseCacheStore {
+/**
+ * In this process's memory: least recently used answers go first once `maxBytes` is reached, and
+ * none is kept longer than `ttlSeconds`.
+ */
+export function memoryCacheStore(maxBytes: number, ttlSeconds: number): ResponseCacheStore {
   const versions = new Map<string, number>();
-  const answers = new Map<string, CachedAnswer>();
+  const answers = new Map<string, CachedAnswer & { expires: number }>();
   let bytes = 0;
   const remove = (key: string) => {
     const answer = answers.get(key);
@@ -36,8 +39,12 @@ export function memoryCacheStore(maxBytes: number): ResponseCacheStore {
   };
   return {
     async lookup(key, tags) {
-      const answer = answers.get(key);
-      if (answer) {
+      let answer = answers.get(key);
+      if (answer && answer.expires <= Date.now()) {
+        remove(key);
+        answer = undefined;
+      } else if (answer) {
+        // Most recently used last: Map keeps insertion order.
         answers.delete(key);
         answers.set(key, answer);
       }
@@ -46,7 +53,7 @@ export function memoryCacheStore(maxBytes: number): ResponseCacheStore {
     async save(key, answer) {
       if (answer.body.length > maxBytes) return;
       remove(key);
-      answers.set(key, answer);
+      answers.set(key, { ...answer, expires: Date.now() + ttlSeconds * 1000 });
       bytes += answer.body.length;
       for (const oldest of answers.keys()) {
         if (bytes <= maxBytes) break;
