@@ -209,3 +209,13 @@ test("the HTTP import endpoint needs an ADMIN key, and reports problems without 
   expect(ok.status).toBe(200);
   expect((await ok.json()).report.organizations).toEqual({ created: 0, updated: 0, unchanged: 1 });
 });
+
+test("nested inputs may leave out optional fields: a role without dates is stored with unknown dates", async () => {
+  const { body } = await api.query(
+    `mutation ($input: PersonUpdateInput!) { personUpdate(input: $input) { person { roles { title start { text } end { text } } } userErrors { field message } } }`,
+    { input: { slug: "khaidar-tassibekov", record: { roles: [{ organization: "bekturov-institute", title: "CEO", citations: [citation()] }], citations: [citation()] }, reason: "role without dates" } },
+    bearer("newsroom"),
+  );
+  expect(body.data.personUpdate.userErrors).toEqual([]);
+  expect(body.data.personUpdate.person.roles).toContainEqual({ title: "CEO", start: null, end: null });
+});

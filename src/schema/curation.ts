@@ -228,11 +228,23 @@ type Payload = { record: unknown; userErrors: UserErrorValue[] };
 const refused = (userErrors: UserErrorValue[]): Payload => ({ record: null, userErrors });
 
 /** Missing fields of a mutation's record read as null, or an empty list. */
-function filled(entity: Entity, given: Record<string, unknown>) {
-  const shape = entities[entity].schema.shape as Record<string, { _zod: { def: ZodDef } }>;
+type Shape = Record<string, { _zod: { def: ZodDef } }>;
+
+/** Fields of `shape` left out of `given` as an import row leaves them empty: null, an empty list, or absent when optional. */
+function filled(shape: Shape, given: Record<string, unknown>) {
   return Object.fromEntries(
-    Object.entries(shape).map(([name, schema]) => [name, given[name] !== undefined ? given[name] : schema._zod.def.type === "array" ? [] : null]),
+    Object.entries(shape).flatMap(([name, { _zod: { def } }]) =>
+      given[name] !== undefined ? [[name, complete(def, given[name])]] : def.type === "optional" ? [] : [[name, def.type === "array" ? [] : null]],
+    ),
   );
+}
+
+/** Nested inputs (a role, a participant, a citation) with the fields they leave out filled as in `filled`. */
+function complete(def: ZodDef, value: unknown): unknown {
+  while (def.type === "nullable" || def.type === "optional" || def.type === "pipe") def = def.innerType!._zod.def;
+  if (def.type === "array" && Array.isArray(value)) return value.map((item) => complete(def.element!._zod.def, item));
+  if (def.type === "object" && value !== null && typeof value === "object") return filled(def.shape!, value as Record<string, unknown>);
+  return value;
 }
 
 /** References the record makes to records that do not exist, as user errors. */
@@ -271,7 +283,8 @@ async function write(ctx: Context, config: EntityConfig, mode: "create" | "updat
   const keyField = entities[entity].key;
   const reason = reasonText.safeParse(input.reason);
   if (!reason.success) return refused([{ field: "reason", message: `found ${JSON.stringify(input.reason)}; ${reason.error.issues[0].message} saying why`, code: "INVALID" }]);
-  const given = Object.fromEntries(Object.entries(input.record).filter(([, v]) => v !== undefined));
+  const shape = entities[entity].schema.shape as Shape;
+  const given = Object.fromEntries(Object.entries(input.record).flatMap(([name, v]) => (v === undefined ? [] : [[name, complete(shape[name]._zod.def, v)]])));
   if (entity !== "sources" && !(Array.isArray(given.citations) && given.citations.length > 0))
     return refused([{ field: "record.citations", message: "expected at least one citation: every change needs a source", code: "CITATION_REQUIRED" }]);
 
@@ -280,7 +293,7 @@ async function write(ctx: Context, config: EntityConfig, mode: "create" | "updat
       let record: Record<string, unknown>;
       let renamed: { id: number; from: string } | undefined;
       if (mode === "create") {
-        record = filled(entity, given);
+        record = filled(shape, given);
         if (typeof record[keyField] === "string" && (await writer.idOf(entity, record[keyField] as string)) !== undefined)
           return refused([{ field: `record.${keyField}`, message: `a ${config.what} with ${keyField} ${JSON.stringify(record[keyField])} already exists; use ${config.field}Update`, code: "TAKEN" }]);
       } else {
