@@ -1,14 +1,14 @@
 // Several API processes on one PostgreSQL server (and one Redis): a write through any of them, or
 // through `npm run import`, is never answered stale from another one's response cache.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { loadSeed } from "../seeds/load.ts";
 import { createApiKey } from "../src/auth/keys.ts";
 import { openTestDatabase } from "./helpers.ts";
+import { falseUntilTrue, spawnServer, type ServerProcess } from "./server-helpers.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL;
 const onServer = process.env.TEST_DB === "postgres";
@@ -16,32 +16,12 @@ const root = path.resolve(import.meta.dirname, "..");
 
 let db: Awaited<ReturnType<typeof openTestDatabase>>;
 let writeKey: string;
-const processes: ChildProcess[] = [];
+const instances: ServerProcess[] = [];
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** `npm start`'s server in a process of its own; resolves with its base URL once /readyz answers. */
 async function startInstance(env: Record<string, string>): Promise<string> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: db.url, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", MAX_QUERY_COST: "1000", RATE_LIMIT_PER_MINUTE: "1000", ...env },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  processes.push(child);
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`instance exited with ${child.exitCode}`);
-    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return url;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error("instance did not become ready");
+  const instance = await spawnServer({ DATABASE_URL: db.url, MAX_QUERY_COST: "1000", RATE_LIMIT_PER_MINUTE: "1000", ...env });
+  instances.push(instance);
+  return instance.url;
 }
 
 beforeAll(async () => {
@@ -51,7 +31,7 @@ beforeAll(async () => {
   writeKey = await createApiKey(db.db.prisma, "scale-out-test", "WRITE");
 }, 60_000);
 afterAll(async () => {
-  await Promise.all(processes.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once("exit", resolve), child.kill("SIGTERM"))))));
+  await Promise.all(instances.map((instance) => instance.stop()));
   await db?.drop();
 }, 30_000);
 
@@ -80,15 +60,9 @@ async function setCity(url: string, city: string) {
   expect(body.data.organizationUpdate.userErrors).toEqual([]);
 }
 
-/** Asks `url` until it answers `city` (at most `ms`); returns how many answers were stale. */
-async function staleAnswersUntil(url: string, city: string, ms: number): Promise<number> {
-  const until = Date.now() + ms;
-  for (let stale = 0; ; stale++) {
-    if ((await query(url, CITY)).body.data.organization.city === city) return stale;
-    if (Date.now() > until) throw new Error(`${url} still answers a stale city after ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** How many stale answers `url` gives before it answers `city` (at most `ms`). */
+const staleAnswersUntil = (url: string, city: string, ms: number) =>
+  falseUntilTrue(async () => (await query(url, CITY)).body.data.organization.city === city, ms, `${url} still answers a stale city`);
 
 test.runIf(onServer && REDIS_URL)("with Redis: a write on one instance is never answered stale by the other, and rate limits are shared", async () => {
   const env = { REDIS_URL: REDIS_URL!, REDIS_KEY_PREFIX: `kzgraph-test:${process.pid}:${Date.now()}:` };

@@ -1,3 +1,6 @@
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import path from "node:path";
 import { loadSeed } from "../seeds/load.ts";
 import type { Database } from "../src/db.ts";
 import { watchPools } from "../src/http/metrics.ts";
@@ -41,4 +44,51 @@ export async function startTestServer({ seed = true, api = {}, http = {} }: { se
       await drop();
     },
   };
+}
+
+export interface ServerProcess {
+  url: string;
+  /** SIGTERM, then waits for the process to exit. */
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** `npm start`'s server in a process of its own on 127.0.0.1, once /readyz answers. */
+export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+    cwd: path.resolve(import.meta.dirname, ".."),
+    env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    await exited;
+  };
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode} before it was ready`);
+    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return { url, stop };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await stop();
+  throw new Error("the server was not ready after 30 s");
+}
+
+/** Calls `check` every 20 ms until it is true (at most `ms`); returns how many calls were false. */
+export async function falseUntilTrue(check: () => Promise<boolean>, ms: number, what: string): Promise<number> {
+  const until = Date.now() + ms;
+  for (let misses = 0; ; misses++) {
+    if (await check()) return misses;
+    if (Date.now() > until) throw new Error(`${what} after ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
