@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { loadSeed } from "../seeds/load.ts";
 import { createApiKey } from "../src/auth/keys.ts";
 import { openDatabase } from "../src/db.ts";
-import { falseUntilTrue, spawnServer, type ServerProcess } from "./server-helpers.ts";
+import { falseUntilTrue, freePort, spawnServer, type ServerProcess } from "./server-helpers.ts";
 
 const run = promisify(execFile);
 const versions = existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").sort((a, b) => Number(b) - Number(a)) : [];
@@ -36,7 +36,7 @@ beforeAll(async () => {
   if (!bin || process.env.TEST_DB !== "postgres") return;
   folder = await mkdtemp(path.join(tmpdir(), "streaming-replica-"));
   if (asRoot) await chown(folder, Number((await run("id", ["-u", "postgres"])).stdout), Number((await run("id", ["-g", "postgres"])).stdout));
-  const [primaryPort, standbyPort] = [20_000 + (process.pid % 20_000), 20_001 + (process.pid % 20_000)];
+  const [primaryPort, standbyPort] = [await freePort(), await freePort()];
   await pgTool("initdb", ["-D", `${folder}/primary`, "-A", "trust", "-U", "postgres"]);
   await appendFile(`${folder}/primary/pg_hba.conf`, "host replication all 127.0.0.1/32 trust\n");
   await startCluster(`${folder}/primary`, primaryPort);
