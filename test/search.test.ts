@@ -68,6 +68,18 @@ test("beyond 1,000 matches the count is a lower bound, and the best match still 
     expect(many.totalCount).toBeGreaterThanOrEqual(1000);
     expect(many.totalCount).toBeLessThanOrEqual(1100);
     expect(many.pageInfo.hasNextPage).toBe(true);
+    // Pages of a long list neither overlap nor skip a record.
+    const snippets = (page: any) => page.edges.map((e: any) => e.snippet);
+    const all = await search({ query: "capped count test programme", types: ["PROGRAMME"], first: 90 });
+    const pages: string[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 3; i++) {
+      const page: any = await search({ query: "capped count test programme", types: ["PROGRAMME"], first: 30, after });
+      pages.push(...snippets(page));
+      after = page.pageInfo.endCursor;
+    }
+    expect(new Set(pages).size).toBe(90);
+    expect(pages).toEqual(snippets(all));
     const one = await search({ query: "Capped count test programme 1077", types: ["PROGRAMME"], first: 3 });
     expect(one.edges[0].snippet).toBe("<mark>Capped count test programme 1077</mark>");
     expect(one.edges[0].score).toBe(2);

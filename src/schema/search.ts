@@ -121,7 +121,7 @@ interface Hit {
   /** Word of `text` closest to a misspelt query; null when the query occurs as typed. */
   word: string | null;
   total: number;
-  /** False when a field had more candidates than COUNT_CAP, so `total` is a lower bound. */
+  /** False when counting stopped at COUNT_CAP matches, so `total` is a lower bound. */
   exact: boolean;
 }
 
@@ -133,27 +133,27 @@ const WORD_SIMILARITY_THRESHOLD = 0.5;
 // `totalCount` is a lower bound.
 const COUNT_CAP = 1000;
 
-// Near matches (typos) a field hands over for ranking; past it the order is approximate.
-const NEAR_CANDIDATES = 100;
+// Matches a field hands over for ranking (more for a page past them). The same for every page, so
+// that pages neither overlap nor skip a record.
+const CANDIDATES = 100;
 
 /** Words of a query as pg_trgm splits them (letters and digits), each matched on its own. */
 const wordsOf = (query: string) => [...new Set(query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean))];
 
 /**
  * A record matches when a field contains the query ($2, ILIKE), or when every word of the query
- * ($8...) is in it or a near word is (`<%`). Only some matches are scored, so the work follows the
+ * ($7...) is in it or a near word is (`<%`). Only some matches are scored, so the work follows the
  * page size, not the number of matches ("Synthetic method 777" is a near match of ten thousand of
  * a million synthetic methods): through each field's GiST trigram index, its $3 substring matches
  * where the query is most nearly whole words (word similarity, 1 for whole words), and the first
- * $7 near matches the index finds. Ordering by similarity (`<->`), or near matches by word
+ * $3 near matches the index finds. Ordering by similarity (`<->`), or near matches by word
  * similarity, would read most of the index whenever no text is close to the query: the index can
  * only bound a distance by the trigrams a page holds, and a page holds every trigram of a word as
- * common as "synthetic".
- * Counting reads at most $4 matches in all, in index order.
+ * common as "synthetic". Counting reads at most $4 matches in all, in index order.
  */
 function searchSql(types: SearchType[], words: number): string {
   const near = (expr: string) =>
-    words ? Array.from({ length: words }, (_, i) => `$${i + 8} <% ${expr}`).join(" AND ") : "false";
+    words ? Array.from({ length: words }, (_, i) => `$${i + 7} <% ${expr}`).join(" AND ") : "false";
   const lists = (build: (from: string, expr: string) => string[]) =>
     types
       .flatMap((type) => searchable[type].fields.flatMap(([, expr]) => build(`SELECT '${type}' AS type, t.id FROM "${searchable[type].table}" t WHERE`, expr)))
@@ -161,7 +161,7 @@ function searchSql(types: SearchType[], words: number): string {
       .join("\n      UNION ALL ");
   const ranked = lists((from, expr) => [
     `${from} ${expr} ILIKE $2 ORDER BY $1 <<-> ${expr} LIMIT $3`,
-    `${from} ${near(expr)} LIMIT $7`,
+    `${from} ${near(expr)} LIMIT $3`,
   ]);
   const counted = lists((from, expr) => [`${from} ${expr} ILIKE $2`, `${from} ${near(expr)}`]);
   const branches = types.map((type) => {
@@ -205,14 +205,16 @@ const likePattern = (query: string) => `%${query.replace(/[\\%_]/g, (c) => `\\${
 /** The search statement and its parameters (also used by scripts/search-latency.ts for EXPLAIN). */
 export function searchStatement(query: string, types: SearchType[], limit: number, offset: number): [string, ...unknown[]] {
   const words = wordsOf(query);
-  const near = Math.max(NEAR_CANDIDATES, offset + limit);
-  return [searchSql(types, words.length), query, likePattern(query), offset + limit, COUNT_CAP, limit, offset, near, ...words];
+  const candidates = Math.max(CANDIDATES, offset + limit);
+  return [searchSql(types, words.length), query, likePattern(query), candidates, COUNT_CAP, limit, offset, ...words];
 }
 
-/** Settings of the search transaction, before the statement. */
-// Matches are read through the trigram indexes alone, a few at a time: with a LIMIT the planner
-// may otherwise prefer a full bitmap of every match, or a scan of the whole table or of another
-// index (a million names in alphabetical order) filtering as it goes.
+/**
+ * Settings of the search transaction, before the statement. Matches are read through the trigram
+ * indexes alone, a few at a time: with a LIMIT the planner may otherwise prefer a full bitmap of
+ * every match, or a scan of the whole table or of another index (a million names in alphabetical
+ * order) filtering as it goes.
+ */
 export const SEARCH_SETTINGS = `SELECT set_config('pg_trgm.word_similarity_threshold', '${WORD_SIMILARITY_THRESHOLD}', true),
   set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true),
   set_config('enable_indexonlyscan', 'off', true)`;
