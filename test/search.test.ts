@@ -10,6 +10,7 @@ afterAll(() => api?.close());
 const SEARCH = `query ($query: String!, $types: [SearchableType!], $first: Int, $after: String) {
   search(query: $query, types: $types, first: $first, after: $after) {
     totalCount
+    totalCountIsExact
     pageInfo { hasNextPage endCursor }
     edges { score matchedField snippet node { __typename ... on Organization { slug name } ... on Method { slug } ... on Person { slug } ... on Source { url } ... on Funding { slug } } }
   }
@@ -29,6 +30,7 @@ test("finds Latin text regardless of case, best match first, with a highlighted 
   expect(first.score).toBeGreaterThan(1);
   expect(first.snippet).toMatch(/<mark>Bekturov<\/mark>/);
   expect(result.totalCount).toBeGreaterThan(1);
+  expect(result.totalCountIsExact).toBe(true);
 });
 
 test("finds Cyrillic text in any case, in Russian names", async () => {
@@ -45,6 +47,45 @@ test("tolerates small typos in names, in both scripts", async () => {
   expect(latin.edges[0].snippet).toMatch(/<mark>Kazakhmys<\/mark>/);
   const cyrillic = await search({ query: "бектурва", types: ["ORGANIZATION"] });
   expect(cyrillic.edges[0].node.slug).toBe("bekturov-institute");
+});
+
+test("tolerates a typo in each word of a query of several words", async () => {
+  const result = await search({ query: "Bekturv Instiute of Chemcal", types: ["ORGANIZATION"] });
+  expect(result.edges[0].node.slug).toBe("bekturov-institute");
+  expect(result.edges[0].score).toBeLessThan(1);
+  // Every word must match: a query whose other words are nowhere in the name finds nothing.
+  expect((await search({ query: "Bekturov zzxxqqvv", types: ["ORGANIZATION"] })).totalCount).toBe(0);
+});
+
+test("beyond 1,000 matches the count is a lower bound, and the best match still comes first", async () => {
+  const prisma = api.db.prisma;
+  // Synthetic records of this test's own database, removed at the end.
+  const names = Array.from({ length: 1100 }, (_, i) => `Capped count test programme ${i + 1}`);
+  await prisma.programme.createMany({ data: names.map((name, i) => ({ slug: `capped-count-test-${i + 1}`, name, kind: "OTHER" as const })) });
+  try {
+    const many = await search({ query: "capped count test programme", types: ["PROGRAMME"], first: 3 });
+    expect(many.totalCountIsExact).toBe(false);
+    expect(many.totalCount).toBeGreaterThanOrEqual(1000);
+    expect(many.totalCount).toBeLessThanOrEqual(1100);
+    expect(many.pageInfo.hasNextPage).toBe(true);
+    // Pages of a long list neither overlap nor skip a record.
+    const snippets = (page: any) => page.edges.map((e: any) => e.snippet);
+    const all = await search({ query: "capped count test programme", types: ["PROGRAMME"], first: 90 });
+    const pages: string[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 3; i++) {
+      const page: any = await search({ query: "capped count test programme", types: ["PROGRAMME"], first: 30, after });
+      pages.push(...snippets(page));
+      after = page.pageInfo.endCursor;
+    }
+    expect(new Set(pages).size).toBe(90);
+    expect(pages).toEqual(snippets(all));
+    const one = await search({ query: "Capped count test programme 1077", types: ["PROGRAMME"], first: 3 });
+    expect(one.edges[0].snippet).toBe("<mark>Capped count test programme 1077</mark>");
+    expect(one.edges[0].score).toBe(2);
+  } finally {
+    await prisma.programme.deleteMany({ where: { slug: { startsWith: "capped-count-test-" } } });
+  }
 });
 
 test("finds nothing for unrelated text, and filters by type", async () => {

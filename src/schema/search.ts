@@ -20,7 +20,7 @@ const searchable = {
       ["name", `t."nameEn"`, 1],
       ["name", `t."nameRu"`, 1],
       ["name", `t."nameKk"`, 1],
-      ["alternateNames", `array_to_string(t."alternateNames", ' · ')`, 1],
+      ["alternateNames", `search_alternate_names(t."alternateNames")`, 1],
       ["description", `t."description"`, 0.6],
       ["city", `t."city"`, 0.6],
     ],
@@ -94,8 +94,8 @@ const searchable = {
   },
 } as const;
 
-type SearchType = keyof typeof searchable;
-const searchTypes = Object.keys(searchable) as SearchType[];
+export type SearchType = keyof typeof searchable;
+export const searchTypes = Object.keys(searchable) as SearchType[];
 
 const SearchableType = builder.enumType("SearchableType", {
   description: "Kind of record `search` can return",
@@ -121,17 +121,52 @@ interface Hit {
   /** Word of `text` closest to a misspelt query; null when the query occurs as typed. */
   word: string | null;
   total: number;
+  /** False when counting stopped at COUNT_CAP matches, so `total` is a lower bound. */
+  exact: boolean;
 }
 
-// A fuzzy match needs this share of the query's trigrams in one stretch of the text: low enough
-// for "Kazkhmys" to find Kazakhmys (0.58), high enough to keep unrelated words out.
+// A word of the query matches a near word of the text when this share of its trigrams occurs
+// there: low enough for "Kazkhmys" to find Kazakhmys (0.58), high enough to keep unrelated words out.
 const WORD_SIMILARITY_THRESHOLD = 0.5;
 
-function searchSql(types: SearchType[]): string {
+// Matches are counted up to this many (a record matching in two fields counts twice); past it
+// `totalCount` is a lower bound.
+const COUNT_CAP = 1000;
+
+// Matches a field hands over for ranking (more for a page past them). The same for every page, so
+// that pages neither overlap nor skip a record.
+const CANDIDATES = 100;
+
+/** Words of a query as pg_trgm splits them (letters and digits), each matched on its own. */
+const wordsOf = (query: string) => [...new Set(query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean))];
+
+/**
+ * A record matches when a field contains the query ($2, ILIKE), or when every word of the query
+ * ($7...) is in it or a near word is (`<%`). Only some matches are scored, so the work follows the
+ * page size, not the number of matches ("Synthetic method 777" is a near match of ten thousand of
+ * a million synthetic methods): through each field's GiST trigram index, its $3 substring matches
+ * where the query is most nearly whole words (word similarity, 1 for whole words), and the first
+ * $3 near matches the index finds. Ordering by similarity (`<->`), or near matches by word
+ * similarity, would read most of the index whenever no text is close to the query: the index can
+ * only bound a distance by the trigrams a page holds, and a page holds every trigram of a word as
+ * common as "synthetic". Counting reads at most $4 matches in all, in index order.
+ */
+function searchSql(types: SearchType[], words: number): string {
+  const near = (expr: string) =>
+    words ? Array.from({ length: words }, (_, i) => `$${i + 7} <% ${expr}`).join(" AND ") : "false";
+  const lists = (build: (from: string, expr: string) => string[]) =>
+    types
+      .flatMap((type) => searchable[type].fields.flatMap(([, expr]) => build(`SELECT '${type}' AS type, t.id FROM "${searchable[type].table}" t WHERE`, expr)))
+      .map((sql) => `(${sql})`)
+      .join("\n      UNION ALL ");
+  const ranked = lists((from, expr) => [
+    `${from} ${expr} ILIKE $2 ORDER BY $1 <<-> ${expr} LIMIT $3`,
+    `${from} ${near(expr)} LIMIT $3`,
+  ]);
+  const counted = lists((from, expr) => [`${from} ${expr} ILIKE $2`, `${from} ${near(expr)}`]);
   const branches = types.map((type) => {
     const { table, fields } = searchable[type];
     const values = fields.map(([field, expr, weight]) => `('${field}', ${expr}, ${weight.toFixed(1)})`).join(", ");
-    const match = fields.map(([, expr]) => `${expr} ILIKE $2 OR $1 <% ${expr}`).join(" OR ");
     return `SELECT '${type}' AS type, t.id, best.field, best.text, best.score
       FROM "${table}" t
       CROSS JOIN LATERAL (
@@ -141,27 +176,54 @@ function searchSql(types: SearchType[]): string {
         WHERE f.text IS NOT NULL
         ORDER BY score DESC LIMIT 1
       ) best
-      WHERE ${match}`;
+      WHERE t.id IN (SELECT id FROM ranked WHERE type = '${type}')`;
   });
-  return `SELECT h.type, h.id, h.field, h.text, h.score::float8 AS score, h.total::int AS total,
+  return `WITH ranked AS MATERIALIZED (
+      ${ranked}
+    ),
+    counted AS MATERIALIZED (SELECT * FROM (
+      ${counted}
+    ) matches LIMIT $4),
+    totals AS (
+      SELECT (SELECT count(*) FROM (SELECT * FROM ranked UNION SELECT * FROM counted) matches) AS total,
+        (SELECT count(*) FROM counted) < $4 AS exact
+    )
+    SELECT h.type, h.id, h.field, h.text, h.score::float8 AS score, totals.total::int AS total, totals.exact,
       CASE WHEN h.text ILIKE $2 THEN NULL ELSE (
         SELECT w FROM regexp_split_to_table(h.text, '[^[:alnum:]]+') AS w ORDER BY similarity($1, w) DESC LIMIT 1
       ) END AS word
     FROM (
-      SELECT hits.*, count(*) OVER () AS total FROM (${branches.join("\nUNION ALL\n")}) hits
+      SELECT * FROM (${branches.join("\nUNION ALL\n")}) hits
       ORDER BY hits.score DESC, hits.type, hits.id
-      LIMIT $3 OFFSET $4
-    ) h
+      LIMIT $5 OFFSET $6
+    ) h CROSS JOIN totals
     ORDER BY h.score DESC, h.type, h.id`;
 }
 
 const likePattern = (query: string) => `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/** The search statement and its parameters (also used by scripts/search-latency.ts for EXPLAIN). */
+export function searchStatement(query: string, types: SearchType[], limit: number, offset: number): [string, ...unknown[]] {
+  const words = wordsOf(query);
+  const candidates = Math.max(CANDIDATES, offset + limit);
+  return [searchSql(types, words.length), query, likePattern(query), candidates, COUNT_CAP, limit, offset, ...words];
+}
+
+/**
+ * Settings of the search transaction, before the statement. Matches are read through the trigram
+ * indexes alone, a few at a time: with a LIMIT the planner may otherwise prefer a full bitmap of
+ * every match, or a scan of the whole table or of another index (a million names in alphabetical
+ * order) filtering as it goes.
+ */
+export const SEARCH_SETTINGS = `SELECT set_config('pg_trgm.word_similarity_threshold', '${WORD_SIMILARITY_THRESHOLD}', true),
+  set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true),
+  set_config('enable_indexonlyscan', 'off', true)`;
+
 async function runSearch(query: string, types: SearchType[], limit: number, offset: number): Promise<Hit[]> {
   const db = prisma().$replica();
   const [, hits] = await db.$transaction([
-    db.$queryRawUnsafe(`SELECT set_config('pg_trgm.word_similarity_threshold', '${WORD_SIMILARITY_THRESHOLD}', true)`),
-    db.$queryRawUnsafe<Hit[]>(searchSql(types), query, likePattern(query), limit, offset),
+    db.$queryRawUnsafe(SEARCH_SETTINGS),
+    db.$queryRawUnsafe<Hit[]>(...searchStatement(query, types, limit, offset)),
   ]);
   return hits;
 }
@@ -210,7 +272,7 @@ builder.queryField("search", (t) =>
     {
       type: SearchResult,
       description:
-        "Records whose names, titles or descriptions match a text, in Latin or Cyrillic script (Russian, Kazakh), ignoring case and tolerating small typos; best matches first",
+        "Records whose names, titles or descriptions contain a text, or every word of it with small typos allowed, in Latin or Cyrillic script (Russian, Kazakh), ignoring case; best matches first",
       args: {
         query: t.arg.string({ required: true, description: "Text to look for: at least 2 characters, such as Bekturov, Казцинк or қазақстан" }),
         types: t.arg({ type: [SearchableType], description: "Only records of these kinds; all kinds when omitted" }),
@@ -246,9 +308,12 @@ builder.queryField("search", (t) =>
           hit,
           query,
         }));
+        // A page past the end has no rows to carry the totals: ask for the first page's.
+        const totals = hits[0] ?? (offset > 0 ? (await runSearch(query, types, 1, 0))[0] : undefined);
         return {
           edges,
-          totalCount: hits[0]?.total ?? (offset > 0 ? (await runSearch(query, types, 1, 0))[0]?.total ?? 0 : 0),
+          totalCount: totals?.total ?? 0,
+          totalCountIsExact: totals?.exact ?? true,
           pageInfo: {
             hasNextPage: hits.length > first,
             hasPreviousPage: offset > 0,
@@ -258,7 +323,16 @@ builder.queryField("search", (t) =>
         };
       },
     },
-    { name: "SearchConnection", description: "Page of search results, best matches first" },
+    {
+      name: "SearchConnection",
+      description: `Page of search results, best matches first. \`totalCount\` is exact up to about ${COUNT_CAP.toLocaleString("en")} matches, then a lower bound: see \`totalCountIsExact\``,
+      fields: (connection) => ({
+        totalCountIsExact: connection.boolean({
+          description: `False when there are too many matches to count (about ${COUNT_CAP.toLocaleString("en")} or more): \`totalCount\` is then a lower bound, at least that many records match`,
+          resolve: (parent) => (parent as unknown as { totalCountIsExact: boolean }).totalCountIsExact,
+        }),
+      }),
+    },
     {
       name: "SearchHit",
       description: "Search result with how well it matches and where",
