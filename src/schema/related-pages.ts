@@ -6,12 +6,14 @@ import type PrismaTypes from "../generated/pothos-types.ts";
 
 /**
  * Where the link from a parent to its children is stored: the child's own table for a foreign
- * key (`Funding.funderId` -> `Funding.id`), or an implicit many-to-many table (`_MethodDevelopers`).
+ * key (`Funding.funderId` -> `Funding.id`), or a table of pairs (`_MethodDevelopers`, or
+ * `Participant`, whose `role` describes the edge: listed in `edge`, see linkValue).
  */
 interface Link {
   table: string;
   parent: string;
   child: string;
+  edge?: string[];
 }
 
 /** The paging part of the query Pothos builds for a cursor connection, plus the node selection. */
@@ -19,7 +21,16 @@ interface PageQuery {
   take: number;
   skip: number;
   cursor?: { id: number };
-  [selection: string]: unknown;
+  include?: Record<string, unknown>;
+  select?: Record<string, unknown>;
+}
+
+/** Prefix of the columns a page's rows carry beside the record's own: the parent, the edge's. */
+const LINK = "link:";
+
+/** A column of the link row a child was reached through (one listed in the link's `edge`). */
+export function linkValue<T>(record: unknown, column: string): T {
+  return (record as Record<string, T>)[LINK + column];
 }
 
 const loaders = new WeakMap<object, Map<string, DataLoader<number, any>>>();
@@ -33,14 +44,17 @@ function loader<V>(ctx: object, key: string, batch: (parents: readonly number[])
   return found;
 }
 
+type Row = { id: number } & Record<string, unknown>;
+
 /**
- * A page of children for every parent in two statements whatever the page size: the ids, with a
- * LIMIT per parent in a LATERAL join (so PostgreSQL reads one page per parent, not every child),
- * then the records with the selection Pothos asks for. Prisma's own nested `take` would fetch
- * every child of every parent and cut the pages in memory.
+ * A page of children for every parent in one statement whatever the page size: the records, with
+ * a LIMIT per parent in a LATERAL join (so PostgreSQL reads one page per parent, not every child).
+ * Raw rows of a table are what Prisma's findMany returns for its scalar fields; relations the
+ * selection asks for (`participants`, `citations`...) come from one findMany more. Prisma's own
+ * nested `take` would fetch every child of every parent and cut the pages in memory.
  */
 async function loadPages(model: keyof PrismaTypes & string, link: Link, query: PageQuery, parents: readonly number[]) {
-  const { take, skip, cursor, ...selection } = query;
+  const { take, skip, cursor } = query;
   const backward = take < 0;
   const params: unknown[] = [parents, Math.abs(take)];
   let from = "";
@@ -48,21 +62,30 @@ async function loadPages(model: keyof PrismaTypes & string, link: Link, query: P
     params.push(cursor.id);
     from = ` AND l."${link.child}" ${backward ? "<" : ">"}${skip ? "" : "="} $3`;
   }
-  // Ids and records from the same database, so a lagging replica cannot give ids without records.
+  // A foreign key in the child's own table needs no join.
+  const direct = link.table === model && link.child === "id";
+  const edge = (link.edge ?? []).map((column) => `, l."${column}" AS "${LINK}${column}"`).join("");
+  // Records and their relations from the same database, so a lagging replica cannot mix versions.
   const db = prisma().$replica();
-  const rows = await db.$queryRawUnsafe<{ parent: number; id: number }[]>(
-    `SELECT p.parent, c.id FROM unnest($1::int[]) AS p(parent) CROSS JOIN LATERAL (
-       SELECT l."${link.child}" AS id FROM "${link.table}" l WHERE l."${link.parent}" = p.parent${from}
-       ORDER BY l."${link.child}" ${backward ? "DESC" : "ASC"} LIMIT $2) c`,
+  const rows = await db.$queryRawUnsafe<Row[]>(
+    `SELECT c.*, p.parent AS "${LINK}parent" FROM unnest($1::int[]) AS p(parent) CROSS JOIN LATERAL (
+       SELECT ${direct ? "l.*" : `r.*${edge}`} FROM "${link.table}" l${direct ? "" : ` JOIN "${model}" r ON r.id = l."${link.child}"`}
+       WHERE l."${link.parent}" = p.parent${from} ORDER BY l."${link.child}" ${backward ? "DESC" : "ASC"} LIMIT $2) c`,
     ...params,
   );
-  const delegate = (db as unknown as Record<string, { findMany(args: object): Promise<{ id: number }[]> }>)[
-    model[0].toLowerCase() + model.slice(1)
-  ];
-  const records = rows.length > 0 ? await delegate.findMany({ ...selection, where: { id: { in: [...new Set(rows.map((r) => r.id))] } } }) : [];
-  const byId = new Map(records.map((r) => [r.id, r]));
-  const pages = new Map(parents.map((parent) => [parent, [] as unknown[]]));
-  for (const row of rows) pages.get(row.parent)!.push(byId.get(row.id));
+  // What the selection asks for beyond the table's columns: relations and relation counts.
+  const relations = rows.length > 0 ? Object.entries(query.include ?? query.select ?? {}).filter(([field]) => !(field in rows[0])) : [];
+  if (relations.length > 0) {
+    const delegate = (db as unknown as Record<string, { findMany(args: object): Promise<Row[]> }>)[model[0].toLowerCase() + model.slice(1)];
+    const related = await delegate.findMany({
+      select: { id: true, ...Object.fromEntries(relations) },
+      where: { id: { in: [...new Set(rows.map((r) => r.id))] } },
+    });
+    const byId = new Map(related.map((r) => [r.id, r]));
+    for (const row of rows) Object.assign(row, byId.get(row.id));
+  }
+  const pages = new Map(parents.map((parent) => [parent, [] as Row[]]));
+  for (const row of rows) pages.get(row[`${LINK}parent`] as number)!.push(row);
   // Pothos expects a backward page in ascending order, as Prisma returns it.
   return parents.map((parent) => (backward ? pages.get(parent)!.reverse() : pages.get(parent)!));
 }
