@@ -61,3 +61,50 @@ test("a nested list issues the same number of SQL statements for 1, 20 and 100 i
   expect(counts[20]).toBe(counts[1]);
   expect(counts[100]).toBe(counts[1]);
 });
+
+test("an organization's partnerships page forwards and backwards, with its role on each edge, in statements independent of page size", async () => {
+  // Institute 1 leads partnerships 1 to 4; here it also funds partnership 5.
+  await api.db.prisma.$executeRawUnsafe(
+    `INSERT INTO "Participant" ("partnershipId", "organizationId", role)
+     SELECT p.id, o.id, 'FUNDER' FROM "Partnership" p, "Organization" o WHERE p.slug = 'synthetic-partnership-5' AND o.slug = 'synthetic-institute-1'`,
+  );
+  const page = async (args: string) => {
+    const { body } = await api.query(`{ organization(slug: "synthetic-institute-1") { id partnerships(${args}) {
+      totalCount edges { role cursor node { slug } } pageInfo { hasPreviousPage hasNextPage startCursor endCursor } } } }`);
+    expect(body.errors).toBeUndefined();
+    return body.data.organization;
+  };
+  const edges = (p: { edges: { role: string; node: { slug: string } }[] }) => p.edges.map((e) => `${e.node.slug} ${e.role}`);
+
+  const first = (await page("first: 2")).partnerships;
+  expect(first.totalCount).toBe(5);
+  expect(edges(first)).toEqual(["synthetic-partnership-1 LEAD", "synthetic-partnership-2 LEAD"]);
+  expect(first.pageInfo).toMatchObject({ hasPreviousPage: false, hasNextPage: true });
+  const second = (await page(`first: 3, after: "${first.pageInfo.endCursor}"`)).partnerships;
+  expect(edges(second)).toEqual(["synthetic-partnership-3 LEAD", "synthetic-partnership-4 LEAD", "synthetic-partnership-5 FUNDER"]);
+  expect(second.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false });
+  const back = (await page(`last: 2, before: "${second.pageInfo.endCursor}"`)).partnerships;
+  expect(edges(back)).toEqual(["synthetic-partnership-3 LEAD", "synthetic-partnership-4 LEAD"]);
+  expect(back.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });
+  const last = (await page("last: 1")).partnerships;
+  expect(edges(last)).toEqual(["synthetic-partnership-5 FUNDER"]);
+
+  // The same partnerships as the root list's participant filter, a separate path to the same rows.
+  const { id } = await page("first: 1");
+  const { body } = await api.query(`query($id: ID!) { partnerships(first: 100, filter: { participant: $id }) { edges { node { slug } } } }`, { id });
+  const all = (await page("first: 100")).partnerships;
+  expect(all.edges.map((e: { node: { slug: string } }) => e.node.slug)).toEqual(body.data.partnerships.edges.map((e: { node: { slug: string } }) => e.node.slug));
+
+  const counts: Record<number, number> = {};
+  for (const n of [1, 20, 100]) {
+    const { body } = await api.query(
+      `query($n: Int!) { institutes(first: $n) { edges { node { partnerships(first: $n) { totalCount edges { role node { title } } } } } } }`,
+      { n },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data.institutes.edges[0].node.partnerships.edges[0].role).toBe("LEAD");
+    counts[n] = api.statements.length;
+  }
+  expect(counts[20]).toBe(counts[1]);
+  expect(counts[100]).toBe(counts[1]);
+});

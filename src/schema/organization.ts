@@ -1,11 +1,10 @@
-import { prismaConnectionHelpers } from "@pothos/plugin-prisma";
-import { builder, pageSize, userError } from "../builder.ts";
+import { builder, userError } from "../builder.ts";
 import { prisma } from "../db.ts";
 import { findBySlug } from "../slugs.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { IdentifierScheme, OrganizationKind, type ParticipantRole } from "../generated/prisma/enums.ts";
 import { contains, dbId, IntRange, nameFields, orderInput, rootList, timestampFields } from "./common.ts";
-import { relatedPages } from "./related-pages.ts";
+import { linkValue, relatedPages } from "./related-pages.ts";
 import { FundingConnection } from "./funding.ts";
 import { ImpactConnection } from "./impact.ts";
 import { MethodConnection } from "./method.ts";
@@ -57,13 +56,20 @@ export const Organization = builder.prismaNode("Organization", {
   description: "Research institute, university, enterprise, state body, commission or fund",
 });
 
-const participationConnection = prismaConnectionHelpers(builder, "Participant", {
-  ...pageSize,
-  cursor: "partnershipId_organizationId",
-  query: { orderBy: { partnershipId: "asc" } },
-  select: (nodeSelection) => ({ role: true, partnership: nodeSelection({ select: { id: true } }) }),
-  resolveNode: (participant) => participant.partnership,
-});
+const OrganizationPartnershipConnection = builder.connectionObject(
+  { type: Partnership, name: "OrganizationPartnershipConnection", description: "Page of partnerships of one organization" },
+  {
+    name: "OrganizationPartnershipEdge",
+    description: "Partnership of an organization, with the organization's role in it",
+    fields: (edge) => ({
+      role: edge.field({
+        type: ParticipantRoleEnum,
+        description: "Role of the organization in this partnership",
+        resolve: (edge) => linkValue<ParticipantRole>(edge.node, "role"),
+      }),
+    }),
+  },
+);
 
 export const OrganizationConnection = builder.connectionObject(
   { type: Organization, name: "OrganizationConnection", description: "Page of organizations" },
@@ -105,31 +111,12 @@ builder.prismaObjectFields(Organization, (t) => ({
       description: "Methods this organization developed",
       connection: MethodConnection,
     }),
-    partnerships: t.connection(
-      {
-        type: Partnership,
-        description: "Partnerships this organization takes part in, with its role in each",
-        select: (args, ctx, nestedSelection) => ({
-          _count: { select: { participations: true } },
-          participations: participationConnection.getQuery(args, ctx, nestedSelection),
-        }),
-        // The helper types its nodes by the selection ({ id }); Pothos fills in the rest of the
-        // Partnership fields the query asks for, so the full node type is safe here.
-        resolve: (org, args, ctx) =>
-          ({
-            ...participationConnection.resolve(org.participations, args, ctx, org),
-            totalCount: org._count.participations,
-          }) as never,
-      },
-      { name: "OrganizationPartnershipConnection", description: "Page of partnerships of one organization" },
-      {
-        name: "OrganizationPartnershipEdge",
-        description: "Partnership of an organization, with the organization's role in it",
-        fields: (edge) => ({
-          role: edge.field({ type: ParticipantRoleEnum, description: "Role of the organization in this partnership", resolve: (edge) => (edge as unknown as { role: ParticipantRole }).role }),
-        }),
-      },
-    ),
+    partnerships: relatedPages(t, {
+      type: "Partnership",
+      link: { table: "Participant", parent: "organizationId", child: "partnershipId", edge: ["role"] },
+      description: "Partnerships this organization takes part in, with its role in each",
+      connection: OrganizationPartnershipConnection,
+    }),
     programmesOperated: t.relation("programmesOperated", {
       description: "Funding programmes this organization runs",
       query: { orderBy: { id: "asc" } },
