@@ -1,5 +1,5 @@
 // `npx tsx scripts/bench-nested.ts [--url postgresql://.../synth_10k] [--duration 8] [--connections 1,4] [--rounds 1]`
-// The uncached nested list of `npm run bench` alone: this API and the hand-written baseline
+// The uncached nested list of `npm run bench` alone (response cache off): this API and the hand-written baseline
 // (bench/servers/) on the same synthetic database, measured in turn with autocannon, and the SQL
 // statements the API sends for `first: 1 / 20 / 100`. The figure is the API/baseline ratio taken
 // in one run: the machine is shared, so absolute requests/s move from run to run.
@@ -24,7 +24,7 @@ function start(script: string, port: number, env: Record<string, string> = {}): 
   const child = fork(`${root}${script}`, [], {
     cwd: root,
     execArgv: ["--import", "tsx"],
-    env: { ...process.env, DATABASE_URL: values.url, PORT: String(port), NODE_ENV: "production", LOG_LEVEL: "warn", POOL_SIZE: "10", ...env },
+    env: { ...process.env, DATABASE_URL: values.url, PORT: String(port), NODE_ENV: "production", LOG_LEVEL: "warn", POOL_SIZE: "10", RESPONSE_CACHE: "off", REDIS_URL: "", ...env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   return new Promise((resolve, reject) => {
