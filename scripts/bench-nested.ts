@@ -1,12 +1,13 @@
 // `npx tsx scripts/bench-nested.ts [--url postgresql://.../synth_10k] [--duration 8] [--connections 1,4] [--rounds 1]`
-// The uncached nested list of `npm run bench` alone (response cache off): this API and the hand-written baseline
-// (bench/servers/) on the same synthetic database, measured in turn with autocannon, and the SQL
-// statements the API sends for `first: 1 / 20 / 100`. The figure is the API/baseline ratio taken
-// in one run: the machine is shared, so absolute requests/s move from run to run.
+// The uncached nested list of `npm run bench` alone (response cache off): this API, the
+// hand-written baseline (bench/servers/) and PostGraphile 4 (bench/postgraphile/, installed by
+// `npm run bench`) on the same synthetic database, measured in turn with autocannon, and the SQL
+// statements the API sends for `first: 1 / 20 / 100`. The figures are the ratios taken in one run:
+// the machine is shared, so absolute requests/s move from run to run.
 import autocannon from "autocannon";
 import { fork, type ChildProcess } from "node:child_process";
 import { parseArgs } from "node:util";
-import { NESTED_QUERY, PAGE } from "../bench/queries.ts";
+import { NESTED_QUERY, PAGE, POSTGRAPHILE_NESTED_QUERY } from "../bench/queries.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -38,7 +39,7 @@ async function stop(child: ChildProcess) {
   await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once("exit", resolve)));
 }
 
-const body = (n: number) => JSON.stringify({ query: NESTED_QUERY, variables: { n } });
+const body = (n: number, query = NESTED_QUERY) => JSON.stringify({ query, variables: { n } });
 
 async function post(port: number, path: string, n: number) {
   const response = await fetch(`http://127.0.0.1:${port}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: body(n) });
@@ -56,12 +57,12 @@ async function sqlPerRequest(port: number, n: number) {
   return { statements: after.statements - before.statements, rows: after.rows - before.rows };
 }
 
-async function load(port: number, path: string, connections: number, seconds: number) {
+async function load(port: number, path: string, connections: number, seconds: number, query = NESTED_QUERY) {
   const r = await autocannon({
     url: `http://127.0.0.1:${port}${path}`,
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: body(PAGE),
+    body: body(PAGE, query),
     connections,
     duration: seconds,
     timeout: 60,
@@ -83,23 +84,26 @@ try {
 
 const api = await start("bench/servers/api.ts", port);
 const baseline = await start("bench/servers/baseline.ts", port + 1);
+const postgraphile = await start("bench/postgraphile/server.ts", port + 3);
 try {
   const answer = await post(port, "/graphql", PAGE);
   if (!answer.startsWith((await post(port + 1, "/nested", PAGE)).slice(0, -1))) throw new Error("the API's nested list differs from the baseline's");
   console.log(`answers agree (${answer.length} bytes); ${values.duration} s per measurement after a 2 s warm-up`);
   await load(port, "/graphql", 1, 2);
   await load(port + 1, "/nested", 1, 2);
+  await load(port + 3, "/graphql", 1, 2, POSTGRAPHILE_NESTED_QUERY);
   const duration = Number(values.duration);
-  console.log("| Round | Connections | API req/s | API p50 / p99 ms | Baseline req/s | Baseline p50 / p99 ms | API / baseline |");
-  console.log("|---:|---:|---:|---:|---:|---:|---:|");
+  const cell = (m: { rps: number; p50: number; p99: number }) => `${m.rps.toFixed(0)} | ${m.p50} / ${m.p99}`;
+  console.log("| Round | Connections | API req/s | p50 / p99 ms | Baseline req/s | p50 / p99 ms | PostGraphile req/s | p50 / p99 ms | API / baseline | API / PostGraphile |");
+  console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (let round = 1; round <= Number(values.rounds); round++) {
     for (const c of values.connections!.split(",").map(Number)) {
       const a = await load(port, "/graphql", c, duration);
       const b = await load(port + 1, "/nested", c, duration);
-      console.log(`| ${round} | ${c} | ${a.rps.toFixed(0)} | ${a.p50} / ${a.p99} | ${b.rps.toFixed(0)} | ${b.p50} / ${b.p99} | ${(a.rps / b.rps).toFixed(2)}x |`);
+      const p = await load(port + 3, "/graphql", c, duration, POSTGRAPHILE_NESTED_QUERY);
+      console.log(`| ${round} | ${c} | ${cell(a)} | ${cell(b)} | ${cell(p)} | ${(a.rps / b.rps).toFixed(2)}x | ${(a.rps / p.rps).toFixed(2)}x |`);
     }
   }
 } finally {
-  await stop(api);
-  await stop(baseline);
+  for (const server of [api, baseline, postgraphile]) await stop(server);
 }
