@@ -16,7 +16,6 @@ import { requestContext } from "./http/context.ts";
 import { importRoute } from "./import/route.ts";
 import { operationalRoutes, routesPlugin, type Route } from "./http/routes.ts";
 import { DOCUMENT_LIMITS } from "./limits/document.ts";
-import { compiledExecution } from "./jit.ts";
 import { limitsPlugin, type Limits, type LimitsOptions } from "./limits/plugin.ts";
 import { memoryStore, redisStore, type RateLimitStore } from "./limits/rate-limit.ts";
 import { log } from "./log.ts";
@@ -140,7 +139,6 @@ export function createApi(options: ApiOptions = {}) {
     // header cross-origin, so a browser on another site cannot act with someone's API key.
     cors: { origin: "*", methods: ["GET", "POST"], allowedHeaders: ["content-type", "accept", "x-request-id"], credentials: false, maxAge: 86400 },
     plugins: [
-      compiledExecution(),
       routesPlugin({ ...operationalRoutes(options.isStopping ?? (() => false)), ...options.routes }),
       persistedQueries(queryStore),
       limitsPlugin({
