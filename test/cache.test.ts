@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { loadSeed } from "../seeds/load.ts";
 import { createApiKey } from "../src/auth/keys.ts";
-import { memoryCacheStore } from "../src/cache/store.ts";
+import { memoryCacheStore, redisCacheStore } from "../src/cache/store.ts";
 import { memoryStore } from "../src/limits/rate-limit.ts";
 import { createApi } from "../src/yoga.ts";
 import { openTestDatabase } from "./helpers.ts";
@@ -199,4 +199,27 @@ test("automatic persisted queries: unknown hash, registration, GET by hash alone
   const malformed = await get(cached, { extensions: JSON.stringify({ persistedQuery: { version: 2, sha256Hash: "abc" } }) });
   expect(malformed.status).toBe(400);
   expect((await malformed.json()).errors[0].message).toContain("64 lowercase hex digits");
+});
+
+test.runIf(process.env.TEST_REDIS_URL)("in Redis: answers reading no record type are cached too, and a write invalidates what it changed", async () => {
+  const redisCached = createApi({
+    rateLimitStore: memoryStore(),
+    responseCacheStore: redisCacheStore(process.env.TEST_REDIS_URL!, `kzgraph-test:${process.pid}:${Date.now()}:`, 60),
+  });
+  try {
+    const cacheOf = async (query: string) => (await post(redisCached, query)).headers.get("x-cache");
+    const version = `{ dataset { version } }`;
+    expect([await cacheOf(version), await cacheOf(version)]).toEqual(["MISS", "HIT"]);
+    const programme = `{ programmes(first: 1) { edges { node { slug } } } }`;
+    const impactCount = `{ impacts { totalCount } }`;
+    for (const query of [programme, impactCount]) expect([await cacheOf(query), await cacheOf(query)]).toEqual(["MISS", "HIT"]);
+    await write(`mutation ($input: ImpactUpdateInput!) { impactUpdate(input: $input) { userErrors { field message } } }`, {
+      slug: "erg-aluminium-hackathon-prototypes",
+      record: { citations: citations() },
+      reason: "cache test",
+    });
+    expect([await cacheOf(version), await cacheOf(programme), await cacheOf(impactCount)]).toEqual(["HIT", "HIT", "MISS"]);
+  } finally {
+    await redisCached.dispose();
+  }
 });

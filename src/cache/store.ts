@@ -89,8 +89,12 @@ export function redisCacheStore(url: string, prefix: string, ttlSeconds: number)
     async lookup(key, tags) {
       try {
         await flush();
-        const [[, body], [, versions]] = (await redis.pipeline().get(prefix + key).hmget(versionsKey, ...tags).exec()) as [[null, string | null], [null, (string | null)[]]];
-        return { answer: body ? (JSON.parse(body) as CachedAnswer) : undefined, versions: versions.map(Number) };
+        // An operation may read no record type at all (`{ dataset { version } }`): HMGET needs a field.
+        const reads = redis.pipeline().get(prefix + key);
+        if (tags.length) reads.hmget(versionsKey, ...tags);
+        const [[getError, body], [versionsError, versions] = [null, []]] = (await reads.exec()) as [Error | null, unknown][];
+        if (getError || versionsError) throw getError ?? versionsError;
+        return { answer: body ? (JSON.parse(body as string) as CachedAnswer) : undefined, versions: (versions as (string | null)[]).map(Number) };
       } catch (error) {
         log.warn("response cache unavailable; answering uncached", { error: (error as Error).message });
         return { versions: null };
