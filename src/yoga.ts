@@ -11,7 +11,7 @@ import { responseCache } from "./cache/plugin.ts";
 import { memoryCacheStore, redisCacheStore, type ResponseCacheStore } from "./cache/store.ts";
 import { datasetExtensions } from "./dataset/extensions.ts";
 import { env } from "./env.ts";
-import { exportRoutes } from "./export/routes.ts";
+import { EXPORT_PATH, exportRoutes } from "./export/routes.ts";
 import { requestContext } from "./http/context.ts";
 import { importRoute } from "./import/route.ts";
 import { operationalRoutes, routesPlugin, type Route } from "./http/routes.ts";
@@ -145,6 +145,7 @@ export function createApi(options: ApiOptions = {}) {
         limits: { ...configuredLimits(), ...options.limits },
         store,
         graphqlEndpoint: GRAPHQL_ENDPOINT,
+        meteredPaths: [EXPORT_PATH],
         verifyApiKey: options.verifyApiKey ?? (async (token) => (await verifyApiKey(token)) !== null),
       }),
       // After the limits: a cached answer is still charged, and only a query within the limits is cached.

@@ -176,3 +176,36 @@ test("the dataset dump holds one NDJSON per entity and a manifest with version, 
   const again = new Uint8Array(await (await get("/export/dataset.zip")).arrayBuffer());
   expect(createHash("sha256").update(again).digest("hex")).toBe(createHash("sha256").update(new Uint8Array(await (await get("/export/dataset.zip")).arrayBuffer())).digest("hex"));
 });
+
+test("an export spends a point a row from the client's budget (at most the whole budget) and is refused with 429 when it is short", async () => {
+  const { memoryStore } = await import("../src/limits/rate-limit.ts");
+  const small = createApi({ rateLimitStore: memoryStore(), limits: { perMinute: 40 } });
+  const remaining = (response: Response) => Number(response.headers.get("ratelimit-remaining"));
+  try {
+    const fundings = await small.fetch("http://localhost/export/fundings.csv");
+    expect(fundings.status).toBe(200);
+    await fundings.arrayBuffer();
+    expect(remaining(fundings)).toBe(40 - 1 - 5);
+    const organizations = await small.fetch("http://localhost/export/organizations.csv");
+    expect(organizations.status).toBe(200);
+    await organizations.arrayBuffer();
+    expect(remaining(organizations)).toBe(34 - 1 - 19);
+    const refused = await small.fetch("http://localhost/export/organizations.csv");
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await refused.json()).errors[0]).toMatchObject({ message: expect.stringContaining("this export has 19 rows and costs 19 points"), extensions: { code: "RATE_LIMITED" } });
+  } finally {
+    await small.dispose();
+  }
+  // The whole dataset holds more rows than this budget: it costs the whole budget, once a minute.
+  const fresh = createApi({ rateLimitStore: memoryStore(), limits: { perMinute: 40 } });
+  try {
+    const zip = await fresh.fetch("http://localhost/export/dataset.zip");
+    expect(zip.status).toBe(200);
+    await zip.arrayBuffer();
+    expect(remaining(zip)).toBe(0);
+    expect((await fresh.fetch("http://localhost/export/dataset.zip")).status).toBe(429);
+  } finally {
+    await fresh.dispose();
+  }
+});

@@ -4,6 +4,8 @@ import { Zip, ZipDeflate } from "fflate";
 import { execute, GraphQLError, parse, type DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { citationText, currentRelease, LICENSE } from "../dataset/metadata.ts";
+import { stateOf } from "../http/context.ts";
+import { rateLimitHeaders } from "../limits/plugin.ts";
 import { log } from "../log.ts";
 import { schema } from "../schema/index.ts";
 import { csvLine, ndjsonLine } from "./format.ts";
@@ -15,21 +17,27 @@ import { dumpTables, tables, type Cell, type Table } from "./tables.ts";
 const PAGE_SIZE = 100;
 const encoder = new TextEncoder();
 
-const documents = new Map<string, DocumentNode>();
-function pageDocument(table: Table): DocumentNode {
-  let document = documents.get(table.field);
-  if (!document) {
+export const EXPORT_PATH = "/export";
+
+const documents = new Map<string, { page: DocumentNode; count: DocumentNode }>();
+/** The queries of an export: its pages, and the number of rows it will hold. */
+function documentsOf(table: Table) {
+  let found = documents.get(table.field);
+  if (!found) {
     const args = schema.getQueryType()!.getFields()[table.field].args;
     const typeOf = (name: string) => args.find((a) => a.name === name)!.type.toString();
-    document = parse(`query Export($filter: ${typeOf("filter")}, $orderBy: ${typeOf("orderBy")}, $after: String) {
-      page: ${table.field}(first: ${PAGE_SIZE}, after: $after, filter: $filter, orderBy: $orderBy) {
-        pageInfo { hasNextPage endCursor }
-        edges { node { ${table.selection} } }
-      }
-    }`);
-    documents.set(table.field, document);
+    found = {
+      page: parse(`query Export($filter: ${typeOf("filter")}, $orderBy: ${typeOf("orderBy")}, $after: String) {
+        page: ${table.field}(first: ${PAGE_SIZE}, after: $after, filter: $filter, orderBy: $orderBy) {
+          pageInfo { hasNextPage endCursor }
+          edges { node { ${table.selection} } }
+        }
+      }`),
+      count: parse(`query ExportCount($filter: ${typeOf("filter")}) { page: ${table.field}(first: 0, filter: $filter) { totalCount } }`),
+    };
+    documents.set(table.field, found);
   }
-  return document;
+  return found;
 }
 
 /** Errors of the export query that the client caused (bad filter values), as opposed to bugs. */
@@ -44,14 +52,40 @@ class ExportQueryError extends Error {
   }
 }
 
+async function run(document: DocumentNode, variables: Record<string, unknown>, request: Request) {
+  // A fresh context a query, so the per-request caches do not grow with the export.
+  const result = await execute({ schema, document, variableValues: variables, contextValue: { request } });
+  if (result.errors?.length) throw new ExportQueryError(result.errors);
+  return result.data as { page: any };
+}
+
+/** Rows of one table an export will hold: the list's totalCount for the same filter. */
+async function rowCount(table: Table, variables: Record<string, unknown>, request: Request): Promise<number> {
+  return (await run(documentsOf(table).count, { filter: variables.filter }, request)).page.totalCount;
+}
+
+/**
+ * An export spends a point a row from the client's rate-limit budget, at most the whole budget
+ * (so any export can run on a full one), taken before anything is sent; refused, it is a 429.
+ */
+async function refusedForBudget(request: Request, rows: number): Promise<Response | null> {
+  const state = stateOf(request);
+  if (!state.take) return null;
+  // The request's own point is already spent.
+  const points = Math.min(rows, state.budget! - 1);
+  const bucket = await state.take(points);
+  if (bucket.allowed) return null;
+  const message =
+    `Rate limit reached: this export has ${rows} rows and costs ${points} points (one a row, at most your budget), ` +
+    `and ${bucket.remaining} of your ${state.budget} points a minute are left. Try again in ${bucket.retryAfter} s`;
+  return jsonResponse(429, { errors: [{ message, extensions: { code: "RATE_LIMITED" } }] }, rateLimitHeaders(bucket, state.budget!));
+}
+
 /** Pages of rows of one table, matching the API's answer to the same filter and order. */
 async function* rowPages(table: Table, variables: Record<string, unknown>, request: Request): AsyncGenerator<Cell[][]> {
   let after: string | null = null;
   do {
-    // A fresh context a page, so the per-request caches do not grow with the export.
-    const result = await execute({ schema, document: pageDocument(table), variableValues: { ...variables, after }, contextValue: { request } });
-    if (result.errors?.length) throw new ExportQueryError(result.errors);
-    const page = (result.data as any).page;
+    const { page } = await run(documentsOf(table).page, { ...variables, after }, request);
     yield page.edges.map((edge: any) => table.columns.map(([, value]) => value(edge.node)));
     after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
   } while (after);
@@ -179,6 +213,10 @@ async function handle(request: Request, url: URL): Promise<Response> {
   try {
     if (url.pathname === "/export/dataset.zip") {
       if ([...url.searchParams.keys()].length) throw new ExportInputError("dataset.zip takes no parameters: it is the whole dataset");
+      let rows = 0;
+      for (const name of dumpTables) rows += await rowCount(tables[name], {}, request);
+      const refusal = await refusedForBudget(request, rows);
+      if (refusal) return refusal;
       return await streamed(datasetChunks(request), "application/zip", `kz-science-industry-graph-${currentRelease.version}.zip`);
     }
     const match = /^\/export\/([a-z]+)\.([a-z]+)$/.exec(url.pathname);
@@ -189,6 +227,8 @@ async function handle(request: Request, url: URL): Promise<Response> {
     }
     const format = match[2] as keyof typeof FORMATS;
     const variables = exportVariables(url.searchParams, exportParameters(schema, table.field));
+    const refusal = await refusedForBudget(request, await rowCount(table, variables, request));
+    if (refusal) return refusal;
     return await streamed(tableChunks(table, format, rowPages(table, variables, request)), FORMATS[format], `${match[1]}.${format}`);
   } catch (error) {
     if (error instanceof ExportInputError) return errorResponse(400, error.message);
@@ -202,7 +242,7 @@ async function handle(request: Request, url: URL): Promise<Response> {
 export function exportRoutes(): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
-      if (url.pathname === "/export" || url.pathname.startsWith("/export/")) endResponse(await handle(request, url));
+      if (url.pathname === EXPORT_PATH || url.pathname.startsWith(`${EXPORT_PATH}/`)) endResponse(await handle(request, url));
     },
   };
 }

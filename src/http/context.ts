@@ -15,6 +15,8 @@ export interface RequestState {
   operationName?: string;
   /** Cost of the GraphQL operation, as estimated before execution. */
   cost?: number;
+  /** Takes points from the client's bucket (set by the limits plugin; exports use it). */
+  take?: (points: number) => Promise<Bucket>;
   /** For an anonymous query: whether the response cache had its answer. */
   cache?: "HIT" | "MISS";
   /** Entity tag of a cacheable answer. */

@@ -24,6 +24,8 @@ export interface LimitsOptions {
   limits: Limits;
   store: RateLimitStore;
   graphqlEndpoint: string;
+  /** Other paths (and what is under them) whose requests spend from the same budgets: the exports. */
+  meteredPaths?: string[];
   /**
    * Tells whether a bearer token is a valid API key. Until one is given, every client is rate
    * limited by IP address: an unverified token must not buy a fresh budget.
@@ -31,7 +33,7 @@ export interface LimitsOptions {
   verifyApiKey?: (token: string) => boolean | Promise<boolean>;
 }
 
-function rateLimitHeaders(bucket: Bucket, budget: number): Record<string, string> {
+export function rateLimitHeaders(bucket: Bucket, budget: number): Record<string, string> {
   return {
     "RateLimit-Policy": `${budget};w=60`,
     "RateLimit-Limit": String(budget),
@@ -94,16 +96,18 @@ export function limitsPlugin(options: LimitsOptions): Plugin {
   const { limits, store } = options;
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
-      if (url.pathname !== options.graphqlEndpoint || request.method === "OPTIONS") return;
+      const metered = [options.graphqlEndpoint, ...(options.meteredPaths ?? [])].some((p) => url.pathname === p || url.pathname.startsWith(`${p}/`));
+      if (!metered || request.method === "OPTIONS") return;
       const state = stateOf(request);
       await identify(request, state, options);
-      state.bucket = await store.take(state.client, 1, state.budget!);
-      if (!state.bucket.allowed) {
+      state.take = async (points) => (state.bucket = await store.take(state.client, points, state.budget!));
+      const bucket = await state.take(1);
+      if (!bucket.allowed) {
         const error = rateLimited(state, 1);
         endResponse(
           new fetchAPI.Response(JSON.stringify({ errors: [{ message: error.message, extensions: { code: "RATE_LIMITED" } }] }), {
             status: 429,
-            headers: { "content-type": "application/json; charset=utf-8", ...rateLimitHeaders(state.bucket, state.budget!) },
+            headers: { "content-type": "application/json; charset=utf-8", ...rateLimitHeaders(bucket, state.budget!) },
           }),
         );
       }
