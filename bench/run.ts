@@ -3,14 +3,14 @@
 // synthetic database(s) of the same PostgreSQL server, and writes bench/results/report.md,
 // results.json and throughput.png. A script with a report, not a timed test: figures are ratios
 // taken in one run on one machine.
-import autocannon from "autocannon";
-import { execFileSync, fork, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { countRows, synthDatabaseName, synthesize } from "../src/synth/generate.ts";
 import { renderChart } from "./chart.ts";
+import { graphql, load, peakRssMb, send, sqlPerRequest, start, stop, type Measurement, type Scenario } from "./harness.ts";
 import {
   FILTERED_QUERY,
   FUNDING_SUMMARY_QUERY,
@@ -48,104 +48,6 @@ const SEARCH_TERMS = "Synthetic method 777";
 /** The colour of a cached contender: its uncached one's, halfway to white. */
 const lighter = (hex: string) => `#${[1, 3, 5].map((i) => Math.round((parseInt(hex.slice(i, i + 2), 16) + 255) / 2).toString(16).padStart(2, "0")).join("")}`;
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
-
-// ---- servers ----
-
-interface Server {
-  name: string;
-  port: number;
-  process: ChildProcess;
-}
-
-async function start(name: string, script: string, port: number, databaseUrl: string, env: Record<string, string> = {}): Promise<Server> {
-  const child = fork(`${root}${script}`, [], {
-    cwd: root,
-    execArgv: ["--import", "tsx"],
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: "production", LOG_LEVEL: "warn", POOL_SIZE: "10", REDIS_URL: "", ...env },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once("message", () => resolve());
-    child.once("exit", (code) => reject(new Error(`${name} exited with code ${code} before listening`)));
-  });
-  return { name, port, process: child };
-}
-
-/** Peak resident memory of the process so far (Linux: VmHWM), in MB. */
-function peakRssMb(server: Server): number | null {
-  try {
-    const status = readFileSync(`/proc/${server.process.pid}/status`, "utf8");
-    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024);
-  } catch {
-    return null;
-  }
-}
-
-async function stop(server: Server) {
-  server.process.kill("SIGTERM");
-  await new Promise((resolve) => (server.process.exitCode !== null ? resolve(null) : server.process.once("exit", resolve)));
-}
-
-// ---- requests ----
-
-interface Scenario {
-  name: string;
-  server: Server;
-  method: "GET" | "POST";
-  path: string;
-  body?: string;
-  color: string;
-}
-
-const graphql = (query: string, variables: Record<string, unknown>) => JSON.stringify({ query, variables });
-
-async function send(s: Pick<Scenario, "server" | "method" | "path" | "body">): Promise<string> {
-  const response = await fetch(`http://127.0.0.1:${s.server.port}${s.path}`, {
-    method: s.method,
-    headers: { "content-type": "application/json" },
-    body: s.body,
-  });
-  const text = await response.text();
-  if (!response.ok || text.includes('"errors"')) throw new Error(`${s.path} on ${s.server.name} answered ${response.status}: ${text.slice(0, 500)}`);
-  return text;
-}
-
-/** SQL statements sent, and rows read, for one request (after a warm-up request). */
-async function sqlPerRequest(s: Pick<Scenario, "server" | "method" | "path" | "body">) {
-  const counters = async () => (await (await fetch(`http://127.0.0.1:${s.server.port}/__statements`)).json()) as { statements: number; rows: number };
-  await send(s);
-  const before = await counters();
-  await send(s);
-  const after = await counters();
-  return { statements: after.statements - before.statements, rows: after.rows - before.rows };
-}
-
-interface Measurement {
-  connections: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  failures: number;
-}
-
-async function load(s: Scenario, connections: number, seconds: number): Promise<Measurement> {
-  const result = await autocannon({
-    url: `http://127.0.0.1:${s.server.port}${s.path}`,
-    method: s.method,
-    headers: { "content-type": "application/json" },
-    body: s.body,
-    connections,
-    duration: seconds,
-    timeout: 60, // a slow answer is a latency to report, not an error
-  });
-  return {
-    connections,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    failures: result.errors + result.timeouts + result.non2xx,
-  };
-}
 
 // ---- one dataset ----
 
