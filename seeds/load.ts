@@ -6,13 +6,13 @@ import { fileURLToPath } from "node:url";
 import type { PrismaClient } from "../src/generated/prisma/client.ts";
 import { importFiles } from "../src/import/index.ts";
 import { entityNames } from "../src/import/records.ts";
-import type { WriteReport } from "../src/import/write.ts";
+import { SEED_ACTOR, type WriteReport } from "../src/import/write.ts";
 
 const defaultDataDir = fileURLToPath(new URL("./data/", import.meta.url));
 
 export async function loadSeed(prisma: PrismaClient, options: { dataDir?: string } = {}): Promise<WriteReport> {
   const dir = options.dataDir ?? defaultDataDir;
   const files = entityNames.map((entity) => ({ entity, path: path.join(dir, `${entity}.json`) }));
-  const { report } = await importFiles(prisma, files, { author: { actor: "seed", reason: "seed dataset" } });
+  const { report } = await importFiles(prisma, files, { author: { actor: SEED_ACTOR, reason: "seed dataset" } });
   return report;
 }

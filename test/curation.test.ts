@@ -42,6 +42,19 @@ async function counts() {
   return { organizations, changes };
 }
 
+test("the dataset says whether curators changed the data since the seed files were loaded, and when", async () => {
+  const DATASET = `{ dataset { version curatedChanges lastCuratedAt } }`;
+  const before = (await api.query(DATASET)).body.data.dataset;
+  expect(before).toMatchObject({ curatedChanges: 0, lastCuratedAt: null });
+  const { body } = await api.query(CREATE, { input: newOrg("dataset-version-institute") }, bearer("newsroom"));
+  expect(body.data.organizationCreate.userErrors).toEqual([]);
+  const after = (await api.query(DATASET)).body.data.dataset;
+  expect(after.version).toBe(before.version);
+  expect(after.curatedChanges).toBeGreaterThan(before.curatedChanges);
+  expect(Date.parse(after.lastCuratedAt)).toBeGreaterThan(Date.now() - 60_000);
+  await expect(createApiKey(api.db.prisma, "seed", "WRITE")).rejects.toThrow(/names a command-line tool/);
+});
+
 test("writes without a key, with a revoked key or with a read-only key are refused and write nothing", async () => {
   const before = await counts();
   const cases = [

@@ -50,10 +50,11 @@ const READS: Record<string, RecordType[]> = {
   FundingBucket: ["Funding"],
   ImpactSummary: ["Impact"],
   ImpactBucket: ["Impact"],
+  Dataset: ["Change"],
 };
 
-/** Types answered without reading any table (the dataset's releases come from the repository's changelog). */
-const NO_DATA = ["Query", "Mutation", "Dataset"];
+/** Types answered without reading any table. */
+const NO_DATA = ["Query", "Mutation"];
 
 /**
  * The record types each output type of the schema depends on. Records depend on themselves,

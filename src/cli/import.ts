@@ -7,6 +7,7 @@ import { openDatabase } from "../db.ts";
 import { env } from "../env.ts";
 import { filesToImport, importFiles, ImportValidationError, type Progress } from "../import/index.ts";
 import { FileError } from "../import/read.ts";
+import { IMPORT_ACTOR } from "../import/write.ts";
 
 const usage = "usage: npm run import -- FILE [--dry-run] [--entity NAME] [--reason TEXT]";
 const { positionals, values } = parseArgs({
@@ -46,7 +47,7 @@ try {
   const dryRun = Boolean(values["dry-run"]);
   const started = Date.now();
   const result = await importFiles(db.prisma, files, {
-    author: { actor: "import", reason: values.reason ?? `import of ${positionals[0]}` },
+    author: { actor: IMPORT_ACTOR, reason: values.reason ?? `import of ${positionals[0]}` },
     dryRun,
     onProgress: progressReporter(),
   });

@@ -1,4 +1,6 @@
 import { builder, userError, type Types } from "../builder.ts";
+import { prisma } from "../db.ts";
+import { SEED_ACTOR } from "../import/write.ts";
 import { bibtex, changelog, citationText, currentRelease, LICENSE, type Release } from "../dataset/metadata.ts";
 
 const License = builder.objectRef<typeof LICENSE>("License").implement({
@@ -28,6 +30,17 @@ const Dataset = builder.objectRef<Release>("Dataset").implement({
   description: "The dataset as a whole: its version, licence and how to cite it",
   fields: (t) => ({
     ...releaseFields(t, "the current version"),
+    curatedChanges: t.int({
+      description:
+        "Changes curators made to the data (through API keys or `npm run import`) since the seed files were loaded: 0 means the data is the current version's as released; the `changes` feed lists each one",
+      resolve: () => prisma().change.count({ where: { actor: { not: SEED_ACTOR } } }),
+    }),
+    lastCuratedAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "When a curator last changed the data; null when no one has since the seed files were loaded. Cite it with the version when quoting live data",
+      resolve: async () => (await prisma().change.findFirst({ where: { actor: { not: SEED_ACTOR } }, orderBy: { at: "desc" }, select: { at: true } }))?.at ?? null,
+    }),
     license: t.field({ type: License, description: "Licence of the dataset: reuse is free with attribution", resolve: () => LICENSE }),
     citation: t.string({ description: "Ready-to-paste citation of the current version", resolve: (r) => citationText(r) }),
     bibtex: t.string({ description: "BibTeX entry citing the current version", resolve: (r) => bibtex(r) }),
