@@ -4,8 +4,8 @@
 import { createHash } from "node:crypto";
 import { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { Redis } from "ioredis";
 import { log } from "../log.ts";
+import { connectRedis } from "../redis.ts";
 
 export interface PersistedQueryStore {
   get(hash: string): Promise<string | null>;
@@ -35,8 +35,7 @@ export function memoryPersistedQueries(max = 10_000): PersistedQueryStore {
 
 /** Shared by every instance on the same Redis; a query unused for `ttlSeconds` is forgotten. */
 export function redisPersistedQueries(url: string, prefix: string, ttlSeconds: number): PersistedQueryStore {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  redis.on("error", (error) => log.warn("redis error", { error: error.message }));
+  const redis = connectRedis(url);
   return {
     async get(hash) {
       try {

@@ -70,10 +70,9 @@ export function responseCache({ store, graphqlEndpoint, httpMaxAgeSeconds }: Res
       };
     },
     onResponse({ request, response, setResponse, fetchAPI }) {
-      if (new URL(request.url).pathname !== graphqlEndpoint) return;
       const state = stateOf(request);
       if (state.cache) response.headers.set("x-cache", state.cache);
-      if (request.method !== "GET") return;
+      if (request.method !== "GET" || new URL(request.url).pathname !== graphqlEndpoint) return;
       if (!state.etag || response.status !== 200) {
         response.headers.set("cache-control", "no-store");
         return;

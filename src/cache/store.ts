@@ -1,5 +1,5 @@
-import { Redis } from "ioredis";
 import { log } from "../log.ts";
+import { connectRedis } from "../redis.ts";
 
 /** A cached answer, with the versions its tags had when the answer was computed. */
 export interface CachedAnswer {
@@ -73,8 +73,7 @@ export function memoryCacheStore(maxBytes: number, ttlSeconds: number): Response
  * invalidation that failed is retried before this instance serves any cached answer again.
  */
 export function redisCacheStore(url: string, prefix: string, ttlSeconds: number): ResponseCacheStore {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  redis.on("error", (error) => log.warn("redis error", { error: error.message }));
+  const redis = connectRedis(url);
   const versionsKey = `${prefix}versions`;
   const pending = new Set<string>();
   const flush = async () => {

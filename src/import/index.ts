@@ -6,8 +6,7 @@ import path from "node:path";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { FileError, readRows } from "./read.ts";
 import { entities, entityNames, parseRecord, referencesOf, valueAt, type Entity, type Reference } from "./records.ts";
-import { RecordWriter, type Author, type WriteReport } from "./write.ts";
-import { dataChanged } from "../cache/invalidation.ts";
+import { writeTransaction, type Author, type WriteReport } from "./write.ts";
 
 export interface ImportFile {
   entity: Entity;
@@ -178,10 +177,10 @@ export async function importFiles(prisma: PrismaClient, files: ImportFile[], opt
 
   const onWrite = progress("writing");
   try {
-    let writer: RecordWriter | undefined;
-    const result = await prisma.$transaction(
-      async (tx) => {
-        writer = new RecordWriter(tx, options.author);
+    return await writeTransaction(
+      prisma,
+      options.author,
+      async (_tx, writer) => {
         let rows = 0;
         for (const file of ordered) {
           let bytes = 0;
@@ -200,8 +199,6 @@ export async function importFiles(prisma: PrismaClient, files: ImportFile[], opt
       },
       { timeout: 6 * 60 * 60 * 1000, maxWait: 60_000 },
     );
-    await dataChanged(writer!.changedRecordTypes);
-    return result;
   } catch (error) {
     if (error instanceof DryRunRollback) return error.result;
     throw error;

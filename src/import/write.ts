@@ -1,8 +1,8 @@
 // Writes validated records, one at a time, inside the caller's transaction: matched by their key
 // (slug, or url for sources), written only when they differ, and every change recorded in the
 // change log with who made it and why.
-import { CHANGES_CHANNEL } from "../cache/invalidation.ts";
-import { Prisma, type DatePrecision } from "../generated/prisma/client.ts";
+import { CHANGES_CHANNEL, dataChanged } from "../cache/invalidation.ts";
+import { Prisma, type DatePrecision, type PrismaClient } from "../generated/prisma/client.ts";
 import { keepFormerSlugs, renameToCurrentSlugs, type Renamable } from "../slugs.ts";
 import { entities, toDate, type CitationInput, type Entity, type RecordOf } from "./records.ts";
 
@@ -69,6 +69,22 @@ const CHANGE_BATCH = 500;
 const ID_CACHE_SIZE = 20_000;
 
 /**
+ * Runs `work` with a RecordWriter in one transaction of `client`; once it has committed, tells this
+ * process's response caches what changed (other processes hear it through the NOTIFY of `finish`).
+ */
+export async function writeTransaction<T>(
+  client: Pick<PrismaClient, "$transaction">,
+  author: Author,
+  work: (tx: Tx, writer: RecordWriter) => Promise<T>,
+  options?: { timeout?: number; maxWait?: number },
+): Promise<T> {
+  let writer: RecordWriter | undefined;
+  const result = await client.$transaction((tx) => work(tx, (writer = new RecordWriter(tx, author))), options);
+  await dataChanged(writer!.changedRecordTypes);
+  return result;
+}
+
+/**
  * Writes records of every entity into one transaction. References are resolved by key, first
  * among the records this writer wrote, then in the database.
  */
@@ -76,7 +92,7 @@ export class RecordWriter {
   readonly report = emptyReport();
   private readonly ids = new Map<Entity, Map<string, number>>();
   private readonly pendingChanges: Prisma.ChangeCreateManyInput[] = [];
-  /** Record types this writer changed: once the transaction commits, the caller passes them to dataChanged. */
+  /** Record types this writer changed, for the response caches once the transaction commits. */
   readonly changedRecordTypes = new Set<string>();
   // Organizations whose parent comes later in the same file: linked once every record is written.
   private readonly pendingParents: { id: number; parent: string }[] = [];

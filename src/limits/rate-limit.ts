@@ -1,5 +1,5 @@
-import { Redis } from "ioredis";
 import { log } from "../log.ts";
+import { connectRedis } from "../redis.ts";
 
 export interface Bucket {
   allowed: boolean;
@@ -78,8 +78,7 @@ return { allowed, tostring(tokens) }
  * should not take the public API down with it.
  */
 export function redisStore(url: string, prefix: string): RateLimitStore {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  redis.on("error", (error) => log.warn("redis error", { error: error.message }));
+  const redis = connectRedis(url);
   redis.defineCommand("takeTokens", { numberOfKeys: 1, lua: TAKE });
   const run = redis as unknown as { takeTokens(key: string, capacity: number, points: number): Promise<[number, string]> };
   return {

@@ -3,14 +3,13 @@
 // change log records who, when, what and why), and answers bad input with `userErrors`.
 import type { InputFieldRef, InputObjectRef } from "@pothos/core";
 import { requireScope } from "../auth/guard.ts";
-import { dataChanged } from "../cache/invalidation.ts";
 import { builder, type Context, type Types } from "../builder.ts";
 import { prisma } from "../db.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import * as enums from "../generated/prisma/enums.ts";
 import { readRecord } from "../import/export.ts";
 import { entities, parseRecord, referencesOf, text, type Entity, type FieldProblem } from "../import/records.ts";
-import { RecordWriter, type Author } from "../import/write.ts";
+import { writeTransaction, type RecordWriter } from "../import/write.ts";
 import { changeSlug, type SluggedType } from "../slugs.ts";
 import { AmountBoundEnum, ConfidenceEnum } from "./common.ts";
 import { AmountKindEnum, Funding } from "./funding.ts";
@@ -269,14 +268,6 @@ async function renameRecord(writer: RecordWriter, tx: Prisma.TransactionClient, 
   await writer.logChange({ action: "UPDATE", recordType: config.typeName, recordId: id, fields: [key], before: { [key]: from }, after: { [key]: to } });
 }
 
-/** Runs `work` in one transaction; once it has committed, tells the response caches what changed. */
-async function writeTransaction<T>(author: Author, work: (tx: Prisma.TransactionClient, writer: RecordWriter) => Promise<T>): Promise<T> {
-  let writer: RecordWriter | undefined;
-  const result = await prisma().$transaction(async (tx) => work(tx, (writer = new RecordWriter(tx, author))));
-  await dataChanged(writer!.changedRecordTypes);
-  return result;
-}
-
 async function write(ctx: Context, config: EntityConfig, mode: "create" | "update", input: { key: string | null; record: Record<string, unknown>; reason: string }): Promise<Payload> {
   const author = requireScope(ctx, "WRITE");
   const { entity } = config;
@@ -289,7 +280,7 @@ async function write(ctx: Context, config: EntityConfig, mode: "create" | "updat
     return refused([{ field: "record.citations", message: "expected at least one citation: every change needs a source", code: "CITATION_REQUIRED" }]);
 
   try {
-    return await writeTransaction({ actor: author.name, reason: reason.data }, async (tx, writer) => {
+    return await writeTransaction(prisma(), { actor: author.name, reason: reason.data }, async (tx, writer) => {
       let record: Record<string, unknown>;
       let renamed: { id: number; from: string } | undefined;
       if (mode === "create") {
@@ -333,7 +324,7 @@ async function retract(ctx: Context, config: EntityConfig, key: string, reasonIn
   const keyField = entities[config.entity].key;
   const reason = reasonText.safeParse(reasonInput);
   if (!reason.success) return refused([{ field: "reason", message: `found ${JSON.stringify(reasonInput)}; ${reason.error.issues[0].message} saying why`, code: "INVALID" }]);
-  return writeTransaction({ actor: author.name, reason: reason.data }, async (tx, writer) => {
+  return writeTransaction(prisma(), { actor: author.name, reason: reason.data }, async (tx, writer) => {
     const delegate = (tx as any)[config.field];
     const current = await delegate.findUnique({ where: { [keyField]: key } });
     if (!current) return refused([{ field: keyField, message: `no ${config.what} has ${keyField} ${JSON.stringify(key)}`, code: "NOT_FOUND" }]);
