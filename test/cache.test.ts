@@ -1,11 +1,14 @@
 import { createHash } from "node:crypto";
+import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { loadSeed } from "../seeds/load.ts";
 import { createApiKey } from "../src/auth/keys.ts";
+import { CHANGES_CHANNEL, listenForChanges, onDataChanged } from "../src/cache/invalidation.ts";
 import { memoryCacheStore, redisCacheStore } from "../src/cache/store.ts";
 import { memoryStore } from "../src/limits/rate-limit.ts";
 import { createApi } from "../src/yoga.ts";
 import { openTestDatabase } from "./helpers.ts";
+import { falseUntilTrue } from "./server-helpers.ts";
 
 type Api = ReturnType<typeof createApi>;
 let db: Awaited<ReturnType<typeof openTestDatabase>>;
@@ -222,5 +225,36 @@ test.runIf(process.env.TEST_REDIS_URL)("in Redis: answers reading no record type
     expect([await cacheOf(typename), await cacheOf(programme), await cacheOf(impactCount)]).toEqual(["HIT", "HIT", "MISS"]);
   } finally {
     await redisCached.dispose();
+  }
+});
+
+test.runIf(process.env.TEST_DB === "postgres")("a write's NOTIFY invalidates every listening cache except those its writer invalidated itself", async () => {
+  const heard: string[] = [];
+  const unsubscribe = [onDataChanged(async () => void heard.push("this process")), onDataChanged(async () => void heard.push("shared"), "shared-store")];
+  const stopListening = await listenForChanges(db.url);
+  const notifier = new pg.Client({ connectionString: db.url });
+  await notifier.connect();
+  const notifiedWithin = async (notify: () => Promise<unknown>) => {
+    heard.length = 0;
+    await notify();
+    await falseUntilTrue(async () => heard.length > 0, 2000, "no invalidation heard");
+    await new Promise((resolve) => setTimeout(resolve, 300)); // room for a second, unwanted one
+    return [...heard];
+  };
+  try {
+    // Invalidated once, at the commit; its own NOTIFY, which names both caches, changes nothing.
+    expect(await notifiedWithin(() => write(`mutation ($input: OrganizationUpdateInput!) { organizationUpdate(input: $input) { userErrors { field message } } }`, {
+      slug: "kazakhmys", record: { city: "Notified in a cache test", citations: citations() }, reason: "cache test",
+    }))).toEqual(["this process", "shared"]);
+    // Another process's write that invalidated the shared cache itself.
+    const payload = JSON.stringify({ types: ["Organization"], invalidatedBy: ["shared-store"] });
+    expect(await notifiedWithin(() => notifier.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, payload]))).toEqual(["this process"]);
+    // `npm run import`, which has no cache of its own.
+    const fromImporter = JSON.stringify({ types: ["Organization"], invalidatedBy: [] });
+    expect(await notifiedWithin(() => notifier.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, fromImporter]))).toEqual(["this process", "shared"]);
+  } finally {
+    await notifier.end();
+    await stopListening();
+    for (const stop of unsubscribe) stop();
   }
 });

@@ -13,6 +13,8 @@ import { falseUntilTrue, spawnServer, type ServerProcess } from "./server-helper
 const REDIS_URL = process.env.TEST_REDIS_URL;
 const onServer = process.env.TEST_DB === "postgres";
 const root = path.resolve(import.meta.dirname, "..");
+/** Long enough for a NOTIFY to reach every listener on this machine's PostgreSQL. */
+const NOTIFY_DELIVERED_MS = 300;
 
 let db: Awaited<ReturnType<typeof openTestDatabase>>;
 let writeKey: string;
@@ -79,6 +81,9 @@ test.runIf(onServer && REDIS_URL)("with Redis: a write on one instance is never 
   expect(afterWrite.body.data.organization.city).toBe("Almaty (first write)");
   expect(afterWrite.cache).toBe("MISS");
   expect((await query(b, CITY)).cache).toBe("HIT");
+  // The write's NOTIFY reaches both instances; the Redis cache it names was invalidated already.
+  await new Promise((resolve) => setTimeout(resolve, NOTIFY_DELIVERED_MS));
+  expect([(await query(a, CITY)).cache, (await query(b, CITY)).cache]).toEqual(["HIT", "HIT"]);
 }, 120_000);
 
 test.runIf(onServer)("without Redis: each instance's own cache hears other processes' writes through PostgreSQL NOTIFY, npm run import included", async () => {
@@ -87,8 +92,12 @@ test.runIf(onServer)("without Redis: each instance's own cache hears other proce
   await query(b, CITY);
   expect((await query(b, CITY)).cache).toBe("HIT");
   await setCity(a, "Almaty (second write)");
+  expect(await query(a, CITY)).toMatchObject({ body: { data: { organization: { city: "Almaty (second write)" } } }, cache: "MISS" });
   // Delivered asynchronously, after the commit: the answer turns fresh within moments.
   expect(await staleAnswersUntil(b, "Almaty (second write)", 2000)).toBeLessThan(10);
+  // The writer hears its own NOTIFY too, but its cache was invalidated at the commit already.
+  await new Promise((resolve) => setTimeout(resolve, NOTIFY_DELIVERED_MS));
+  expect((await query(a, CITY)).cache).toBe("HIT");
 
   const folder = await mkdtemp(path.join(tmpdir(), "scale-out-"));
   try {

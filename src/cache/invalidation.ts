@@ -1,7 +1,11 @@
 // How a committed write reaches every response cache: in this process directly (dataChanged,
 // called by the writer's caller once the transaction has committed), and in other processes on
 // the same PostgreSQL server through NOTIFY, which the write transaction sends and PostgreSQL
-// delivers only if it commits (listenForChanges).
+// delivers only if it commits (listenForChanges). The notification names the caches the writer
+// invalidates itself (its own memory cache, or a Redis cache shared with other instances), so a
+// listener does not invalidate them a second time: a second invalidation arriving after a fresh
+// answer was cached would throw that answer away for nothing.
+import { createHash, randomUUID } from "node:crypto";
 import pg from "pg";
 import { log } from "../log.ts";
 import { changedTypes, RECORD_TYPES, type RecordType } from "./tags.ts";
@@ -9,19 +13,42 @@ import { changedTypes, RECORD_TYPES, type RecordType } from "./tags.ts";
 export const CHANGES_CHANNEL = "kzgraph_data_changed";
 
 type Listener = (types: RecordType[]) => Promise<void>;
-const listeners = new Set<Listener>();
+/** Each listener with the cache it invalidates: this process's memory, or a shared store. */
+const listeners = new Map<Listener, string>();
+const THIS_PROCESS: string = randomUUID();
 
-/** Calls `listener` with the invalidated types after every write; returns the unsubscribe function. */
-export function onDataChanged(listener: Listener): () => void {
-  listeners.add(listener);
+/** The name in change notifications of a cache shared by every process that reaches `location`. */
+export const sharedCacheScope = (location: string) => createHash("sha256").update(location).digest("base64url").slice(0, 22);
+
+/**
+ * Calls `listener` with the invalidated types after every write; `scope` names the cache it
+ * invalidates when that cache is shared with other processes. Returns the unsubscribe function.
+ */
+export function onDataChanged(listener: Listener, scope = THIS_PROCESS): () => void {
+  listeners.set(listener, scope);
   return () => listeners.delete(listener);
 }
 
-/** Tells this process's caches that records of these types changed (call after the commit). */
-export async function dataChanged(recordTypes: Iterable<string>): Promise<void> {
+/**
+ * Tells this process's caches that records of these types changed (call after the commit), except
+ * the caches in `alreadyInvalidated`.
+ */
+export async function dataChanged(recordTypes: Iterable<string>, alreadyInvalidated: string[] = []): Promise<void> {
   const types = changedTypes(recordTypes);
-  if (types.length) await Promise.all([...listeners].map((listener) => listener(types)));
+  if (!types.length) return;
+  const targets = [...listeners].filter(([, scope]) => !alreadyInvalidated.includes(scope));
+  await Promise.all(targets.map(([listener]) => listener(types)));
 }
+
+interface ChangeNotification {
+  types: string[];
+  /** The caches the writing process invalidates itself once the transaction commits. */
+  invalidatedBy: string[];
+}
+
+/** The NOTIFY payload of a write that changed records of these types. */
+export const changeNotification = (recordTypes: Iterable<string>): string =>
+  JSON.stringify({ types: [...recordTypes], invalidatedBy: [...new Set(listeners.values())] } satisfies ChangeNotification);
 
 const REPLICA_WAIT_MS = 30_000;
 
@@ -58,8 +85,8 @@ export async function listenForChanges(url: string, replicas: pg.Pool[] = []): P
     const next = new pg.Client({ connectionString: url });
     next.on("notification", (message) => {
       if (message.channel !== CHANGES_CHANNEL || !message.payload) return;
-      const types = message.payload.split(",");
-      void dataChanged(types);
+      const { types, invalidatedBy } = JSON.parse(message.payload) as ChangeNotification;
+      void dataChanged(types, invalidatedBy);
       if (replicas.length)
         next
           .query("SELECT pg_current_wal_lsn()::text AS lsn")

@@ -38,7 +38,7 @@ export function responseCache({ store, graphqlEndpoint, httpMaxAgeSeconds }: Res
     if (!found) documents.set(document, (found = { text: print(document), tags: operationTags(schema, tagsOfType, document) }));
     return found;
   };
-  const unsubscribe = onDataChanged((types) => store.invalidate(types));
+  const unsubscribe = onDataChanged((types) => store.invalidate(types), store.sharedScope);
   return {
     onSchemaChange({ schema }) {
       tagsOfType = typeTags(schema);

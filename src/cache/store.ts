@@ -1,5 +1,6 @@
 import { log } from "../log.ts";
 import { connectRedis } from "../redis.ts";
+import { sharedCacheScope } from "./invalidation.ts";
 
 /** A cached answer, with the versions its tags had when the answer was computed. */
 export interface CachedAnswer {
@@ -21,6 +22,8 @@ export interface ResponseCacheStore {
   save(key: string, answer: CachedAnswer): Promise<void>;
   invalidate(tags: string[]): Promise<void>;
   close(): Promise<void>;
+  /** Set when other processes share this store: its name in change notifications. */
+  sharedScope?: string;
 }
 
 /**
@@ -85,6 +88,7 @@ export function redisCacheStore(url: string, prefix: string, ttlSeconds: number)
     for (const tag of tags) pending.delete(tag);
   };
   return {
+    sharedScope: sharedCacheScope(`${url} ${prefix}`),
     async lookup(key, tags) {
       try {
         await flush();

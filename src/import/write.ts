@@ -1,7 +1,7 @@
 // Writes validated records, one at a time, inside the caller's transaction: matched by their key
 // (slug, or url for sources), written only when they differ, and every change recorded in the
 // change log with who made it and why.
-import { CHANGES_CHANNEL, dataChanged } from "../cache/invalidation.ts";
+import { CHANGES_CHANNEL, changeNotification, dataChanged } from "../cache/invalidation.ts";
 import { Prisma, type DatePrecision, type PrismaClient } from "../generated/prisma/client.ts";
 import { keepFormerSlugs, renameToCurrentSlugs, type Renamable } from "../slugs.ts";
 import { entities, toDate, type CitationInput, type Entity, type RecordOf } from "./records.ts";
@@ -153,7 +153,7 @@ export class RecordWriter {
     }
     await this.flushChanges();
     // Delivered to other processes' response caches if, and when, the transaction commits.
-    if (this.changedRecordTypes.size) await this.tx.$executeRaw`SELECT pg_notify(${CHANGES_CHANNEL}, ${[...this.changedRecordTypes].join(",")})`;
+    if (this.changedRecordTypes.size) await this.tx.$executeRaw`SELECT pg_notify(${CHANGES_CHANNEL}, ${changeNotification(this.changedRecordTypes)})`;
     return this.report;
   }
 
