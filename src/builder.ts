@@ -6,6 +6,7 @@ import type { Credentials } from "./auth/keys.ts";
 import { prisma } from "./db.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
 import PrismaTypes, { getDatamodel } from "./generated/pothos-types.ts";
+import type { RateLimitStore } from "./limits/rate-limit.ts";
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -16,6 +17,8 @@ export interface Context {
   credentials: Credentials;
   /** Address of the client, for per-client limits; "unknown" when not served over a socket. */
   clientAddress: string;
+  /** The rate-limit buckets of every client (shared by the instances when REDIS_URL is set). */
+  rateLimits: RateLimitStore;
 }
 
 

@@ -130,6 +130,7 @@ export function createApi(options: ApiOptions = {}) {
       request,
       credentials: await credentialsOf(request),
       clientAddress: requestContext.getStore()?.ip ?? "unknown",
+      rateLimits: store,
     }),
     landingPage: false,
     graphiql: { title: "Kazakhstan science–industry graph", defaultQuery: EXAMPLE_QUERY },

@@ -1,6 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createApiKey } from "../src/auth/keys.ts";
+import { redisStore } from "../src/limits/rate-limit.ts";
 import { CORRECTION_LIMIT } from "../src/schema/correction.ts";
+import { createApi } from "../src/yoga.ts";
 import { startTestApi, type TestApi } from "./helpers.ts";
 
 let api: TestApi;
@@ -49,6 +52,24 @@ test("reports from one client are rate limited", async () => {
   expect(results.filter((r) => r.received)).toHaveLength(CORRECTION_LIMIT.count - 1);
   expect(results.at(-1).userErrors[0].code).toBe("RATE_LIMITED");
   expect(await api.db.prisma.correction.count()).toBe(CORRECTION_LIMIT.count - 1);
+});
+
+test.runIf(process.env.TEST_REDIS_URL)("instances sharing Redis share the limit on reports", async () => {
+  const prefix = `kzgraph-test:${randomUUID()}:`;
+  const instances = [1, 2].map(() => createApi({ rateLimitStore: redisStore(process.env.TEST_REDIS_URL!, prefix) }));
+  const submit = async (i: number, message: string) => {
+    const response = await instances[i].fetch("http://localhost/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: SUBMIT, variables: report(message) }) });
+    const body = await response.json();
+    expect(body.errors).toBeUndefined();
+    return body.data.correctionSubmit;
+  };
+  try {
+    for (let i = 0; i < CORRECTION_LIMIT.count; i++) expect((await submit(i % 2, `Shared limit report number ${i}`)).received).toBe(true);
+    const refused = await submit(1, "One report too many for this address");
+    expect(refused.userErrors).toEqual([{ field: "input", message: expect.stringMatching(/^too many reports from this address; try again in \d+ s$/), code: "RATE_LIMITED" }]);
+  } finally {
+    await Promise.all(instances.map((instance) => instance.dispose()));
+  }
 });
 
 test("a curator resolves a correction", async () => {

@@ -44,6 +44,16 @@ describe.each(stores)("token bucket in %s", (name, make) => {
     expect(later.remaining).toBeLessThan(50);
     await store.close();
   });
+
+  test("a bucket with a longer period refills over that period", async () => {
+    const store = make();
+    const key = `${name}-${randomUUID()}`;
+    const tenMinutes = 10 * 60_000;
+    for (let i = 0; i < 5; i++) expect((await store.take(key, 1, 5, tenMinutes)).allowed).toBe(true);
+    // 5 points in ten minutes: one every two minutes.
+    expect(await store.take(key, 1, 5, tenMinutes)).toMatchObject({ allowed: false, remaining: 0, retryAfter: 120, reset: 600 });
+    await store.close();
+  });
 });
 
 test.runIf(redisUp)("two server instances sharing Redis spend one budget", async () => {

@@ -12,18 +12,18 @@ export interface Bucket {
 }
 
 /**
- * Token buckets of query-cost points: each holds `capacity` points and refills at `capacity`
- * points a minute, so a client may spend its minute's budget at once and then at the refill rate.
+ * Token buckets: each holds `capacity` points and refills at `capacity` points a period (a minute
+ * unless said otherwise), so a client may spend a period's budget at once and then at the refill rate.
  */
 export interface RateLimitStore {
-  take(key: string, points: number, capacity: number): Promise<Bucket>;
+  take(key: string, points: number, capacity: number, periodMs?: number): Promise<Bucket>;
   close(): Promise<void>;
 }
 
 const MINUTE_MS = 60_000;
 
-function bucket(tokens: number, points: number, capacity: number, allowed: boolean): Bucket {
-  const perMs = capacity / MINUTE_MS;
+function bucket(tokens: number, points: number, capacity: number, periodMs: number, allowed: boolean): Bucket {
+  const perMs = capacity / periodMs;
   const left = allowed ? tokens - points : tokens;
   return {
     allowed,
@@ -35,11 +35,11 @@ function bucket(tokens: number, points: number, capacity: number, allowed: boole
 
 /** Buckets in this process's memory; full buckets are forgotten so idle clients cost nothing. */
 export function memoryStore(): RateLimitStore {
-  const buckets = new Map<string, { tokens: number; at: number; capacity: number }>();
-  const level = (b: { tokens: number; at: number; capacity: number }, now: number) =>
-    Math.min(b.capacity, b.tokens + ((now - b.at) * b.capacity) / MINUTE_MS);
+  type Stored = { tokens: number; at: number; capacity: number; periodMs: number };
+  const buckets = new Map<string, Stored>();
+  const level = (b: Stored, now: number) => Math.min(b.capacity, b.tokens + ((now - b.at) * b.capacity) / b.periodMs);
   return {
-    async take(key, points, capacity) {
+    async take(key, points, capacity, periodMs = MINUTE_MS) {
       const now = Date.now();
       if (buckets.size >= 10_000) {
         for (const [k, b] of buckets) if (level(b, now) >= b.capacity) buckets.delete(k);
@@ -47,8 +47,8 @@ export function memoryStore(): RateLimitStore {
       const b = buckets.get(key);
       const tokens = b ? level(b, now) : capacity;
       const allowed = tokens >= points;
-      buckets.set(key, { tokens: allowed ? tokens - points : tokens, at: now, capacity });
-      return bucket(tokens, points, capacity, allowed);
+      buckets.set(key, { tokens: allowed ? tokens - points : tokens, at: now, capacity, periodMs });
+      return bucket(tokens, points, capacity, periodMs, allowed);
     },
     async close() {},
   };
@@ -58,17 +58,18 @@ export function memoryStore(): RateLimitStore {
 const TAKE = `
 local capacity = tonumber(ARGV[1])
 local points = tonumber(ARGV[2])
+local period = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
 local tokens = tonumber(state[1]) or capacity
 local at = tonumber(state[2]) or now
-tokens = math.min(capacity, tokens + math.max(0, now - at) * capacity / 60000)
+tokens = math.min(capacity, tokens + math.max(0, now - at) * capacity / period)
 local allowed = 0
 local left = tokens
 if tokens >= points then allowed = 1; left = tokens - points end
 redis.call('HSET', KEYS[1], 'tokens', tostring(left), 'at', now)
-redis.call('PEXPIRE', KEYS[1], 61000)
+redis.call('PEXPIRE', KEYS[1], period + 1000)
 return { allowed, tostring(tokens) }
 `;
 
@@ -80,15 +81,15 @@ return { allowed, tostring(tokens) }
 export function redisStore(url: string, prefix: string): RateLimitStore {
   const redis = connectRedis(url);
   redis.defineCommand("takeTokens", { numberOfKeys: 1, lua: TAKE });
-  const run = redis as unknown as { takeTokens(key: string, capacity: number, points: number): Promise<[number, string]> };
+  const run = redis as unknown as { takeTokens(key: string, capacity: number, points: number, periodMs: number): Promise<[number, string]> };
   return {
-    async take(key, points, capacity) {
+    async take(key, points, capacity, periodMs = MINUTE_MS) {
       try {
-        const [allowed, tokens] = await run.takeTokens(prefix + key, capacity, points);
-        return bucket(Number(tokens), points, capacity, allowed === 1);
+        const [allowed, tokens] = await run.takeTokens(prefix + key, capacity, points, periodMs);
+        return bucket(Number(tokens), points, capacity, periodMs, allowed === 1);
       } catch (error) {
         log.error("rate limit store unavailable; request let through", { error: (error as Error).message });
-        return bucket(capacity, points, capacity, true);
+        return bucket(capacity, points, capacity, periodMs, true);
       }
     },
     async close() {

@@ -8,17 +8,8 @@ import { prisma } from "../db.ts";
 import { CorrectionStatus } from "../generated/prisma/enums.ts";
 import { UserError, type UserErrorValue } from "./curation.ts";
 
-/** Reports accepted from one client address per window; a general rate limiter may later take over. */
-export const CORRECTION_LIMIT = { count: 5, windowMs: 10 * 60 * 1000 };
-const recent = new Map<string, number[]>();
-
-function withinLimit(client: string, now = Date.now()): boolean {
-  const times = (recent.get(client) ?? []).filter((t) => now - t < CORRECTION_LIMIT.windowMs);
-  if (times.length >= CORRECTION_LIMIT.count) return recent.set(client, times), false;
-  recent.set(client, [...times, now]);
-  if (recent.size > 10_000) recent.delete(recent.keys().next().value!);
-  return true;
-}
+/** Reports accepted from one client address: `count` at once, then `count` a period. */
+export const CORRECTION_LIMIT = { count: 5, periodMs: 10 * 60 * 1000 };
 
 const CorrectionStatusEnum = builder.enumType(CorrectionStatus, {
   name: "CorrectionStatus",
@@ -100,7 +91,7 @@ const refusedReport = (field: string, message: string, code: UserErrorValue["cod
 builder.mutationFields((t) => ({
   correctionSubmit: t.field({
     type: CorrectionSubmitPayload,
-    description: `Reports an error in a record, without a key; curators see it, it is never published automatically (at most ${CORRECTION_LIMIT.count} reports per client every ${CORRECTION_LIMIT.windowMs / 60000} minutes)`,
+    description: `Reports an error in a record, without a key; curators see it, it is never published automatically (${CORRECTION_LIMIT.count} reports per client address at once, then one every ${CORRECTION_LIMIT.periodMs / CORRECTION_LIMIT.count / 60000} minutes)`,
     args: { input: t.arg({ type: CorrectionSubmitInput, required: true, description: "The record, what is wrong and a source" }) },
     resolve: async (_root, { input }, ctx) => {
       let recordType: string;
@@ -118,7 +109,8 @@ builder.mutationFields((t) => ({
       const fields = submitFields.safeParse({ message: input.message, sourceUrl: input.sourceUrl, contact: input.contact });
       if (!fields.success)
         return { received: false, userErrors: fields.error.issues.map((i) => ({ field: String(i.path[0]), message: i.message, code: "INVALID" as const })) };
-      if (!withinLimit(ctx.clientAddress)) return refusedReport("input", "too many reports from this address; try again later", "RATE_LIMITED");
+      const bucket = await ctx.rateLimits.take(`correction:${ctx.clientAddress}`, 1, CORRECTION_LIMIT.count, CORRECTION_LIMIT.periodMs);
+      if (!bucket.allowed) return refusedReport("input", `too many reports from this address; try again in ${bucket.retryAfter} s`, "RATE_LIMITED");
       await prisma().correction.create({ data: { recordType, recordId, message: fields.data.message, sourceUrl: fields.data.sourceUrl ?? null, contact: fields.data.contact || null } });
       return { received: true, userErrors: [] };
     },
