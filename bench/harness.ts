@@ -5,6 +5,8 @@ import { fork, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
+/** The Node.js flags `npm start` runs the API with (package.json), given to every contender alike. */
+const startFlags: string[] = JSON.parse(readFileSync(`${root}package.json`, "utf8")).scripts.start.split(" ").filter((word: string) => word.startsWith("--"));
 
 export interface Server {
   name: string;
@@ -15,7 +17,7 @@ export interface Server {
 export async function start(name: string, script: string, port: number, databaseUrl: string, env: Record<string, string> = {}): Promise<Server> {
   const child = fork(`${root}${script}`, [], {
     cwd: root,
-    execArgv: ["--import", "tsx"],
+    execArgv: [...startFlags, "--import", "tsx"],
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: "production", LOG_LEVEL: "warn", POOL_SIZE: "10", REDIS_URL: "", ...env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

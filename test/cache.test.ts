@@ -252,6 +252,9 @@ test.runIf(process.env.TEST_DB === "postgres")("a write's NOTIFY invalidates eve
     // `npm run import`, which has no cache of its own.
     const fromImporter = JSON.stringify({ types: ["Organization"], invalidatedBy: [] });
     expect(await notifiedWithin(() => notifier.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, fromImporter]))).toEqual(["this process", "shared"]);
+    // A payload this release cannot read (an earlier release's, a newer one's record type): every cache.
+    for (const unreadable of ["Organization,Person", JSON.stringify({ types: ["Laboratory"], invalidatedBy: ["shared-store"] })])
+      expect(await notifiedWithin(() => notifier.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, unreadable]))).toEqual(["this process", "shared"]);
   } finally {
     await notifier.end();
     await stopListening();

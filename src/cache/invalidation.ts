@@ -50,6 +50,19 @@ interface ChangeNotification {
 export const changeNotification = (recordTypes: Iterable<string>): string =>
   JSON.stringify({ types: [...recordTypes], invalidatedBy: [...new Set(listeners.values())] } satisfies ChangeNotification);
 
+/**
+ * Reads a NOTIFY payload. Anything else, such as an earlier release's "Type,Type" or a record type
+ * this release does not know, invalidates every cache.
+ */
+function readNotification(payload: string): ChangeNotification {
+  try {
+    const { types, invalidatedBy } = JSON.parse(payload) as ChangeNotification;
+    const known = (type: unknown) => (RECORD_TYPES as readonly unknown[]).includes(type);
+    if (Array.isArray(types) && types.every(known) && Array.isArray(invalidatedBy)) return { types, invalidatedBy: invalidatedBy.map(String) };
+  } catch {}
+  return { types: [...RECORD_TYPES], invalidatedBy: [] };
+}
+
 const REPLICA_WAIT_MS = 30_000;
 
 /**
@@ -85,7 +98,7 @@ export async function listenForChanges(url: string, replicas: pg.Pool[] = []): P
     const next = new pg.Client({ connectionString: url });
     next.on("notification", (message) => {
       if (message.channel !== CHANGES_CHANNEL || !message.payload) return;
-      const { types, invalidatedBy } = JSON.parse(message.payload) as ChangeNotification;
+      const { types, invalidatedBy } = readNotification(message.payload);
       void dataChanged(types, invalidatedBy);
       if (replicas.length)
         next
