@@ -1,12 +1,12 @@
 // Starting the benchmark's servers as processes of their own and measuring them: shared by
 // bench/run.ts (the full benchmark) and bench/nested.ts (the uncached nested list alone).
 import autocannon from "autocannon";
-import { fork, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { execFileSync, fork, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
 /** The Node.js flags `npm start` runs the API with (package.json), given to every contender alike. */
-const startFlags: string[] = JSON.parse(readFileSync(`${root}package.json`, "utf8")).scripts.start.split(" ").filter((word: string) => word.startsWith("--"));
+export const startFlags: string[] = JSON.parse(readFileSync(`${root}package.json`, "utf8")).scripts.start.split(" ").filter((word: string) => word.startsWith("--"));
 
 export interface Server {
   name: string;
@@ -14,13 +14,22 @@ export interface Server {
   process: ChildProcess;
 }
 
-export async function start(name: string, script: string, port: number, databaseUrl: string, env: Record<string, string> = {}): Promise<Server> {
+/** PostGraphile 4 needs graphql 15, so it has a folder of its own, installed on first use. */
+export function installPostgraphile() {
+  if (existsSync(`${root}bench/postgraphile/node_modules/postgraphile`)) return;
+  console.log("installing PostGraphile 4 into bench/postgraphile (its own graphql 15)");
+  execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: `${root}bench/postgraphile`, stdio: "inherit" });
+}
+
+export async function start(name: string, script: string, port: number, databaseUrl: string, env: Record<string, string> = {}, nodeFlags = startFlags): Promise<Server> {
   const child = fork(`${root}${script}`, [], {
     cwd: root,
-    execArgv: [...startFlags, "--import", "tsx"],
+    execArgv: [...nodeFlags, "--import", "tsx"],
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: "production", LOG_LEVEL: "warn", POOL_SIZE: "10", REDIS_URL: "", ...env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
+  // A benchmark that fails halfway must not leave its servers running (they also hold its output open).
+  process.once("exit", () => child.kill());
   await new Promise<void>((resolve, reject) => {
     child.once("message", () => resolve());
     child.once("exit", (code) => reject(new Error(`${name} exited with code ${code} before listening`)));

@@ -1,11 +1,12 @@
-// `npx tsx bench/nested.ts [--url postgresql://.../synth_10k] [--duration 8] [--connections 1,4] [--rounds 1]`
+// `npx tsx bench/nested.ts [--url postgresql://.../synth_10k] [--duration 8] [--connections 1,4] [--rounds 1] [--api-flags="--max-semi-space-size=16" ...]`
 // The uncached nested list of `npm run bench` alone (response cache off): this API, the
 // hand-written baseline (bench/servers/) and PostGraphile 4 (bench/postgraphile/, installed by
 // `npm run bench`) on the same synthetic database, measured in turn with autocannon, and the SQL
-// statements the API sends for `first: 1 / 20 / 100`. The figures are the ratios taken in one run:
+// statements the API sends for `first: 1 / 20 / 100`. Each --api-flags adds the API run with those
+// Node.js flags instead of npm start's ("" for none), measured in the same rounds. The figures are the ratios taken in one run:
 // the machine is shared, so absolute requests/s move from run to run.
 import { parseArgs } from "node:util";
-import { graphql, load, send, sqlPerRequest, start, stop, type Measurement, type Server } from "./harness.ts";
+import { graphql, installPostgraphile, load, send, sqlPerRequest, start, stop, type Measurement, type Server } from "./harness.ts";
 import { NESTED_QUERY, PAGE, POSTGRAPHILE_NESTED_QUERY } from "./queries.ts";
 
 const { values } = parseArgs({
@@ -15,6 +16,7 @@ const { values } = parseArgs({
     connections: { type: "string", default: "1,4" },
     rounds: { type: "string", default: "1" },
     port: { type: "string", default: "4581" },
+    "api-flags": { type: "string", multiple: true, default: [] },
   },
 });
 const port = Number(values.port);
@@ -38,25 +40,35 @@ try {
   await stop(counting);
 }
 
+installPostgraphile();
 const api = await start("this API", "bench/servers/api.ts", port, values.url!, uncached);
 const baseline = await start("baseline", "bench/servers/baseline.ts", port + 1, values.url!);
 const postgraphile = await start("PostGraphile 4", "bench/postgraphile/server.ts", port + 3, values.url!);
+const variants: Server[] = [];
 try {
+  for (const [i, flags] of values["api-flags"]!.entries())
+    variants.push(await start(`API with ${flags || "no flags"}`, "bench/servers/api.ts", port + 4 + i, values.url!, uncached, flags.split(" ").filter(Boolean)));
   const requests = [nested(api), { ...nested(baseline), path: "/nested" }, { ...nested(postgraphile), body: graphql(POSTGRAPHILE_NESTED_QUERY, { n: PAGE }) }];
   const [answer, baselineAnswer] = await Promise.all(requests.slice(0, 2).map(send));
   if (JSON.stringify({ data: JSON.parse(answer).data }) !== baselineAnswer) throw new Error("the API's nested list differs from the baseline's");
   console.log(`answers agree (${answer.length} bytes); ${values.duration} s per measurement after a 2 s warm-up`);
-  for (const request of requests) await measure(request, 1, 2);
+  for (const request of [...requests, ...variants.map((variant) => nested(variant))]) await measure(request, 1, 2);
   const duration = Number(values.duration);
   const cell = (m: { rps: number; p50: number; p99: number }) => `${m.rps.toFixed(0)} | ${m.p50} / ${m.p99}`;
-  console.log("| Round | Connections | API req/s | p50 / p99 ms | Baseline req/s | p50 / p99 ms | PostGraphile req/s | p50 / p99 ms | API / baseline | API / PostGraphile |");
-  console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  const variantColumns = variants.map((variant) => ` ${variant.name} req/s | p50 / p99 ms | vs API |`).join("");
+  console.log(`| Round | Connections | API req/s | p50 / p99 ms | Baseline req/s | p50 / p99 ms | PostGraphile req/s | p50 / p99 ms | API / baseline | API / PostGraphile |${variantColumns}`);
+  console.log(`|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|${"---:|---:|---:|".repeat(variants.length)}`);
   for (let round = 1; round <= Number(values.rounds); round++) {
     for (const c of values.connections!.split(",").map(Number)) {
       const [a, b, p] = [await measure(requests[0], c, duration), await measure(requests[1], c, duration), await measure(requests[2], c, duration)];
-      console.log(`| ${round} | ${c} | ${cell(a)} | ${cell(b)} | ${cell(p)} | ${(a.rps / b.rps).toFixed(2)}x | ${(a.rps / p.rps).toFixed(2)}x |`);
+      let line = `| ${round} | ${c} | ${cell(a)} | ${cell(b)} | ${cell(p)} | ${(a.rps / b.rps).toFixed(2)}x | ${(a.rps / p.rps).toFixed(2)}x |`;
+      for (const variant of variants) {
+        const v = await measure(nested(variant), c, duration);
+        line += ` ${cell(v)} | ${(v.rps / a.rps).toFixed(2)}x |`;
+      }
+      console.log(line);
     }
   }
 } finally {
-  for (const server of [api, baseline, postgraphile]) await stop(server);
+  for (const server of [api, baseline, postgraphile, ...variants]) await stop(server);
 }

@@ -3,14 +3,13 @@
 // synthetic database(s) of the same PostgreSQL server, and writes bench/results/report.md,
 // results.json and throughput.png. A script with a report, not a timed test: figures are ratios
 // taken in one run on one machine.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { countRows, synthDatabaseName, synthesize } from "../src/synth/generate.ts";
 import { renderChart } from "./chart.ts";
-import { graphql, load, peakRssMb, send, sqlPerRequest, start, stop, type Measurement, type Scenario } from "./harness.ts";
+import { graphql, installPostgraphile, load, peakRssMb, send, sqlPerRequest, start, stop, type Measurement, type Scenario } from "./harness.ts";
 import {
   FILTERED_QUERY,
   FUNDING_SUMMARY_QUERY,
@@ -288,10 +287,7 @@ function report(runs: ScaleResult[], machine: Record<string, string>): string {
 
 // ---- main ----
 
-if (!existsSync(`${root}bench/postgraphile/node_modules/postgraphile`)) {
-  log("installing PostGraphile 4 into bench/postgraphile (its own graphql 15)");
-  execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: `${root}bench/postgraphile`, stdio: "inherit" });
-}
+installPostgraphile();
 const before = loadavg();
 const started = new Date();
 const runs: ScaleResult[] = [];
