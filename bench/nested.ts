@@ -1,10 +1,11 @@
-// `npx tsx bench/nested.ts [--url postgresql://.../synth_10k] [--duration 8] [--connections 1,4] [--rounds 1] [--api-flags="--max-semi-space-size=16" ...]`
+// `npx tsx bench/nested.ts [--url postgresql://.../synth_10k] [--duration 8] [--connections 1,4] [--rounds 1]
+//   [--api-flags="--max-semi-space-size=16" ...]`
 // The uncached nested list of `npm run bench` alone (response cache off): this API, the
-// hand-written baseline (bench/servers/) and PostGraphile 4 (bench/postgraphile/, installed by
-// `npm run bench`) on the same synthetic database, measured in turn with autocannon, and the SQL
+// hand-written baseline (bench/servers/) and PostGraphile 4 (bench/postgraphile/, installed on
+// first use) on the same synthetic database, measured in turn with autocannon, and the SQL
 // statements the API sends for `first: 1 / 20 / 100`. Each --api-flags adds the API run with those
-// Node.js flags instead of npm start's ("" for none), measured in the same rounds. The figures are the ratios taken in one run:
-// the machine is shared, so absolute requests/s move from run to run.
+// Node.js flags instead of npm start's ("" for none), measured in the same rounds. The figures are
+// the ratios taken in one run: the machine is shared, so absolute requests/s move from run to run.
 import { parseArgs } from "node:util";
 import { graphql, installPostgraphile, load, send, sqlPerRequest, start, stop, type Measurement, type Server } from "./harness.ts";
 import { NESTED_QUERY, PAGE, POSTGRAPHILE_NESTED_QUERY } from "./queries.ts";
