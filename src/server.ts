@@ -26,8 +26,8 @@ if (db.embedded && (await db.prisma.source.count()) === 0) {
 watchPools(db.pools);
 // Other processes (API instances, `npm run import`) can write to a PostgreSQL server; the embedded
 // database is this process's alone.
-const replicaPools = Object.entries(db.pools).flatMap(([name, pool]) => (name === "primary" ? [] : [pool]));
-const stopListening = env.DATABASE_URL ? await listenForChanges(env.DATABASE_URL, replicaPools) : undefined;
+const { primary: _, ...replicaPools } = db.pools;
+const stopListening = env.DATABASE_URL ? await listenForChanges(env.DATABASE_URL, Object.values(replicaPools)) : undefined;
 
 let stopping = false;
 const api = createApi({ isStopping: () => stopping });

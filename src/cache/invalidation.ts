@@ -8,7 +8,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import pg from "pg";
 import { log } from "../log.ts";
-import { changedTypes, RECORD_TYPES, type RecordType } from "./tags.ts";
+import { changedTypes, isRecordType, RECORD_TYPES, type RecordType } from "./tags.ts";
 
 export const CHANGES_CHANNEL = "kzgraph_data_changed";
 
@@ -57,8 +57,7 @@ export const changeNotification = (recordTypes: Iterable<string>): string =>
 function readNotification(payload: string): ChangeNotification {
   try {
     const { types, invalidatedBy } = JSON.parse(payload) as ChangeNotification;
-    const known = (type: unknown) => (RECORD_TYPES as readonly unknown[]).includes(type);
-    if (Array.isArray(types) && types.every(known) && Array.isArray(invalidatedBy)) return { types, invalidatedBy: invalidatedBy.map(String) };
+    if (Array.isArray(types) && types.every(isRecordType) && Array.isArray(invalidatedBy)) return { types, invalidatedBy: invalidatedBy.map(String) };
   } catch {}
   return { types: [...RECORD_TYPES], invalidatedBy: [] };
 }

@@ -18,6 +18,7 @@ import {
 /** Record types of the change log; "Change" is written by every write. */
 export const RECORD_TYPES = ["Organization", "Person", "Method", "Partnership", "Programme", "Funding", "Impact", "Source", "Change"] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
+export const isRecordType = (name: unknown): name is RecordType => (RECORD_TYPES as readonly unknown[]).includes(name);
 
 /**
  * Links stored with the record on the left, listing records on the right (a person's roles at
@@ -34,8 +35,8 @@ const LINKED: Partial<Record<RecordType, RecordType[]>> = {
 export function changedTypes(recordTypes: Iterable<string>): RecordType[] {
   const changed = new Set<RecordType>();
   for (const type of recordTypes) {
-    if (!(RECORD_TYPES as readonly string[]).includes(type)) throw new Error(`Unknown record type ${type}`);
-    for (const t of [type as RecordType, ...(LINKED[type as RecordType] ?? [])]) changed.add(t);
+    if (!isRecordType(type)) throw new Error(`Unknown record type ${type}`);
+    for (const t of [type, ...(LINKED[type] ?? [])]) changed.add(t);
   }
   if (changed.size) for (const t of ["Source", "Change"] as const) changed.add(t);
   return [...changed];
@@ -82,7 +83,7 @@ export function typeTags(schema: GraphQLSchema): Map<string, RecordType[]> {
   const computeTags = (type: GraphQLNamedType): RecordType[] => {
     if (isAbstractType(type)) return schema.getPossibleTypes(type).flatMap(tagsOf);
     if (!isObjectType(type)) return [];
-    if ((RECORD_TYPES as readonly string[]).includes(type.name)) return [type.name as RecordType];
+    if (isRecordType(type.name)) return [type.name];
     if (READS[type.name]) return READS[type.name];
     if (noData.has(type.name)) return [];
     const fields = type.getFields();

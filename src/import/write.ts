@@ -11,11 +11,11 @@ export type WriteReport = Record<Entity | "identifiers" | "roles", Counts>;
 
 type Tx = Prisma.TransactionClient;
 
-/** Who makes a change and why, as the change log records it. */
 /** Who the command-line tools write as in the change log; no API key may take these names. */
 export const SEED_ACTOR = "seed";
 export const IMPORT_ACTOR = "import";
 
+/** Who makes a change and why, as the change log records it. */
 export interface Author {
   /** Name of the API key, or SEED_ACTOR / IMPORT_ACTOR for the command-line tools. */
   actor: string;

@@ -138,12 +138,9 @@ export function limitsPlugin(options: LimitsOptions): Plugin {
         });
         return;
       }
-      if (cost > 0) {
-        state.bucket = await store.take(state.client, cost, state.budget!);
-        if (!state.bucket.allowed) {
-          setResultAndStopExecution({ errors: [rateLimited(state, cost)] });
-          return;
-        }
+      if (cost > 0 && !(await state.take!(cost)).allowed) {
+        setResultAndStopExecution({ errors: [rateLimited(state, cost)] });
+        return;
       }
       // A mutation reads its own payload back: from the primary, where the write is, not a replica.
       setExecuteFn(withTimeout(operation?.operation === "mutation" ? onPrimary(executeFn) : executeFn, limits.timeoutMs));
