@@ -15,7 +15,7 @@ const RIGHT = { organization: { slug: "bekturov-institute", foundedYear: 1945 } 
 
 interface Server {
   child: ChildProcess;
-  /** Its log, one parsed JSON line each. */
+  /** Its log, one parsed JSON line each (anything else as `{ text }`). */
   lines: any[];
   exited: Promise<number | null>;
   url(): string;
@@ -33,7 +33,7 @@ function startServer(env: Record<string, string>): Server {
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
     const parts = (partial + chunk).split("\n");
     partial = parts.pop()!;
-    for (const line of parts) lines.push(JSON.parse(line));
+    for (const line of parts) lines.push(line.startsWith("{") ? JSON.parse(line) : { text: line });
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { child, lines, exited, url: () => `http://127.0.0.1:${lines.find((l) => l.port).port}` };
@@ -161,7 +161,14 @@ test.runIf(onPostgres)("a server started while the database is down waits for it
   await proxy.cut();
   const server = startServer({ DATABASE_URL: databaseUrl, DATABASE_WAIT_SECONDS: "30" });
   servers.push(server);
-  await until(() => server.lines.some((l) => /cannot be reached; trying again/.test(l.msg)), 30_000, "the wait to be logged");
+  await until(
+    () => {
+      if (server.child.exitCode !== null) throw new Error(`the server exited with code ${server.child.exitCode} instead of waiting for the database`);
+      return server.lines.some((l) => /cannot be reached; trying again/.test(l.msg));
+    },
+    30_000,
+    "the wait to be logged",
+  );
   await new Promise((resolve) => setTimeout(resolve, 1500));
   expect(server.child.exitCode).toBeNull();
   await proxy.restore();
