@@ -7,7 +7,7 @@
 // checkout's code), started with DATABASE_URL through a TCP proxy in front of a new seeded database
 // on TEST_DATABASE_URL's server (default postgresql://postgres@127.0.0.1:5432/test), with its
 // response cache off so that every read reaches the database. `--mode cut` refuses connections and
-// resets the open ones (a server gone down); `hang` takes connections and answers nothing.
+// resets the open ones (a server gone down); `hang` resets them and takes new ones, answering nothing.
 // Each read is compared with the server's answer to it before the first cut; a key-checked read
 // goes through the API-key check. Seconds to recover: from each restore until a right answer.
 import { spawn } from "node:child_process";

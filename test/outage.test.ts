@@ -2,10 +2,13 @@
 // refused and reset, as a server that went down) and hung (connections taken, nothing answered).
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { loadSeed } from "../seeds/load.ts";
 import { createApiKey } from "../src/auth/keys.ts";
 import { openDatabase } from "../src/db.ts";
+import { startHttpServer } from "../src/http/server.ts";
+import { memoryStore } from "../src/limits/rate-limit.ts";
+import { createApi } from "../src/yoga.ts";
 import { createBlankDatabase } from "./helpers.ts";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
 
@@ -185,4 +188,37 @@ test.runIf(onPostgres)("a database that never comes: the server exits with one c
   expect(server.lines.map((l) => l.level)).toEqual(["warn", "error"]);
   expect(server.lines.at(-1).msg).toBe("the database (DATABASE_URL) could not be reached in 2 s (DATABASE_WAIT_SECONDS); not starting");
   await proxy.restore();
+});
+
+test("an error thrown under a plugin's hook (here the key check) is the API's JSON 500 with a request id, never Yoga's page with the stack", async () => {
+  const api = createApi({
+    rateLimitStore: memoryStore(),
+    verifyApiKey: () => {
+      throw new Error("key store broke at /srv/app/src/keys.ts:12 talking to 10.1.2.3:5432");
+    },
+  });
+  const server = await startHttpServer(api, { port: 0, host: "127.0.0.1", maxBodyBytes: 100_000, requestTimeoutMs: 2000, trustProxy: false, drainTimeoutMs: 1000 });
+  const logged: string[] = [];
+  const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+    logged.push(String(chunk));
+    return true;
+  });
+  try {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer kzg_whatever" },
+      body: JSON.stringify({ query: "{ __typename }" }),
+    });
+    const text = await response.text();
+    const requestId = response.headers.get("x-request-id");
+    expect(response.status).toBe(500);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(JSON.parse(text).errors[0]).toEqual({ message: `Unexpected error. (request id ${requestId})`, extensions: { code: "INTERNAL_SERVER_ERROR", requestId } });
+    expect(text).not.toMatch(/broke|keys\.ts|10\.1\.2\.3|\bat /);
+    expect(logged.map((l) => JSON.parse(l)).find((l) => l.msg === "unexpected error")).toMatchObject({ requestId, error: expect.stringMatching(/^key store broke/), stack: expect.stringMatching(/\n\s+at /) });
+  } finally {
+    spy.mockRestore();
+    await server.stop();
+    await api.dispose();
+  }
 });

@@ -10,7 +10,7 @@ export interface TcpProxy {
   through(url: string): string;
   /** Refuses new connections and resets the open ones. */
   cut(): Promise<void>;
-  /** Takes new connections and data but answers nothing. */
+  /** Resets the open connections, then takes new ones and their data but answers nothing. */
   hang(): void;
   /** Forwards again; connections of a cut or a hang are gone. */
   restore(): Promise<void>;
@@ -59,6 +59,7 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
     },
     hang() {
       hung = true;
+      dropAll();
     },
     async restore() {
       hung = false;
