@@ -3,7 +3,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { readReplicas } from "@prisma/extension-read-replicas";
 import pg from "pg";
 import { startEmbedded } from "./database/embedded.ts";
-import { migrate } from "./database/migrate.ts";
+import { CONNECT_TIMEOUT_MS, migrate } from "./database/migrate.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 
 /**
@@ -92,6 +92,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pools[name] = new pg.Pool({
       connectionString,
       max: poolSize,
+      // Also the longest wait for a connection of a full pool. A database that does not answer
+      // fails the request (503) instead of holding it until the query timeout.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       options: options.statementTimeoutMs ? `-c statement_timeout=${options.statementTimeoutMs}` : undefined,
     });
     byName[name] = new PrismaClient({

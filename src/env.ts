@@ -10,6 +10,8 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// connection string")
     .optional(),
+  // Start-up waits this long for a PostgreSQL server that cannot be reached yet (README "Configuration").
+  DATABASE_WAIT_SECONDS: z.coerce.number().int().min(0).default(60),
   DATA_DIR: z.string().min(1).default("./data"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   // Limits and fair use (README "Limits and fair use")

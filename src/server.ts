@@ -3,16 +3,41 @@ import { listenForChanges } from "./cache/invalidation.ts";
 import { openDatabase } from "./db.ts";
 import { env } from "./env.ts";
 import { watchPools } from "./http/metrics.ts";
+import { isDatabaseUnavailable, lastLineOf } from "./http/outage.ts";
 import { startHttpServer } from "./http/server.ts";
 import { log } from "./log.ts";
 import { createApi, GRAPHQL_ENDPOINT } from "./yoga.ts";
 
-const db = await openDatabase({
-  databaseUrl: env.DATABASE_URL,
-  replicaUrls: env.DATABASE_REPLICA_URLS,
-  dataDir: env.DATA_DIR,
-  statementTimeoutMs: env.QUERY_TIMEOUT_MS,
-});
+/**
+ * Opens the database; a PostgreSQL server that cannot be reached yet (still starting, restarting,
+ * or its network not up) is tried again every second for DATABASE_WAIT_SECONDS.
+ */
+async function openWhenReachable() {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const db = await openDatabase({
+        databaseUrl: env.DATABASE_URL,
+        replicaUrls: env.DATABASE_REPLICA_URLS,
+        dataDir: env.DATA_DIR,
+        statementTimeoutMs: env.QUERY_TIMEOUT_MS,
+      });
+      if (attempt > 1) log.info("database reachable", { waitedSeconds: Math.round((Date.now() - started) / 1000) });
+      return db;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      const reason = lastLineOf(error);
+      if (Date.now() - started + 1000 > env.DATABASE_WAIT_SECONDS * 1000) {
+        log.error(`the database (DATABASE_URL) could not be reached in ${env.DATABASE_WAIT_SECONDS} s (DATABASE_WAIT_SECONDS); not starting`, { error: reason });
+        process.exit(1);
+      }
+      if (attempt === 1) log.warn(`the database (DATABASE_URL) cannot be reached; trying again every second for up to ${env.DATABASE_WAIT_SECONDS} s (DATABASE_WAIT_SECONDS)`, { error: reason });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
+const db = await openWhenReachable();
 // A new (or never successfully seeded) embedded database gets the curated dataset.
 if (db.embedded && (await db.prisma.source.count()) === 0) {
   log.info("empty embedded database: loading the seed dataset");

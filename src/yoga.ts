@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { PothosValidationError } from "@pothos/core";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError } from "graphql";
@@ -13,6 +12,8 @@ import { datasetExtensions } from "./dataset/extensions.ts";
 import { env } from "./env.ts";
 import { EXPORT_PATH, exportRoutes } from "./export/routes.ts";
 import { requestContext } from "./http/context.ts";
+import { logUnexpected } from "./http/errors.ts";
+import { isDatabaseUnavailable, noteDatabaseUnavailable, RETRY_AFTER, UNAVAILABLE_MESSAGE } from "./http/outage.ts";
 import { importRoute } from "./import/route.ts";
 import { operationalRoutes, routesPlugin, type Route } from "./http/routes.ts";
 import { DOCUMENT_LIMITS } from "./limits/document.ts";
@@ -52,11 +53,12 @@ query InstitutesAndTheirMethods {
 const TIMEOUT_MESSAGE = /statement timeout|canceling statement/i;
 
 /**
- * Keeps expected errors (bad input, limits) visible with a code, and hides everything else
- * behind "Unexpected error" and a request id, logging the details under the same id.
+ * Keeps expected errors (bad input, limits) visible with a code, answers 503 while the database
+ * cannot be reached, and hides everything else behind "Unexpected error" and a request id,
+ * logging the details under the same id.
  */
 function maskError(error: unknown, message: string): Error {
-  if (!(error instanceof GraphQLError)) return unexpected(error, message);
+  if (!(error instanceof GraphQLError)) return isDatabaseUnavailable(error) ? unavailable(error) : unexpected(error, message);
   const original = error.originalError;
   if (!original || original instanceof GraphQLError) {
     if (!error.extensions.code) return new GraphQLError(error.message, { ...error, extensions: { ...error.extensions, code: "BAD_USER_INPUT" } });
@@ -72,13 +74,21 @@ function maskError(error: unknown, message: string): Error {
       extensions: { code: "TIMEOUT", http: { status: 504 } },
     });
   }
+  if (isDatabaseUnavailable(original)) return unavailable(original, error);
   return unexpected(original, message, error);
 }
 
+function unavailable(original: unknown, error?: GraphQLError): GraphQLError {
+  noteDatabaseUnavailable(original);
+  return new GraphQLError(UNAVAILABLE_MESSAGE, {
+    nodes: error?.nodes,
+    path: error?.path,
+    extensions: { code: "SERVICE_UNAVAILABLE", http: { status: 503, headers: RETRY_AFTER } },
+  });
+}
+
 function unexpected(original: unknown, message: string, error?: GraphQLError): GraphQLError {
-  const requestId = requestContext.getStore()?.requestId ?? randomUUID();
-  const cause = original instanceof Error ? original : new Error(String(original));
-  log.error("unexpected error", { requestId, error: cause.message, stack: cause.stack, path: error?.path?.join(".") });
+  const requestId = logUnexpected(original, { path: error?.path?.join(".") });
   return new GraphQLError(`${message} (request id ${requestId})`, {
     nodes: error?.nodes,
     path: error?.path,

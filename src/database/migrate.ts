@@ -5,6 +5,9 @@ import pg from "pg";
 
 export const MIGRATIONS_DIR = new URL("../../prisma/migrations/", import.meta.url).pathname;
 
+/** Time to open a connection to the database, so that one that does not answer fails instead of hanging. */
+export const CONNECT_TIMEOUT_MS = 5000;
+
 export class MigrationError extends Error {
   override name = "MigrationError";
 }
@@ -33,7 +36,7 @@ export async function readMigrations(dir: string): Promise<Migration[]> {
  */
 export async function migrate(connectionString: string, dir = MIGRATIONS_DIR): Promise<string[]> {
   const migrations = await readMigrations(dir);
-  const client = new pg.Client({ connectionString });
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   await client.connect();
   try {
     await client.query(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (

@@ -5,6 +5,7 @@ import { execute, GraphQLError, parse, type DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { citationText, currentRelease, LICENSE } from "../dataset/metadata.ts";
 import { stateOf } from "../http/context.ts";
+import { errorResponse, failureResponse } from "../http/errors.ts";
 import { rateLimitHeaders } from "../limits/plugin.ts";
 import { log } from "../log.ts";
 import { schema } from "../schema/index.ts";
@@ -78,7 +79,7 @@ async function refusedForBudget(request: Request, rows: number): Promise<Respons
   const message =
     `Rate limit reached: this export has ${rows} rows and costs ${points} points (one a row, at most your budget), ` +
     `and ${bucket.remaining} of your ${state.budget} points a minute are left. Try again in ${bucket.retryAfter} s`;
-  return jsonResponse(429, { errors: [{ message, extensions: { code: "RATE_LIMITED" } }] }, rateLimitHeaders(bucket, state.budget!));
+  return errorResponse(429, message, "RATE_LIMITED", rateLimitHeaders(bucket, state.budget!));
 }
 
 /** Pages of rows of one table, matching the API's answer to the same filter and order. */
@@ -151,7 +152,6 @@ async function* datasetChunks(request: Request): AsyncGenerator<Uint8Array> {
 function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body, null, 2), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
 }
-const errorResponse = (status: number, message: string, code = "BAD_USER_INPUT") => jsonResponse(status, { errors: [{ message, extensions: { code } }] });
 
 /** A streamed response that reads the next chunk only when the client has taken the previous one. */
 async function streamed(chunks: AsyncGenerator<Uint8Array>, contentType: string, filename: string): Promise<Response> {
@@ -231,10 +231,9 @@ async function handle(request: Request, url: URL): Promise<Response> {
     if (refusal) return refusal;
     return await streamed(tableChunks(table, format, rowPages(table, variables, request)), FORMATS[format], `${match[1]}.${format}`);
   } catch (error) {
-    if (error instanceof ExportInputError) return errorResponse(400, error.message);
-    if (error instanceof ExportQueryError && error.errors.every(isUserError)) return errorResponse(400, error.message);
-    log.error("export failed", { error: (error as Error).message, stack: (error as Error).stack });
-    return errorResponse(500, "Unexpected error", "INTERNAL_SERVER_ERROR");
+    if (error instanceof ExportInputError) return errorResponse(400, error.message, "BAD_USER_INPUT");
+    if (error instanceof ExportQueryError && error.errors.every(isUserError)) return errorResponse(400, error.message, "BAD_USER_INPUT");
+    return failureResponse(error, { route: "export" });
   }
 }
 

@@ -1,7 +1,9 @@
 import type { Plugin } from "graphql-yoga";
 import { MIGRATIONS_DIR, readMigrations } from "../database/migrate.ts";
 import { databaseClients } from "../db.ts";
+import { errorBody } from "./errors.ts";
 import { registry } from "./metrics.ts";
+import { bounded } from "./outage.ts";
 
 /** A non-GraphQL endpoint, written against the Fetch API like Yoga itself. */
 export type Route = (request: Request) => Response | Promise<Response>;
@@ -28,11 +30,14 @@ export function routesPlugin(routes: Record<string, Route>): Plugin {
       if (bare && response.body === null) {
         const headers = new Headers(response.headers);
         headers.set("content-type", "application/json; charset=utf-8");
-        setResponse(new Response(JSON.stringify({ errors: [{ message: bare[1], extensions: { code: bare[0] } }] }), { status: response.status, headers }));
+        setResponse(new Response(errorBody(bare[1], bare[0]), { status: response.status, headers }));
       }
     },
   };
 }
+
+/** Time each database has to answer /readyz: a load balancer's probe gets its answer within 2 s. */
+const READY_PROBE_MS = 1500;
 
 const json = (status: number, body: unknown) => Response.json(body, { status, headers: { "cache-control": "no-store" } });
 
@@ -43,19 +48,26 @@ export function operationalRoutes(isStopping: () => boolean): Record<string, Rou
     "/healthz": () => json(200, { status: "ok" }),
     "/readyz": async () => {
       if (isStopping()) return json(503, { status: "stopping" });
-      // A replica has the migrations once it has replayed them from the primary.
-      for (const [database, client] of Object.entries(databaseClients())) {
-        try {
-          const rows = await client.$queryRaw<Array<{ migration_name: string }>>`
-            SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
-          const applied = new Set(rows.map((r) => r.migration_name));
-          const pending = (await expected).filter((name) => !applied.has(name));
-          if (pending.length) return json(503, { status: "migrations pending", database, pending });
-        } catch {
-          return json(503, { status: "database unreachable", database });
-        }
-      }
-      return json(200, { status: "ready" });
+      // Every database at once, each given READY_PROBE_MS, so the answer comes in time whatever they do.
+      const problems = await Promise.all(
+        Object.entries(databaseClients()).map(async ([database, client]) => {
+          try {
+            // A replica has the migrations once it has replayed them from the primary.
+            const rows = await bounded(
+              client.$queryRaw<Array<{ migration_name: string }>>`
+                SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+              READY_PROBE_MS,
+            );
+            const applied = new Set(rows.map((r) => r.migration_name));
+            const pending = (await expected).filter((name) => !applied.has(name));
+            return pending.length ? { status: "migrations pending", database, pending } : undefined;
+          } catch {
+            return { status: "database unreachable", database };
+          }
+        }),
+      );
+      const problem = problems.find(Boolean);
+      return problem ? json(503, problem) : json(200, { status: "ready" });
     },
     "/metrics": async () => new Response(await registry.metrics(), { headers: { "content-type": registry.contentType } }),
   };

@@ -1,7 +1,9 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { sendNodeResponse } from "@whatwg-node/server";
 import { log } from "../log.ts";
 import { requestContext, requestIdFrom, type RequestState } from "./context.ts";
+import { errorBody, failureResponse } from "./errors.ts";
 import { httpRequests, operationDuration, operationLabel } from "./metrics.ts";
 
 export interface HttpOptions {
@@ -24,7 +26,30 @@ export interface HttpServer {
   stop(): Promise<void>;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
+/** Yoga's server adapter (only the entry point this server calls). */
+interface Handler {
+  handleNodeRequestAndResponse(req: IncomingMessage, res: ServerResponse, context: { req: IncomingMessage; res: ServerResponse }): Response | Promise<Response>;
+}
+
+/**
+ * Yoga, with the answer to an error thrown by one of its plugins' hooks (a database or Redis
+ * that fails under a key check, a rate limit, a route) made by the API, not by Yoga's adapter,
+ * which would send the error's stack as text.
+ */
+async function respond(handler: Handler, req: IncomingMessage, res: ServerResponse) {
+  let response: Response;
+  try {
+    response = await handler.handleNodeRequestAndResponse(req, res, { req, res });
+  } catch (error) {
+    response = failureResponse(error);
+  }
+  try {
+    await sendNodeResponse(response, res, req, true);
+  } catch (error) {
+    log.warn("response cut short", { error: (error as Error).message });
+    res.destroy();
+  }
+}
 
 function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   const forwarded = trustProxy ? String(req.headers["x-forwarded-for"] ?? "").split(",").pop()?.trim() : undefined;
@@ -33,7 +58,7 @@ function clientIp(req: IncomingMessage, trustProxy: boolean): string {
 
 function refuse(res: ServerResponse, status: number, code: string, message: string) {
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", connection: "close" });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  res.end(errorBody(message, code));
 }
 
 /** Reads the body into memory up to `limit` bytes; resolves null as soon as it is over. */
@@ -96,11 +121,12 @@ export async function startHttpServer(handler: Handler, options: HttpOptions): P
           operationName: state.operationName,
           cost: state.cost,
         };
-        if (res.statusCode >= 500) log.error("request", line);
+        // A 503 is an outage, logged once as it begins (see outage.ts), not a fault of each request.
+        if (res.statusCode >= 500 && res.statusCode !== 503) log.error("request", line);
         else log.info("request", line);
       });
       requestContext.run(state, async () => {
-        if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return handler(req, res);
+        if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return respond(handler, req, res);
         const body = await readBody(req, options.maxBodyBytes).catch(() => null);
         if (body === null) {
           if (!res.headersSent && !req.destroyed) {
@@ -110,7 +136,7 @@ export async function startHttpServer(handler: Handler, options: HttpOptions): P
         }
         // Yoga's Node adapter uses a body already read by the server in place of the stream.
         (req as IncomingMessage & { body?: Buffer }).body = body;
-        return handler(req, res);
+        return respond(handler, req, res);
       });
     },
   );
@@ -125,7 +151,7 @@ export async function startHttpServer(handler: Handler, options: HttpOptions): P
           : [400, "BAD_REQUEST", "The request is not valid HTTP"];
     log.warn("refused before routing", { status, error: error.code });
     httpRequests.inc({ route: "other", status });
-    const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+    const body = errorBody(message, code);
     socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   await new Promise<void>((resolve, reject) => {

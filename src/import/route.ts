@@ -8,6 +8,8 @@ import { createWriteStream } from "node:fs";
 import type { Plugin } from "graphql-yoga";
 import { credentialsOf } from "../auth/keys.ts";
 import { prisma } from "../db.ts";
+import { failureResponse } from "../http/errors.ts";
+import { isDatabaseUnavailable } from "../http/outage.ts";
 import { log } from "../log.ts";
 import { describeProblem, ImportValidationError, importFiles } from "./index.ts";
 import { FileError } from "./read.ts";
@@ -58,6 +60,7 @@ async function handle(request: Request): Promise<Response> {
     if (error instanceof ImportValidationError)
       return json(422, { error: "Nothing was written", problems: error.problems.map((p) => ({ ...p, message: describeProblem(p) })) });
     if (error instanceof FileError) return json(413, { error: error.message });
+    if (isDatabaseUnavailable(error)) return failureResponse(error);
     log.error("import over HTTP failed", { error: (error as Error).message });
     return json(500, { error: "The import failed and nothing was written" });
   } finally {
