@@ -1,30 +1,43 @@
 // Redis is an accelerator, never a dependency: with the API's Redis frozen or down, requests are
 // answered from the database at the speed they had with Redis, and rate limits still hold, in
 // each process's memory. (Redis restarted from old saved data: test/scale-out.test.ts.)
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "vitest";
+import { loadSeed } from "../seeds/load.ts";
 import { redisPersistedQueries } from "../src/cache/persisted-queries.ts";
 import { redisCacheStore } from "../src/cache/store.ts";
+import { startHttpServer, type HttpServer } from "../src/http/server.ts";
 import { redisStore } from "../src/limits/rate-limit.ts";
-import { startRedis, startTestServer, type RedisProcess, type TestServer } from "./server-helpers.ts";
+import { createApi } from "../src/yoga.ts";
+import { openTestDatabase } from "./helpers.ts";
+import { startRedis, type RedisProcess } from "./server-helpers.ts";
 
 const BUDGET = 60;
+let db: Awaited<ReturnType<typeof openTestDatabase>>;
 let redis: RedisProcess;
-let server: TestServer;
+let api: ReturnType<typeof createApi>;
+let server: HttpServer;
 
+beforeAll(async () => {
+  db = await openTestDatabase();
+  await loadSeed(db.db.prisma);
+});
+afterAll(() => db.drop());
+
+// Each test has a Redis of its own, and a server whose every store is in it.
 beforeEach(async () => {
   redis = await startRedis();
-  server = await startTestServer({
-    api: {
-      rateLimitStore: redisStore(redis.url, "ratelimit:"),
-      responseCacheStore: redisCacheStore(redis.url, "cache:", 60),
-      persistedQueryStore: redisPersistedQueries(redis.url, "apq:", 60),
-      limits: { perMinute: BUDGET, maxCost: BUDGET },
-    },
+  api = createApi({
+    rateLimitStore: redisStore(redis.url, "ratelimit:"),
+    responseCacheStore: redisCacheStore(redis.url, "cache:", 60),
+    persistedQueryStore: redisPersistedQueries(redis.url, "apq:", 60),
+    limits: { perMinute: BUDGET, maxCost: BUDGET },
   });
+  server = await startHttpServer(api, { port: 0, host: "127.0.0.1", maxBodyBytes: 100_000, requestTimeoutMs: 2000, trustProxy: false, drainTimeoutMs: 3000 });
 });
 afterEach(async () => {
+  await server.stop();
+  await api.dispose();
   await redis.stop();
-  await server.close();
 });
 
 let asked = 0;
