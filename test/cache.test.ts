@@ -247,13 +247,14 @@ test.runIf(process.env.TEST_DB === "postgres")("a write's NOTIFY invalidates eve
       slug: "kazakhmys", record: { city: "Notified in a cache test", citations: citations() }, reason: "cache test",
     }))).toEqual(["this process", "shared"]);
     // Another process's write that invalidated the shared cache itself.
-    const payload = JSON.stringify({ types: ["Organization"], invalidatedBy: ["shared-store"] });
+    const payload = JSON.stringify({ types: ["Organization"], invalidatedBy: ["shared-store"], versions: { Organization: 1 } });
     expect(await notifiedWithin(() => notifier.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, payload]))).toEqual(["this process"]);
     // `npm run import`, which has no cache of its own.
-    const fromImporter = JSON.stringify({ types: ["Organization"], invalidatedBy: [] });
+    const fromImporter = JSON.stringify({ types: ["Organization"], invalidatedBy: [], versions: { Organization: 1 } });
     expect(await notifiedWithin(() => notifier.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, fromImporter]))).toEqual(["this process", "shared"]);
     // A payload this release cannot read (an earlier release's, a newer one's record type): every cache.
-    for (const unreadable of ["Organization,Person", JSON.stringify({ types: ["Laboratory"], invalidatedBy: ["shared-store"] })])
+    const earlier = JSON.stringify({ types: ["Organization"], invalidatedBy: ["shared-store"] });
+    for (const unreadable of ["Organization,Person", earlier, JSON.stringify({ types: ["Laboratory"], invalidatedBy: ["shared-store"], versions: { Laboratory: 1 } })])
       expect(await notifiedWithin(() => notifier.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, unreadable]))).toEqual(["this process", "shared"]);
   } finally {
     await notifier.end();

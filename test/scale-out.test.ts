@@ -4,11 +4,12 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { loadSeed } from "../seeds/load.ts";
 import { createApiKey } from "../src/auth/keys.ts";
 import { openTestDatabase } from "./helpers.ts";
-import { falseUntilTrue, spawnServer, type ServerProcess } from "./server-helpers.ts";
+import { falseUntilTrue, spawnServer, startRedis, type ServerProcess } from "./server-helpers.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL;
 const onServer = process.env.TEST_DB === "postgres";
@@ -84,6 +85,28 @@ test.runIf(onServer && REDIS_URL)("with Redis: a write on one instance is never 
   // The write's NOTIFY reaches both instances; the Redis cache it names was invalidated already.
   await new Promise((resolve) => setTimeout(resolve, NOTIFY_DELIVERED_MS));
   expect([(await query(a, CITY)).cache, (await query(b, CITY)).cache]).toEqual(["HIT", "HIT"]);
+}, 120_000);
+
+test.runIf(onServer)("Redis restarted from data saved before a write made while it was down: no instance serves the answer cached before the write", async () => {
+  const redis = await startRedis();
+  try {
+    const [a, b] = await Promise.all([startInstance({ REDIS_URL: redis.url }), startInstance({ REDIS_URL: redis.url })]);
+    await query(b, CITY);
+    expect((await query(b, CITY)).cache).toBe("HIT");
+    const client = new Redis(redis.url);
+    await client.save();
+    client.disconnect();
+    await redis.kill();
+    await setCity(a, "Almaty (written while Redis was down)");
+    await redis.restart();
+    // B is back on Redis once an answer it caches there is served from it.
+    const asked = `{ __typename }`;
+    await falseUntilTrue(async () => (await query(b, asked)).cache === "HIT", 10_000, "B does not use Redis again");
+    expect(await query(b, CITY)).toMatchObject({ body: { data: { organization: { city: "Almaty (written while Redis was down)" } } }, cache: "MISS" });
+    expect((await query(b, CITY)).cache).toBe("HIT");
+  } finally {
+    await redis.stop();
+  }
 }, 120_000);
 
 test.runIf(onServer)("without Redis: each instance's own cache hears other processes' writes through PostgreSQL NOTIFY, npm run import included", async () => {

@@ -1,5 +1,7 @@
-import { spawn } from "node:child_process";
-import { createServer } from "node:net";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadSeed } from "../seeds/load.ts";
 import type { Database } from "../src/db.ts";
@@ -91,4 +93,62 @@ export async function falseUntilTrue(check: () => Promise<boolean>, ms: number, 
     if (Date.now() > until) throw new Error(`${what} after ${ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+export interface RedisProcess {
+  url: string;
+  /** The folder of its saved data (dump.rdb). */
+  dir: string;
+  /** SIGSTOP: connections stay open and nothing is answered. */
+  freeze(): void;
+  /** SIGCONT. */
+  thaw(): void;
+  /** SIGKILL, then waits for the process to exit: nothing is saved. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port from what it saved in `dir`. */
+  restart(): Promise<void>;
+  /** Kills it and removes its folder. */
+  stop(): Promise<void>;
+}
+
+/** A redis-server of its own on a free port of 127.0.0.1; it saves only on SAVE. */
+export async function startRedis(): Promise<RedisProcess> {
+  const port = await freePort();
+  const dir = await mkdtemp(path.join(tmpdir(), "redis-"));
+  let child: ChildProcess;
+  let exited: Promise<unknown>;
+  const start = async () => {
+    child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    exited = new Promise((resolve) => child.once("exit", resolve));
+    for (let i = 0; i < 100; i++) {
+      if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
+      const up = await new Promise<boolean>((resolve) => {
+        const socket = connect(port, "127.0.0.1", () => (socket.end(), resolve(true)));
+        socket.on("error", () => resolve(false));
+      });
+      if (up) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error("redis-server did not start within 5 s");
+  };
+  await start();
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGCONT");
+      child.kill("SIGKILL");
+    }
+    await exited;
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    dir,
+    freeze: () => child.kill("SIGSTOP"),
+    thaw: () => child.kill("SIGCONT"),
+    kill,
+    restart: start,
+    async stop() {
+      await kill();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

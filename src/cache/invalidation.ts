@@ -5,8 +5,15 @@
 // invalidates itself (its own memory cache, or a Redis cache shared with other instances), so a
 // listener does not invalidate them a second time: a second invalidation arriving after a fresh
 // answer was cached would throw that answer away for nothing.
+//
+// A write also raises the data versions of the record types it changed, in its transaction, and
+// its notification carries them. An answer cached in Redis is served only at the versions this
+// process learned from the database (its own writes, the notifications it heard, a read): Redis
+// can lose an invalidation or come back from data saved before a write, the database cannot.
 import { createHash, randomUUID } from "node:crypto";
 import pg from "pg";
+import { prisma } from "../db.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import { log } from "../log.ts";
 import { changedTypes, isRecordType, RECORD_TYPES, type RecordType } from "./tags.ts";
 
@@ -40,26 +47,78 @@ export async function dataChanged(recordTypes: Iterable<string>, alreadyInvalida
   await Promise.all(targets.map(([listener]) => listener(types)));
 }
 
+/** The data version of each record type a write changed, once it commits. */
+export type DataVersions = Record<string, number>;
+
 interface ChangeNotification {
   types: string[];
   /** The caches the writing process invalidates itself once the transaction commits. */
   invalidatedBy: string[];
+  versions: DataVersions;
 }
 
-/** The NOTIFY payload of a write that changed records of these types. */
-export const changeNotification = (recordTypes: Iterable<string>): string =>
-  JSON.stringify({ types: [...recordTypes], invalidatedBy: [...new Set(listeners.values())] } satisfies ChangeNotification);
+/**
+ * In a write's transaction, once its records are written: raises the data versions of what it
+ * changed (in one order, so concurrent writes cannot deadlock) and sends the NOTIFY that
+ * PostgreSQL delivers if, and when, the transaction commits. Returns the new versions.
+ */
+export async function announceChange(tx: Prisma.TransactionClient, recordTypes: Iterable<string>): Promise<DataVersions> {
+  const rows = await tx.$queryRaw<{ recordType: string; version: number }[]>`
+    INSERT INTO "DataVersion" ("recordType", version) SELECT unnest(${changedTypes(recordTypes).sort()}::text[]), 1
+    ON CONFLICT ("recordType") DO UPDATE SET version = "DataVersion".version + 1
+    RETURNING "recordType", version`;
+  const versions = Object.fromEntries(rows.map((row) => [row.recordType, row.version]));
+  const notification: ChangeNotification = { types: [...recordTypes], invalidatedBy: [...new Set(listeners.values())], versions };
+  await tx.$executeRaw`SELECT pg_notify(${CHANGES_CHANNEL}, ${JSON.stringify(notification)})`;
+  return versions;
+}
 
 /**
  * Reads a NOTIFY payload. Anything else, such as an earlier release's "Type,Type" or a record type
- * this release does not know, invalidates every cache.
+ * this release does not know, invalidates every cache, and leaves the data versions unknown.
  */
-function readNotification(payload: string): ChangeNotification {
+function readNotification(payload: string): { types: RecordType[]; invalidatedBy: string[]; versions?: DataVersions } {
   try {
-    const { types, invalidatedBy } = JSON.parse(payload) as ChangeNotification;
-    if (Array.isArray(types) && types.every(isRecordType) && Array.isArray(invalidatedBy)) return { types, invalidatedBy: invalidatedBy.map(String) };
+    const { types, invalidatedBy, versions } = JSON.parse(payload) as ChangeNotification;
+    if (Array.isArray(types) && types.every(isRecordType) && Array.isArray(invalidatedBy) && isDataVersions(versions))
+      return { types, invalidatedBy: invalidatedBy.map(String), versions };
   } catch {}
   return { types: [...RECORD_TYPES], invalidatedBy: [] };
+}
+
+const isDataVersions = (versions: unknown): versions is DataVersions =>
+  typeof versions === "object" && versions !== null && Object.entries(versions).every(([type, version]) => isRecordType(type) && Number.isInteger(version));
+
+const dataVersions = new Map<string, number>();
+let dataVersionsRead: Promise<void> | undefined;
+
+/**
+ * Takes in the data versions of a committed write. Versions only go up, as a notification can
+ * arrive before or after a read that saw its write already. Without versions, what this process
+ * knew may be behind: they are read from the database again before they are next used.
+ */
+export function learnDataVersions(versions?: DataVersions): void {
+  if (!versions) {
+    dataVersions.clear();
+    dataVersionsRead = undefined;
+    return;
+  }
+  for (const [type, version] of Object.entries(versions)) dataVersions.set(type, Math.max(version, dataVersions.get(type) ?? 0));
+}
+
+/** The data versions of these record types as this process last learned them (read from the primary the first time). */
+export async function currentDataVersions(types: readonly string[]): Promise<number[]> {
+  const read = (dataVersionsRead ??= prisma()
+    .$primary()
+    .dataVersion.findMany()
+    .then((rows) => learnDataVersions(Object.fromEntries(rows.map((row) => [row.recordType, row.version])))));
+  try {
+    await read;
+  } catch (error) {
+    if (dataVersionsRead === read) dataVersionsRead = undefined;
+    throw error;
+  }
+  return types.map((type) => dataVersions.get(type) ?? 0);
 }
 
 const REPLICA_WAIT_MS = 30_000;
@@ -97,7 +156,8 @@ export async function listenForChanges(url: string, replicas: pg.Pool[] = []): P
     const next = new pg.Client({ connectionString: url });
     next.on("notification", (message) => {
       if (message.channel !== CHANGES_CHANNEL || !message.payload) return;
-      const { types, invalidatedBy } = readNotification(message.payload);
+      const { types, invalidatedBy, versions } = readNotification(message.payload);
+      learnDataVersions(versions);
       void dataChanged(types, invalidatedBy);
       if (replicas.length)
         next
@@ -116,7 +176,10 @@ export async function listenForChanges(url: string, replicas: pg.Pool[] = []): P
       await next.query(`LISTEN ${CHANGES_CHANNEL}`);
       client = next;
       // Writes committed while the listener was away were not heard: forget every cached answer.
-      if (reconnecting) await dataChanged(RECORD_TYPES);
+      if (reconnecting) {
+        learnDataVersions();
+        await dataChanged(RECORD_TYPES);
+      }
     } catch (error) {
       if (!reconnecting) throw error;
       next.end().catch(() => {});

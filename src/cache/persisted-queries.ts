@@ -4,7 +4,6 @@
 import { createHash } from "node:crypto";
 import { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { log } from "../log.ts";
 import { connectRedis } from "../redis.ts";
 
 export interface PersistedQueryStore {
@@ -33,23 +32,19 @@ export function memoryPersistedQueries(max = 10_000): PersistedQueryStore {
   };
 }
 
-/** Shared by every instance on the same Redis; a query unused for `ttlSeconds` is forgotten. */
+/**
+ * Shared by every instance on the same Redis; a query unused for `ttlSeconds` is forgotten. While
+ * Redis does not answer, hashes are unknown and clients send the query again.
+ */
 export function redisPersistedQueries(url: string, prefix: string, ttlSeconds: number): PersistedQueryStore {
   const redis = connectRedis(url);
   return {
-    async get(hash) {
-      try {
-        return await redis.getex(prefix + hash, "EX", ttlSeconds);
-      } catch (error) {
-        log.warn("persisted query store unavailable", { error: (error as Error).message });
-        return null;
-      }
-    },
+    get: (hash) => redis.use((r) => r.getex(prefix + hash, "EX", ttlSeconds), () => null),
     async set(hash, query) {
-      await redis.set(prefix + hash, query, "EX", ttlSeconds).catch((error: Error) => log.warn("persisted query store unavailable", { error: error.message }));
+      await redis.use(async (r) => void (await r.set(prefix + hash, query, "EX", ttlSeconds)), () => {});
     },
     async close() {
-      redis.disconnect();
+      redis.close();
     },
   };
 }

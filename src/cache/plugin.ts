@@ -51,7 +51,7 @@ export function responseCache({ store, graphqlEndpoint, httpMaxAgeSeconds }: Res
       const languages = acceptedLanguages(request.headers.get("accept-language"));
       const key = sha256(JSON.stringify([text, args.operationName ?? null, args.variableValues ?? {}, languages]));
       const { answer, versions } = await store.lookup(key, tags);
-      if (answer && versions && answer.versions.every((v, i) => v === versions[i])) {
+      if (answer && versions && answer.versions.length === versions.length && answer.versions.every((v, i) => v === versions[i])) {
         responseCacheLookups.inc({ result: "hit" });
         state.cache = "HIT";
         state.etag = answer.etag;

@@ -1,6 +1,5 @@
-import { log } from "../log.ts";
 import { connectRedis } from "../redis.ts";
-import { sharedCacheScope } from "./invalidation.ts";
+import { currentDataVersions, sharedCacheScope } from "./invalidation.ts";
 
 /** A cached answer, with the versions its tags had when the answer was computed. */
 export interface CachedAnswer {
@@ -71,55 +70,48 @@ export function memoryCacheStore(maxBytes: number, ttlSeconds: number): Response
 }
 
 /**
- * In Redis, shared by every instance with the same REDIS_URL: a write on one instance
- * invalidates the answers of all. When Redis fails, requests are answered uncached; an
- * invalidation that failed is retried before this instance serves any cached answer again.
+ * In Redis, shared by every instance with the same REDIS_URL: a write on one instance invalidates
+ * the answers of all at once, through the versions of its tags kept in Redis. An answer also holds
+ * the data versions of its tags (see invalidation.ts), so it is served only if no write it missed
+ * has committed since, even when Redis lost an invalidation or came back from older saved data.
+ * While Redis does not answer, requests are answered uncached.
  */
 export function redisCacheStore(url: string, prefix: string, ttlSeconds: number): ResponseCacheStore {
   const redis = connectRedis(url);
   const versionsKey = `${prefix}versions`;
-  const pending = new Set<string>();
-  const flush = async () => {
-    if (!pending.size) return;
-    const tags = [...pending];
-    const batch = redis.multi();
-    for (const tag of tags) batch.hincrby(versionsKey, tag, 1);
-    await batch.exec();
-    for (const tag of tags) pending.delete(tag);
-  };
   return {
     sharedScope: sharedCacheScope(`${url} ${prefix}`),
     async lookup(key, tags) {
-      try {
-        await flush();
-        // An operation may read no record type at all (`{ dataset { version } }`): HMGET needs a field.
-        const reads = redis.pipeline().get(prefix + key);
-        if (tags.length) reads.hmget(versionsKey, ...tags);
-        const [[getError, body], [versionsError, versions] = [null, []]] = (await reads.exec()) as [Error | null, unknown][];
-        if (getError || versionsError) throw getError ?? versionsError;
-        return { answer: body ? (JSON.parse(body as string) as CachedAnswer) : undefined, versions: (versions as (string | null)[]).map(Number) };
-      } catch (error) {
-        log.warn("response cache unavailable; answering uncached", { error: (error as Error).message });
-        return { versions: null };
-      }
+      const dataVersions = await currentDataVersions(tags).catch(() => null);
+      if (!dataVersions) return { versions: null };
+      return redis.use<{ answer?: CachedAnswer; versions: number[] | null }>(
+        async (r) => {
+          // An operation may read no record type at all (`{ dataset { version } }`): HMGET needs a field.
+          const reads = r.pipeline().get(prefix + key);
+          if (tags.length) reads.hmget(versionsKey, ...tags);
+          const [[getError, body], [versionsError, versions] = [null, []]] = (await reads.exec()) as [Error | null, unknown][];
+          if (getError || versionsError) throw getError ?? versionsError;
+          const answer = body ? (JSON.parse(body as string) as CachedAnswer) : undefined;
+          return { answer, versions: [...(versions as (string | null)[]).map(Number), ...dataVersions] };
+        },
+        () => ({ versions: null }),
+      );
     },
     async save(key, answer) {
-      try {
-        await redis.set(prefix + key, JSON.stringify(answer), "EX", ttlSeconds);
-      } catch (error) {
-        log.warn("response cache unavailable; answer not stored", { error: (error as Error).message });
-      }
+      await redis.use(async (r) => void (await r.set(prefix + key, JSON.stringify(answer), "EX", ttlSeconds)), () => {});
     },
     async invalidate(tags) {
-      for (const tag of tags) pending.add(tag);
-      try {
-        await flush();
-      } catch (error) {
-        log.error("response cache invalidation failed; retried before the next cached answer", { tags, error: (error as Error).message });
-      }
+      await redis.use(
+        async (r) => {
+          const batch = r.multi();
+          for (const tag of tags) batch.hincrby(versionsKey, tag, 1);
+          await batch.exec();
+        },
+        () => {},
+      );
     },
     async close() {
-      redis.disconnect();
+      redis.close();
     },
   };
 }

@@ -1,7 +1,7 @@
 // Writes validated records, one at a time, inside the caller's transaction: matched by their key
 // (slug, or url for sources), written only when they differ, and every change recorded in the
 // change log with who made it and why.
-import { CHANGES_CHANNEL, changeNotification, dataChanged } from "../cache/invalidation.ts";
+import { announceChange, dataChanged, learnDataVersions, type DataVersions } from "../cache/invalidation.ts";
 import { Prisma, type DatePrecision, type PrismaClient } from "../generated/prisma/client.ts";
 import { keepFormerSlugs, renameToCurrentSlugs, type Renamable } from "../slugs.ts";
 import { entities, toDate, type CitationInput, type Entity, type RecordOf } from "./records.ts";
@@ -80,6 +80,7 @@ export async function writeTransaction<T>(
 ): Promise<T> {
   let writer: RecordWriter | undefined;
   const result = await client.$transaction((tx) => work(tx, (writer = new RecordWriter(tx, author))), options);
+  if (writer!.dataVersions) learnDataVersions(writer!.dataVersions);
   await dataChanged(writer!.changedRecordTypes);
   return result;
 }
@@ -94,6 +95,8 @@ export class RecordWriter {
   private readonly pendingChanges: Prisma.ChangeCreateManyInput[] = [];
   /** Record types this writer changed, for the response caches once the transaction commits. */
   readonly changedRecordTypes = new Set<string>();
+  /** The data versions of what it changed, set by `finish`. */
+  dataVersions?: DataVersions;
   // Organizations whose parent comes later in the same file: linked once every record is written.
   private readonly pendingParents: { id: number; parent: string }[] = [];
 
@@ -152,8 +155,7 @@ export class RecordWriter {
       await this.logChange({ action: "UPDATE", recordType: "Organization", recordId: id, fields: ["parentId"], before, after: { parentId } });
     }
     await this.flushChanges();
-    // Delivered to other processes' response caches if, and when, the transaction commits.
-    if (this.changedRecordTypes.size) await this.tx.$executeRaw`SELECT pg_notify(${CHANGES_CHANNEL}, ${changeNotification(this.changedRecordTypes)})`;
+    if (this.changedRecordTypes.size) this.dataVersions = await announceChange(this.tx, this.changedRecordTypes);
     return this.report;
   }
 

@@ -1,4 +1,3 @@
-import { log } from "../log.ts";
 import { connectRedis } from "../redis.ts";
 
 export interface Bucket {
@@ -74,27 +73,25 @@ return { allowed, tostring(tokens) }
 `;
 
 /**
- * Buckets in Redis, shared by every server instance using the same REDIS_URL and prefix. When
- * Redis cannot be reached the request is let through (and the failure logged): a Redis outage
- * should not take the public API down with it.
+ * Buckets in Redis, shared by every server instance using the same REDIS_URL and prefix. While
+ * Redis does not answer, each instance spends its clients' budgets in its own memory instead:
+ * a Redis outage neither takes the public API down nor lifts the limits.
  */
 export function redisStore(url: string, prefix: string): RateLimitStore {
   const redis = connectRedis(url);
-  redis.defineCommand("takeTokens", { numberOfKeys: 1, lua: TAKE });
-  const run = redis as unknown as { takeTokens(key: string, capacity: number, points: number, periodMs: number): Promise<[number, string]> };
+  const local = memoryStore();
   return {
-    async take(key, points, capacity, periodMs = MINUTE_MS) {
-      try {
-        const [allowed, tokens] = await run.takeTokens(prefix + key, capacity, points, periodMs);
-        return bucket(Number(tokens), points, capacity, periodMs, allowed === 1);
-      } catch (error) {
-        log.error("rate limit store unavailable; request let through", { error: (error as Error).message });
-        return bucket(capacity, points, capacity, periodMs, true);
-      }
-    },
+    take: (key, points, capacity, periodMs = MINUTE_MS) =>
+      redis.use(
+        async (r) => {
+          const [allowed, tokens] = (await r.eval(TAKE, 1, prefix + key, capacity, points, periodMs)) as [number, string];
+          return bucket(Number(tokens), points, capacity, periodMs, allowed === 1);
+        },
+        () => local.take(key, points, capacity, periodMs),
+      ),
     async close() {
       // Called after the HTTP server has drained, so no take is waiting for an answer.
-      redis.disconnect();
+      redis.close();
     },
   };
 }

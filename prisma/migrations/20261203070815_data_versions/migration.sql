@@ -1,0 +1,8 @@
+-- CreateTable
+CREATE TABLE "DataVersion" (
+    "recordType" TEXT NOT NULL,
+    "version" INTEGER NOT NULL,
+
+    CONSTRAINT "DataVersion_pkey" PRIMARY KEY ("recordType")
+);
+
