@@ -268,6 +268,18 @@ async function renameRecord(writer: RecordWriter, tx: Prisma.TransactionClient, 
   await writer.logChange({ action: "UPDATE", recordType: config.typeName, recordId: id, fields: [key], before: { [key]: from }, after: { [key]: to } });
 }
 
+const taken = (config: EntityConfig, key: unknown): UserErrorValue => {
+  const keyField = entities[config.entity].key;
+  return { field: `record.${keyField}`, message: `a ${config.what} with ${keyField} ${JSON.stringify(key)} already exists; use ${config.field}Update`, code: "TAKEN" };
+};
+
+/** Thrown inside a write transaction to roll back what it wrote and refuse the change. */
+class Refusal extends Error {
+  constructor(readonly userErrors: UserErrorValue[]) {
+    super("refused");
+  }
+}
+
 async function write(ctx: Context, config: EntityConfig, mode: "create" | "update", input: { key: string | null; record: Record<string, unknown>; reason: string }): Promise<Payload> {
   const author = requireScope(ctx, "WRITE");
   const { entity } = config;
@@ -285,9 +297,9 @@ async function write(ctx: Context, config: EntityConfig, mode: "create" | "updat
       let renamed: { id: number; from: string } | undefined;
       if (mode === "create") {
         record = filled(shape, given);
-        if (typeof record[keyField] === "string" && (await writer.idOf(entity, record[keyField] as string)) !== undefined)
-          return refused([{ field: `record.${keyField}`, message: `a ${config.what} with ${keyField} ${JSON.stringify(record[keyField])} already exists; use ${config.field}Update`, code: "TAKEN" }]);
+        if (typeof record[keyField] === "string" && (await writer.idOf(entity, record[keyField] as string)) !== undefined) return refused([taken(config, record[keyField])]);
       } else {
+        await writer.lock(entity, input.key!);
         const current = (await readRecord(tx, entity, input.key!)) as Record<string, unknown> | null;
         if (!current) return refused([{ field: keyField, message: `no ${config.what} has ${keyField} ${JSON.stringify(input.key)}`, code: "NOT_FOUND" }]);
         record = { ...current, ...given };
@@ -309,10 +321,13 @@ async function write(ctx: Context, config: EntityConfig, mode: "create" | "updat
       if (!data || errors.length) return refused(errors);
       if (renamed) await renameRecord(writer, tx, config, renamed.id, renamed.from, record[keyField] as string);
       const id = await writer.write(entity, data);
+      // Another create of the same key committed after the check above: the write found it stored.
+      if (mode === "create" && !writer.report[entity].created) throw new Refusal([taken(config, record[keyField])]);
       await writer.finish();
       return { record: await (tx as any)[config.field].findUnique({ where: { id } }), userErrors: [] };
     });
   } catch (error) {
+    if (error instanceof Refusal) return refused(error.userErrors);
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")
       return refused([{ field: "record", message: `another record already has this value (${JSON.stringify(error.meta?.target ?? "")})`, code: "TAKEN" }]);
     throw error;
@@ -326,6 +341,7 @@ async function retract(ctx: Context, config: EntityConfig, key: string, reasonIn
   if (!reason.success) return refused([{ field: "reason", message: `found ${JSON.stringify(reasonInput)}; ${reason.error.issues[0].message} saying why`, code: "INVALID" }]);
   return writeTransaction(prisma(), { actor: author.name, reason: reason.data }, async (tx, writer) => {
     const delegate = (tx as any)[config.field];
+    await writer.lock(config.entity, key);
     const current = await delegate.findUnique({ where: { [keyField]: key } });
     if (!current) return refused([{ field: keyField, message: `no ${config.what} has ${keyField} ${JSON.stringify(key)}`, code: "NOT_FOUND" }]);
     if (current.retractedAt)
