@@ -89,6 +89,21 @@ test("concurrent creates of one slug: exactly one succeeds, the others get TAKEN
   }
 });
 
+test("records renamed at once to one new slug: one rename succeeds, the others get TAKEN naming the slug", async () => {
+  for (let round = 1; round <= 5; round++) {
+    const slugs = curators.map((curator) => `rename-${round}-${curator}`);
+    for (const slug of slugs) await createOrganization(slug);
+    const wanted = `renamed-institute-${round}`;
+    const answers = await Promise.all(
+      slugs.map((slug, i) => api.query(UPDATE, { input: { slug, record: { slug: wanted, citations: citations() }, reason: "rename" } }, as(curators[i]))),
+    );
+    const payloads = answers.map(({ body }) => body.data.organizationUpdate);
+    expect(payloads.filter((p) => p.userErrors.length === 0), `round ${round}`).toHaveLength(1);
+    for (const p of payloads.filter((p) => p.userErrors.length))
+      expect(p).toEqual({ organization: null, userErrors: [{ field: "record.slug", code: "TAKEN", message: expect.stringContaining(`slug "${wanted}"`) }] });
+  }
+});
+
 test("identical concurrent updates of a partnership's participants all succeed, and the change is recorded once", async () => {
   const organizations = await api.db.prisma.organization.findMany({ select: { slug: true }, orderBy: { id: "asc" }, take: 3 });
   const PARTNERSHIP = `mutation ($input: PartnershipCreateInput!) { partnershipCreate(input: $input) { userErrors { field message code } } }`;

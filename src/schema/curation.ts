@@ -328,10 +328,25 @@ async function write(ctx: Context, config: EntityConfig, mode: "create" | "updat
     });
   } catch (error) {
     if (error instanceof Refusal) return refused(error.userErrors);
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")
-      return refused([{ field: "record", message: `another record already has this value (${JSON.stringify(error.meta?.target ?? "")})`, code: "TAKEN" }]);
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return refused([uniqueViolation(error, given)]);
     throw error;
   }
+}
+
+/**
+ * A value that another write stored first, after the checks above (such as a new slug created while
+ * a record was being renamed to it), as a user error naming the field and the value given.
+ */
+function uniqueViolation(error: Prisma.PrismaClientKnownRequestError, given: Record<string, unknown>): UserErrorValue {
+  const cause = (error.meta?.driverAdapterError as { cause?: { table?: string; constraint?: { index?: string } } } | undefined)?.cause;
+  const table = cause?.table ?? "record";
+  // Prisma names a unique index <Table>_<column>_<column>..._key; no column name has an underscore.
+  const index = cause?.constraint?.index ?? "";
+  const columns = index.startsWith(`${table}_`) && index.endsWith("_key") ? index.slice(table.length + 1, -"_key".length).split("_") : [];
+  if (columns.length === 1 && given[columns[0]] !== undefined)
+    return { field: `record.${columns[0]}`, message: `another ${table} already has ${columns[0]} ${JSON.stringify(given[columns[0]])}`, code: "TAKEN" };
+  const what = columns.length ? `the same ${columns.join(", ")}` : "one of these values";
+  return { field: "record", message: `another ${table} already has ${what}`, code: "TAKEN" };
 }
 
 async function retract(ctx: Context, config: EntityConfig, key: string, reasonInput: string): Promise<Payload> {
