@@ -128,6 +128,18 @@ test("identical concurrent updates of a partnership's participants all succeed, 
   }
 });
 
+test("concurrent retractions of one record: one retracts it, the others get ALREADY_RETRACTED", async () => {
+  const RETRACT = `mutation ($input: OrganizationRetractInput!) { organizationRetract(input: $input) { userErrors { field message code } } }`;
+  for (let round = 1; round <= 5; round++) {
+    const slug = `retracted-at-once-${round}`;
+    await createOrganization(slug);
+    const answers = await Promise.all(curators.map((curator) => api.query(RETRACT, { input: { slug, reason: `retracted by ${curator}` } }, as(curator))));
+    const codes = answers.map(({ body }) => body.data.organizationRetract.userErrors.map((e: any) => e.code).join()).sort();
+    expect(codes, `round ${round}`).toEqual(["", ...curators.slice(1).map(() => "ALREADY_RETRACTED")]);
+    expect((await historyOf(slug)).map((c) => c.action)).toEqual(["CREATE", "RETRACT"]);
+  }
+});
+
 test("concurrent imports of one new record create it once; the others find it and leave it unchanged", async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "concurrent-import-"));
   try {
