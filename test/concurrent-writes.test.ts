@@ -128,6 +128,28 @@ test("identical concurrent updates of a partnership's participants all succeed, 
   }
 });
 
+test("identical concurrent updates of a person's roles and of a method's developers all succeed, and each change is recorded once", async () => {
+  const organizations = (await api.db.prisma.organization.findMany({ select: { slug: true }, orderBy: { id: "asc" }, take: 2 })).map((o) => o.slug);
+  const cases = [
+    ["Person", "person", { nameEn: "Test Person" }, { roles: organizations.map((organization) => ({ organization, title: "Researcher", citations: citations() })) }],
+    ["Method", "method", { title: "Test method", category: "WASTE_PROCESSING" }, { developers: organizations }],
+  ] as const;
+  for (const [type, field, fields, lists] of cases) {
+    for (let round = 1; round <= 3; round++) {
+      const slug = `concurrent-${field}-${round}`;
+      const create = `mutation ($input: ${type}CreateInput!) { ${field}Create(input: $input) { userErrors { field message code } } }`;
+      const update = `mutation ($input: ${type}UpdateInput!) { ${field}Update(input: $input) { userErrors { field message code } } }`;
+      const created = await api.query(create, { input: { record: { slug, ...fields, citations: citations() }, reason: "test" } }, as(curators[0]));
+      expect(created.body.data[`${field}Create`].userErrors).toEqual([]);
+      const answers = await Promise.all(curators.map((curator) => api.query(update, { input: { slug, record: { ...lists, citations: citations() }, reason: "same change" } }, as(curator))));
+      for (const { body } of answers) expect(body.data[`${field}Update`].userErrors, `${type} round ${round}`).toEqual([]);
+      const { id } = await (api.db.prisma[field] as any).findUniqueOrThrow({ where: { slug } });
+      const changes = await api.db.prisma.change.findMany({ where: { recordType: type, recordId: id }, orderBy: { id: "asc" } });
+      expect(changes.map((c) => [c.action, c.fields])).toEqual([["CREATE", expect.anything()], ["UPDATE", ["links"]]]);
+    }
+  }
+});
+
 test("concurrent retractions of one record: one retracts it, the others get ALREADY_RETRACTED", async () => {
   const RETRACT = `mutation ($input: OrganizationRetractInput!) { organizationRetract(input: $input) { userErrors { field message code } } }`;
   for (let round = 1; round <= 5; round++) {
