@@ -268,10 +268,11 @@ async function renameRecord(writer: RecordWriter, tx: Prisma.TransactionClient, 
   await writer.logChange({ action: "UPDATE", recordType: config.typeName, recordId: id, fields: [key], before: { [key]: from }, after: { [key]: to } });
 }
 
-const taken = (config: EntityConfig, key: unknown): UserErrorValue => {
-  const keyField = entities[config.entity].key;
-  return { field: `record.${keyField}`, message: `a ${config.what} with ${keyField} ${JSON.stringify(key)} already exists; use ${config.field}Update`, code: "TAKEN" };
-};
+const taken = (config: EntityConfig, key: unknown, field: string = entities[config.entity].key): UserErrorValue => ({
+  field: `record.${field}`,
+  message: `a ${config.what} with ${entities[config.entity].key} ${JSON.stringify(key)} already exists; use ${config.field}Update`,
+  code: "TAKEN",
+});
 
 /** Thrown inside a write transaction to roll back what it wrote and refuse the change. */
 class Refusal extends Error {
@@ -297,7 +298,9 @@ async function write(ctx: Context, config: EntityConfig, mode: "create" | "updat
       let renamed: { id: number; from: string } | undefined;
       if (mode === "create") {
         record = filled(shape, given);
-        if (typeof record[keyField] === "string" && (await writer.idOf(entity, record[keyField] as string)) !== undefined) return refused([taken(config, record[keyField])]);
+        // A record stored under one of the former slugs given is not new either: the write would rename it.
+        const keys = [[keyField, record[keyField]], ...((record.formerSlugs as string[] | null | undefined) ?? []).map((slug) => ["formerSlugs", slug])];
+        for (const [field, key] of keys) if (typeof key === "string" && (await writer.idOf(entity, key)) !== undefined) return refused([taken(config, key, field as string)]);
       } else {
         await writer.lock(entity, input.key!);
         const current = (await readRecord(tx, entity, input.key!)) as Record<string, unknown> | null;
