@@ -232,3 +232,15 @@ test("nested inputs may leave out optional fields: a role without dates is store
   expect(body.data.personUpdate.userErrors).toEqual([]);
   expect(body.data.personUpdate.person.roles).toContainEqual({ title: "CEO", start: null, end: null });
 });
+
+test("a create listing an existing record's slug among its former slugs is refused with TAKEN and changes nothing", async () => {
+  await api.query(CREATE, { input: newOrg("former-slug-institute") }, bearer("newsroom"));
+  const before = await counts();
+  const { body } = await api.query(CREATE, { input: newOrg("renamed-by-create-institute", { formerSlugs: ["former-slug-institute"] }) }, bearer("newsroom"));
+  expect(body.data.organizationCreate).toEqual({
+    organization: null,
+    userErrors: [{ field: "record.formerSlugs", message: expect.stringContaining('slug "former-slug-institute" already exists'), code: "TAKEN" }],
+  });
+  expect(await counts()).toEqual(before);
+  expect((await api.query(HISTORY, { slug: "former-slug-institute" })).body.data.organization.slug).toBe("former-slug-institute");
+});

@@ -45,6 +45,7 @@ const comparable = (v: unknown) => JSON.stringify(jsonValue(v));
 interface Delegate {
   findUnique(args: { where: any }): PromiseLike<any>;
   create(args: { data: any }): PromiseLike<{ id: number }>;
+  createManyAndReturn(args: { data: any[]; skipDuplicates: true; select: { id: true } }): PromiseLike<{ id: number }[]>;
   update(args: { where: { id: number }; data: any }): PromiseLike<unknown>;
 }
 
@@ -104,6 +105,23 @@ export class RecordWriter {
     private readonly tx: Tx,
     private readonly author: Author,
   ) {}
+
+  /**
+   * Database id of the record with this key, locked (SELECT ... FOR UPDATE) until the transaction
+   * ends; undefined when there is none. Every write of a record takes this lock before reading it,
+   * so a concurrent write of the same record waits for this one to commit and then reads what it
+   * wrote: no update is lost, and each change-log entry starts where the previous one ended.
+   */
+  async lock(entity: Entity, key: string): Promise<number | undefined> {
+    const { model, key: keyField } = entities[entity];
+    return this.lockRow(model, { [keyField]: key });
+  }
+
+  private async lockRow(table: string, where: object): Promise<number | undefined> {
+    const [[column, value]] = Object.entries(where);
+    const rows = await this.tx.$queryRaw<{ id: number }[]>`SELECT id FROM ${Prisma.raw(`"${table}"`)} WHERE ${Prisma.raw(`"${column}"`)} = ${value} FOR UPDATE`;
+    return rows[0]?.id;
+  }
 
   /** Database id of the record with this key; undefined when there is none. */
   async idOf(entity: Entity, key: string): Promise<number | undefined> {
@@ -174,13 +192,24 @@ export class RecordWriter {
     syncLinks: (id: number, fresh: boolean) => Promise<boolean> = async () => false,
   ): Promise<{ id: number; changed: boolean }> {
     const snapshot = (row: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, jsonValue(row[k])]));
-    const existing = await delegate.findUnique({ where });
+    // A record (one with a recordType) is read under its row lock; its links and parts are written only with it.
+    const find = async () => {
+      if (!recordType) return delegate.findUnique({ where });
+      const id = await this.lockRow(recordType, where);
+      return id === undefined ? null : delegate.findUnique({ where: { id } });
+    };
+    let existing = await find();
     if (!existing) {
-      const { id } = await delegate.create({ data });
-      await syncLinks(id, true);
-      counts.created++;
-      if (recordType) await this.logChange({ action: "CREATE", recordType, recordId: id, fields: Object.keys(data), after: snapshot(data, Object.keys(data)) as Prisma.InputJsonObject });
-      return { id, changed: true };
+      // A record created by another transaction since `find` is not created again: the insert waits
+      // for that transaction, is skipped once it commits, and the record is then updated as stored.
+      const [created] = recordType ? await delegate.createManyAndReturn({ data: [data], skipDuplicates: true, select: { id: true } }) : [await delegate.create({ data })];
+      if (created) {
+        await syncLinks(created.id, true);
+        counts.created++;
+        if (recordType) await this.logChange({ action: "CREATE", recordType, recordId: created.id, fields: Object.keys(data), after: snapshot(data, Object.keys(data)) as Prisma.InputJsonObject });
+        return { id: created.id, changed: true };
+      }
+      existing = await find();
     }
     const id: number = existing.id;
     const fields = Object.keys(data).filter((key) => comparable(existing[key]) !== comparable(data[key]));

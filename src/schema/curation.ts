@@ -268,6 +268,19 @@ async function renameRecord(writer: RecordWriter, tx: Prisma.TransactionClient, 
   await writer.logChange({ action: "UPDATE", recordType: config.typeName, recordId: id, fields: [key], before: { [key]: from }, after: { [key]: to } });
 }
 
+const taken = (config: EntityConfig, key: unknown, field: string = entities[config.entity].key): UserErrorValue => ({
+  field: `record.${field}`,
+  message: `a ${config.what} with ${entities[config.entity].key} ${JSON.stringify(key)} already exists; use ${config.field}Update`,
+  code: "TAKEN",
+});
+
+/** Thrown inside a write transaction to roll back what it wrote and refuse the change. */
+class Refusal extends Error {
+  constructor(readonly userErrors: UserErrorValue[]) {
+    super("refused");
+  }
+}
+
 async function write(ctx: Context, config: EntityConfig, mode: "create" | "update", input: { key: string | null; record: Record<string, unknown>; reason: string }): Promise<Payload> {
   const author = requireScope(ctx, "WRITE");
   const { entity } = config;
@@ -285,9 +298,11 @@ async function write(ctx: Context, config: EntityConfig, mode: "create" | "updat
       let renamed: { id: number; from: string } | undefined;
       if (mode === "create") {
         record = filled(shape, given);
-        if (typeof record[keyField] === "string" && (await writer.idOf(entity, record[keyField] as string)) !== undefined)
-          return refused([{ field: `record.${keyField}`, message: `a ${config.what} with ${keyField} ${JSON.stringify(record[keyField])} already exists; use ${config.field}Update`, code: "TAKEN" }]);
+        // A record stored under one of the former slugs given is not new either: the write would rename it.
+        const keys = [[keyField, record[keyField]], ...((record.formerSlugs as string[] | null | undefined) ?? []).map((slug) => ["formerSlugs", slug])];
+        for (const [field, key] of keys) if (typeof key === "string" && (await writer.idOf(entity, key)) !== undefined) return refused([taken(config, key, field as string)]);
       } else {
+        await writer.lock(entity, input.key!);
         const current = (await readRecord(tx, entity, input.key!)) as Record<string, unknown> | null;
         if (!current) return refused([{ field: keyField, message: `no ${config.what} has ${keyField} ${JSON.stringify(input.key)}`, code: "NOT_FOUND" }]);
         record = { ...current, ...given };
@@ -309,14 +324,32 @@ async function write(ctx: Context, config: EntityConfig, mode: "create" | "updat
       if (!data || errors.length) return refused(errors);
       if (renamed) await renameRecord(writer, tx, config, renamed.id, renamed.from, record[keyField] as string);
       const id = await writer.write(entity, data);
+      // Another create of the same key committed after the check above: the write found it stored.
+      if (mode === "create" && !writer.report[entity].created) throw new Refusal([taken(config, record[keyField])]);
       await writer.finish();
       return { record: await (tx as any)[config.field].findUnique({ where: { id } }), userErrors: [] };
     });
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")
-      return refused([{ field: "record", message: `another record already has this value (${JSON.stringify(error.meta?.target ?? "")})`, code: "TAKEN" }]);
+    if (error instanceof Refusal) return refused(error.userErrors);
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return refused([uniqueViolation(error, given)]);
     throw error;
   }
+}
+
+/**
+ * A value that another write stored first, after the checks above (such as a new slug created while
+ * a record was being renamed to it), as a user error naming the field and the value given.
+ */
+function uniqueViolation(error: Prisma.PrismaClientKnownRequestError, given: Record<string, unknown>): UserErrorValue {
+  const cause = (error.meta?.driverAdapterError as { cause?: { table?: string; constraint?: { index?: string } } } | undefined)?.cause;
+  const table = cause?.table ?? "record";
+  // Prisma names a unique index <Table>_<column>_<column>..._key; no column name has an underscore.
+  const index = cause?.constraint?.index ?? "";
+  const columns = index.startsWith(`${table}_`) && index.endsWith("_key") ? index.slice(table.length + 1, -"_key".length).split("_") : [];
+  if (columns.length === 1 && given[columns[0]] !== undefined)
+    return { field: `record.${columns[0]}`, message: `another ${table} already has ${columns[0]} ${JSON.stringify(given[columns[0]])}`, code: "TAKEN" };
+  const what = columns.length ? `the same ${columns.join(", ")}` : "one of these values";
+  return { field: "record", message: `another ${table} already has ${what}`, code: "TAKEN" };
 }
 
 async function retract(ctx: Context, config: EntityConfig, key: string, reasonInput: string): Promise<Payload> {
@@ -326,6 +359,7 @@ async function retract(ctx: Context, config: EntityConfig, key: string, reasonIn
   if (!reason.success) return refused([{ field: "reason", message: `found ${JSON.stringify(reasonInput)}; ${reason.error.issues[0].message} saying why`, code: "INVALID" }]);
   return writeTransaction(prisma(), { actor: author.name, reason: reason.data }, async (tx, writer) => {
     const delegate = (tx as any)[config.field];
+    await writer.lock(config.entity, key);
     const current = await delegate.findUnique({ where: { [keyField]: key } });
     if (!current) return refused([{ field: keyField, message: `no ${config.what} has ${keyField} ${JSON.stringify(key)}`, code: "NOT_FOUND" }]);
     if (current.retractedAt)
