@@ -16,7 +16,8 @@ import { requestContext } from "./http/context.ts";
 import { importRoute } from "./import/route.ts";
 import { operationalRoutes, routesPlugin, type Route } from "./http/routes.ts";
 import { DOCUMENT_LIMITS } from "./limits/document.ts";
-import { limitsPlugin, type Limits, type LimitsOptions } from "./limits/plugin.ts";
+import { inputPlugin } from "./limits/input.ts";
+import { limitsPlugin, RATE_LIMIT_HEADERS, type Limits, type LimitsOptions } from "./limits/plugin.ts";
 import { memoryStore, redisStore, type RateLimitStore } from "./limits/rate-limit.ts";
 import { log } from "./log.ts";
 import { schema } from "./schema/index.ts";
@@ -138,9 +139,19 @@ export function createApi(options: ApiOptions = {}) {
     maskedErrors: { maskError: (error, message) => maskError(error, message) },
     // Public data: any site may read it from a browser. No credentials and no Authorization
     // header cross-origin, so a browser on another site cannot act with someone's API key.
-    cors: { origin: "*", methods: ["GET", "POST"], allowedHeaders: ["content-type", "accept", "x-request-id"], credentials: false, maxAge: 86400 },
+    // The CSRF header is not allowed cross-origin either: no page on another site can make a visitor's
+    // browser write (correctionSubmit included). Exposed: every response header the README tells clients to read.
+    cors: {
+      origin: "*",
+      methods: ["GET", "POST"],
+      allowedHeaders: ["content-type", "accept", "x-request-id"],
+      exposedHeaders: [...RATE_LIMIT_HEADERS, "retry-after", "x-cache", "x-request-id", "etag", "x-data-version", "link", "content-disposition"],
+      credentials: false,
+      maxAge: 86400,
+    },
     plugins: [
       routesPlugin({ ...operationalRoutes(options.isStopping ?? (() => false)), ...options.routes }),
+      inputPlugin({ maxInputDepth: DOCUMENT_LIMITS.maxInputDepth }),
       persistedQueries(queryStore),
       limitsPlugin({
         limits: { ...configuredLimits(), ...options.limits },
