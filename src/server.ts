@@ -4,6 +4,7 @@ import { openDatabase } from "./db.ts";
 import { env } from "./env.ts";
 import { watchPools } from "./http/metrics.ts";
 import { startHttpServer } from "./http/server.ts";
+import { IMPORT_PATH } from "./import/route.ts";
 import { log } from "./log.ts";
 import { createApi, GRAPHQL_ENDPOINT } from "./yoga.ts";
 
@@ -35,6 +36,7 @@ const http = await startHttpServer(api, {
   port: env.PORT,
   host: env.HOST,
   maxBodyBytes: env.MAX_BODY_BYTES,
+  streamedPaths: [IMPORT_PATH],
   requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
   trustProxy: env.TRUST_PROXY,
   drainTimeoutMs: env.QUERY_TIMEOUT_MS + 5000,
