@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SYNTHETIC_SOURCE, syntheticSource } from "../scripts/synthetic.ts";
 import { createApiKey } from "../src/auth/keys.ts";
 import { openDatabase } from "../src/db.ts";
@@ -20,6 +20,7 @@ const work = mkdtempSync(path.join(tmpdir(), "import-http-test-"));
 /** The server's TMPDIR, so the test sees its temporary files. */
 const serverTmp = path.join(work, "server-tmp");
 const file = path.join(work, "synthetic-organizations.ndjson");
+const empty = path.join(work, "empty-organizations.ndjson");
 const MB = 1024 * 1024;
 const LIMIT = 60 * MB;
 
@@ -57,11 +58,16 @@ function memoryOf(pid: number) {
   return { peak: kb("VmHWM") / 1024, current: kb("VmRSS") / 1024 };
 }
 
+/** Starts a new peak: the kernel's high-water mark of the process's resident memory becomes its current size. */
+function resetPeak(pid: number) {
+  writeFileSync(`/proc/${pid}/clear_refs`, "5");
+}
+
 /** `npm run import -- FILE --dry-run` in a process of its own; its peak resident memory in MB. */
-async function cliImportPeakMb(): Promise<number> {
+async function cliImportPeakMb(input: string): Promise<number> {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "--import", 'data:text/javascript,process.on("exit",()=>console.log("maxRSS",process.resourceUsage().maxRSS))', "src/cli/import.ts", file, "--dry-run"],
+    ["--import", "tsx", "--import", 'data:text/javascript,process.on("exit",()=>console.log("maxRSS",process.resourceUsage().maxRSS))', "src/cli/import.ts", input, "--dry-run"],
     { cwd: path.resolve(import.meta.dirname, ".."), env: { ...process.env, DATABASE_URL: blank.url, LOG_LEVEL: "error" }, stdio: ["ignore", "pipe", "ignore"] },
   );
   let out = "";
@@ -110,56 +116,68 @@ async function importFolders(folder: string) {
   return list();
 }
 
-beforeAll(async () => {
-  blank = await createBlankDatabase();
-  const db = await openDatabase({ databaseUrl: blank.url, poolSize: 2 });
-  await db.prisma.source.create({ data: { url: syntheticSource.url, title: syntheticSource.title, language: syntheticSource.language, note: syntheticSource.note } });
-  admin = await createApiKey(db.prisma, "importer", "ADMIN");
-  await db.close();
-  await writeFile(50);
-  rmSync(serverTmp, { recursive: true, force: true });
-  (await import("node:fs")).mkdirSync(serverTmp);
-  server = await spawnServer({ DATABASE_URL: blank.url, TMPDIR: serverTmp, IMPORT_MAX_BYTES: String(LIMIT), RESPONSE_CACHE: "off" });
-});
+// 50 MB through a server and a command-line import in child processes takes about a minute on the
+// shared 2-core machine with PostgreSQL, and longer on the embedded PGlite (which would run inside
+// this test process, serving both): PostgreSQL only.
+describe.runIf(process.env.TEST_DB === "postgres")("POST /admin/import, 50 MB", () => {
+  beforeAll(async () => {
+    blank = await createBlankDatabase();
+    const db = await openDatabase({ databaseUrl: blank.url, poolSize: 2 });
+    await db.prisma.source.create({ data: { url: syntheticSource.url, title: syntheticSource.title, language: syntheticSource.language, note: syntheticSource.note } });
+    admin = await createApiKey(db.prisma, "importer", "ADMIN");
+    await db.close();
+    await writeFile(50);
+    writeFileSync(empty, "");
+    mkdirSync(serverTmp);
+    server = await spawnServer({ DATABASE_URL: blank.url, TMPDIR: serverTmp, IMPORT_MAX_BYTES: String(LIMIT), RESPONSE_CACHE: "off" });
+  });
 
-afterAll(async () => {
-  await server?.stop();
-  await blank?.drop();
-  rmSync(work, { recursive: true, force: true });
-});
+  afterAll(async () => {
+    await server?.stop();
+    await blank?.drop();
+    rmSync(work, { recursive: true, force: true });
+  });
 
-test("a 50 MB dry run over HTTP: streamed to a temporary file, no more memory than the command line, nothing left behind", async () => {
-  const size = statSync(file).size;
-  expect(size).toBeGreaterThan(50 * MB);
-  const before = memoryOf(server.pid);
-  const answer = await upload(() => createReadStream(file));
-  const after = memoryOf(server.pid);
-  expect(answer).toMatchObject({ status: 200, body: { dryRun: true, report: { organizations: { created: expect.any(Number), updated: 0 } } } });
-  const rows = (answer as { body: { rows: number } }).body.rows;
-  expect(await importFolders(serverTmp)).toEqual([]);
+  test("a 50 MB dry run over HTTP: streamed to a temporary file, no more memory than the command line, nothing left behind", async () => {
+    const size = statSync(file).size;
+    expect(size).toBeGreaterThan(50 * MB);
+    // A first upload, read whole but refused as CSV: the server's one-time growth on first use
+    // (compiled code, connection pools) is not the import's.
+    const warmUp = await upload(() => createReadStream(file), { query: "entity=organizations&format=csv&dryRun=true" });
+    expect(warmUp).toMatchObject({ status: 422 });
+    resetPeak(server.pid);
+    const before = memoryOf(server.pid);
+    const answer = await upload(() => createReadStream(file));
+    const after = memoryOf(server.pid);
+    expect(answer).toMatchObject({ status: 200, body: { dryRun: true, report: { organizations: { created: expect.any(Number), updated: 0 } } } });
+    const rows = (answer as { body: { rows: number } }).body.rows;
+    expect(await importFolders(serverTmp)).toEqual([]);
 
-  const cli = await cliImportPeakMb();
-  const grew = after.peak - before.current;
-  console.log(
-    `HTTP import of ${(size / MB).toFixed(1)} MB (${rows} rows, dry run): server RSS ${before.current.toFixed(0)} MB before, peak ${after.peak.toFixed(0)} MB ` +
-      `(+${grew.toFixed(0)} MB); the command-line import of the same file: peak ${cli.toFixed(0)} MB`,
-  );
-  // The server holds its own caches and pools beside the import; the import itself must add no more than the CLI's whole process.
-  expect(grew).toBeLessThan(cli);
-});
+    const cliEmpty = await cliImportPeakMb(empty);
+    const cli = await cliImportPeakMb(file);
+    const grew = after.peak - before.current;
+    console.log(
+      `HTTP import of ${(size / MB).toFixed(1)} MB (${rows} rows, dry run): server RSS ${before.current.toFixed(0)} MB before, peak ${after.peak.toFixed(0)} MB ` +
+        `(+${grew.toFixed(0)} MB); command-line import: peak ${cli.toFixed(0)} MB for the same file, ${cliEmpty.toFixed(0)} MB for an empty one (+${(cli - cliEmpty).toFixed(0)} MB)`,
+    );
+    // What the import adds to the server is what it adds to the command line, give or take the
+    // garbage collector's timing (tens of MB either way).
+    expect(grew).toBeLessThan(cli - cliEmpty + 40);
+  });
 
-test("a client that goes away mid-upload leaves no temporary file, and a body over IMPORT_MAX_BYTES is refused", async () => {
-  const aborted = await upload(() => createReadStream(file), { abortAfter: 20 * MB });
-  expect(aborted).toBe("aborted");
-  expect(await importFolders(serverTmp)).toEqual([]);
+  test("a client that goes away mid-upload leaves no temporary file, and a body over IMPORT_MAX_BYTES is refused", async () => {
+    const aborted = await upload(() => createReadStream(file), { abortAfter: 20 * MB });
+    expect(aborted).toBe("aborted");
+    expect(await importFolders(serverTmp)).toEqual([]);
 
-  // Sent without a Content-Length (chunked), so the limit is found while streaming.
-  async function* twice() {
-    for (let i = 0; i < 2; i++) yield* createReadStream(file);
-  }
-  const { Readable } = await import("node:stream");
-  const tooLarge = await upload(() => Readable.from(twice()));
-  expect(tooLarge).toEqual({ status: 413, body: { error: `Send a file of at most ${LIMIT} bytes (IMPORT_MAX_BYTES); use npm run import for larger files` } });
-  expect(await importFolders(serverTmp)).toEqual([]);
-  expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    // Sent without a Content-Length (chunked), so the limit is found while streaming.
+    async function* twice() {
+      for (let i = 0; i < 2; i++) yield* createReadStream(file);
+    }
+    const { Readable } = await import("node:stream");
+    const tooLarge = await upload(() => Readable.from(twice()));
+    expect(tooLarge).toEqual({ status: 413, body: { error: `Send a file of at most ${LIMIT} bytes (IMPORT_MAX_BYTES); use npm run import for larger files` } });
+    expect(await importFolders(serverTmp)).toEqual([]);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
 });

@@ -57,6 +57,10 @@ async function handle(request: Request, maxBytes: number): Promise<Response> {
     if (error instanceof ImportValidationError)
       return json(422, { error: "Nothing was written", problems: error.problems.map((p) => ({ ...p, message: describeProblem(p) })) });
     if (error instanceof FileError) return json(413, { error: error.message });
+    if (request.signal.aborted) {
+      log.warn("import over HTTP: the client went away during the upload; nothing was imported");
+      return json(400, { error: "The upload was cut off; nothing was imported" });
+    }
     log.error("import over HTTP failed", { error: (error as Error).message });
     return json(500, { error: "The import failed and nothing was written" });
   } finally {
