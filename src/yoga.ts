@@ -4,6 +4,7 @@ import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError } from "graphql";
 import { createYoga } from "graphql-yoga";
 import { allowedValuesInErrors } from "./allowed-values.ts";
+import { CSRF_HEADER } from "./auth/guard.ts";
 import { credentialsOf, verifyApiKey } from "./auth/keys.ts";
 import type { Context } from "./builder.ts";
 import { memoryPersistedQueries, persistedQueries, redisPersistedQueries, type PersistedQueryStore } from "./cache/persisted-queries.ts";
@@ -134,7 +135,8 @@ export function createApi(options: ApiOptions = {}) {
       rateLimits: store,
     }),
     landingPage: false,
-    graphiql: { title: "Kazakhstan science–industry graph", defaultQuery: EXAMPLE_QUERY },
+    // GraphiQL runs in a browser: mutations from it need the CSRF header (inputPlugin).
+    graphiql: { title: "Kazakhstan science–industry graph", defaultQuery: EXAMPLE_QUERY, headers: JSON.stringify({ [CSRF_HEADER]: "1" }) },
     renderGraphiQL,
     maskedErrors: { maskError: (error, message) => maskError(error, message) },
     // Public data: any site may read it from a browser. No credentials and no Authorization

@@ -113,6 +113,9 @@ describe("values PostgreSQL would refuse are refused first, naming the argument,
     expect(body.errors).toBeUndefined();
   });
 
+  test("a year no date can have", () =>
+    expectError(`{ fundings(filter: { year: 2000000000 }) { totalCount } }`, undefined, 200, "BAD_USER_INPUT", /^Argument "filter.year" must be a year from 1 to 9999; got 2000000000$/));
+
   test("variables nested 5,000 deep", async () => {
     const response = await raw(`{"query":"query($ids: [ID!]!) { nodes(ids: $ids) { id } }","variables":{"ids":${"[".repeat(5000)}${"]".repeat(5000)}}}`);
     const body = await response.json();
