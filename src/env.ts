@@ -24,6 +24,7 @@ const schema = z.object({
   QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(100_000),
+  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
   // Caching (README "Performance")
   RESPONSE_CACHE: z.enum(["on", "off"]).default("on").transform((v) => v === "on"),
   RESPONSE_CACHE_MAX_MB: z.coerce.number().int().min(1).default(256),

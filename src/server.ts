@@ -5,6 +5,7 @@ import { env } from "./env.ts";
 import { watchPools } from "./http/metrics.ts";
 import { isDatabaseUnavailable, lastLineOf } from "./http/outage.ts";
 import { startHttpServer } from "./http/server.ts";
+import { IMPORT_PATH } from "./import/route.ts";
 import { log } from "./log.ts";
 import { createApi, GRAPHQL_ENDPOINT } from "./yoga.ts";
 
@@ -60,6 +61,7 @@ const http = await startHttpServer(api, {
   port: env.PORT,
   host: env.HOST,
   maxBodyBytes: env.MAX_BODY_BYTES,
+  streamedPaths: [IMPORT_PATH],
   requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
   trustProxy: env.TRUST_PROXY,
   drainTimeoutMs: env.QUERY_TIMEOUT_MS + 5000,

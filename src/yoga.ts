@@ -3,6 +3,7 @@ import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError } from "graphql";
 import { createYoga } from "graphql-yoga";
 import { allowedValuesInErrors } from "./allowed-values.ts";
+import { CSRF_HEADER } from "./auth/guard.ts";
 import { credentialsOf, verifyApiKey } from "./auth/keys.ts";
 import type { Context } from "./builder.ts";
 import { memoryPersistedQueries, persistedQueries, redisPersistedQueries, type PersistedQueryStore } from "./cache/persisted-queries.ts";
@@ -17,7 +18,8 @@ import { isDatabaseUnavailable, noteDatabaseUnavailable, RETRY_AFTER, UNAVAILABL
 import { importRoute } from "./import/route.ts";
 import { operationalRoutes, routesPlugin, type Route } from "./http/routes.ts";
 import { DOCUMENT_LIMITS } from "./limits/document.ts";
-import { limitsPlugin, type Limits, type LimitsOptions } from "./limits/plugin.ts";
+import { inputPlugin } from "./limits/input.ts";
+import { limitsPlugin, RATE_LIMIT_HEADERS, type Limits, type LimitsOptions } from "./limits/plugin.ts";
 import { memoryStore, redisStore, type RateLimitStore } from "./limits/rate-limit.ts";
 import { log } from "./log.ts";
 import { schema } from "./schema/index.ts";
@@ -143,14 +145,25 @@ export function createApi(options: ApiOptions = {}) {
       rateLimits: store,
     }),
     landingPage: false,
-    graphiql: { title: "Kazakhstan science–industry graph", defaultQuery: EXAMPLE_QUERY },
+    // GraphiQL runs in a browser: mutations from it need the CSRF header (inputPlugin).
+    graphiql: { title: "Kazakhstan science–industry graph", defaultQuery: EXAMPLE_QUERY, headers: JSON.stringify({ [CSRF_HEADER]: "1" }) },
     renderGraphiQL,
     maskedErrors: { maskError: (error, message) => maskError(error, message) },
     // Public data: any site may read it from a browser. No credentials and no Authorization
     // header cross-origin, so a browser on another site cannot act with someone's API key.
-    cors: { origin: "*", methods: ["GET", "POST"], allowedHeaders: ["content-type", "accept", "x-request-id"], credentials: false, maxAge: 86400 },
+    // The CSRF header is not allowed cross-origin either: no page on another site can make a visitor's
+    // browser write (correctionSubmit included). Exposed: every response header the README tells clients to read.
+    cors: {
+      origin: "*",
+      methods: ["GET", "POST"],
+      allowedHeaders: ["content-type", "accept", "x-request-id"],
+      exposedHeaders: [...RATE_LIMIT_HEADERS, "retry-after", "x-cache", "x-request-id", "etag", "x-data-version", "link", "content-disposition"],
+      credentials: false,
+      maxAge: 86400,
+    },
     plugins: [
       routesPlugin({ ...operationalRoutes(options.isStopping ?? (() => false)), ...options.routes }),
+      inputPlugin({ maxInputDepth: DOCUMENT_LIMITS.maxInputDepth }),
       persistedQueries(queryStore),
       limitsPlugin({
         limits: { ...configuredLimits(), ...options.limits },

@@ -58,6 +58,22 @@ describe("operations", () => {
     expect(["*", "https://example.org"]).toContain(read.headers.get("access-control-allow-origin"));
   });
 
+  test("CORS: a browser on another site can read every header the README names", async () => {
+    const exposed = ["ratelimit-policy", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after", "x-cache", "x-request-id", "etag", "x-data-version", "link", "content-disposition"];
+    const origin = { origin: "https://example.org" };
+    const responses = {
+      preflight: await fetch(`${server.url}/graphql`, { method: "OPTIONS", headers: { ...origin, "access-control-request-method": "GET" } }),
+      query: await fetch(`${server.url}/graphql?query=%7B__typename%7D`, { headers: origin }),
+      export: await fetch(`${server.url}/export/fundings.csv`, { headers: origin }),
+      dataset: await fetch(`${server.url}/export/dataset.zip`, { headers: origin }),
+    };
+    for (const [name, response] of Object.entries(responses)) {
+      await response.arrayBuffer();
+      const header = response.headers.get("access-control-expose-headers") ?? "";
+      expect(header.toLowerCase().split(/,\s*/).sort(), name).toEqual([...exposed].sort());
+    }
+  });
+
   test("a mutation over GET is refused", async () => {
     const response = await fetch(`${server.url}/graphql?query=${encodeURIComponent("mutation { x }")}`, { headers: { accept: "application/graphql-response+json" } });
     expect(response.status).toBe(405);
@@ -76,6 +92,30 @@ describe("operations", () => {
     expect(text).toMatch(/db_pool_connections\{pool="primary",state="total"\} [1-9]/);
     expect(text).toMatch(/process_resident_memory_bytes \d+/);
   });
+});
+
+test("writes from browsers: the CSRF header is needed for every mutation, and only JSON bodies are read", async () => {
+  const org = await server.db.prisma.organization.create({ data: { slug: "synthetic-csrf-org", kind: "RESEARCH_INSTITUTE", nameEn: "Synthetic organization (test data)" } });
+  const query = `mutation { correctionSubmit(input: { recordId: "${Buffer.from(`Organization:${org.id}`).toString("base64")}", message: "The founding year is wrong (test report)" }) { received } }`;
+  const corrections = () => server.db.prisma.correction.count();
+  const before = await corrections();
+  const crossSite = { origin: "https://evil.example", "sec-fetch-site": "cross-site" };
+
+  const noHeader = await graphql({ query }, crossSite);
+  expect(noHeader.status).toBe(403);
+  expect((await noHeader.json()).errors).toEqual([{ message: expect.stringMatching(/must send the header x-graphql-yoga-csrf: 1/), extensions: { code: "CSRF_HEADER_MISSING" } }]);
+
+  // What a cross-site HTML form can send, with no preflight: never read as GraphQL.
+  for (const [type, body] of [["application/x-www-form-urlencoded", `query=${encodeURIComponent(query)}`], ["multipart/form-data; boundary=x", `--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${JSON.stringify({ query })}\r\n--x--\r\n`], ["text/plain", JSON.stringify({ query })]]) {
+    const form = await fetch(`${server.url}/graphql`, { method: "POST", headers: { ...crossSite, "content-type": type }, body });
+    expect(form.status, type).toBe(415);
+    expect(await form.json(), type).toEqual({ errors: [{ message: expect.stringMatching(/Content-Type: application\/json/), extensions: { code: "UNSUPPORTED_MEDIA_TYPE" } }] });
+  }
+  expect(await corrections()).toBe(before);
+
+  const withHeader = await graphql({ query }, { ...crossSite, "x-graphql-yoga-csrf": "1" });
+  expect(await withHeader.json()).toMatchObject({ data: { correctionSubmit: { received: true } } });
+  expect(await corrections()).toBe(before + 1);
 });
 
 test("client address: X-Forwarded-For counts only behind a trusted proxy", async () => {

@@ -7,6 +7,7 @@ import { loadSeed } from "../seeds/load.ts";
 import type { Database } from "../src/db.ts";
 import { watchPools } from "../src/http/metrics.ts";
 import { startHttpServer, type HttpOptions, type HttpServer } from "../src/http/server.ts";
+import { IMPORT_PATH } from "../src/import/route.ts";
 import { memoryStore } from "../src/limits/rate-limit.ts";
 import { createApi, type ApiOptions } from "../src/yoga.ts";
 import { openTestDatabase } from "./helpers.ts";
@@ -30,6 +31,7 @@ export async function startTestServer({ seed = true, api = {}, http = {} }: { se
     port: 0,
     host: "127.0.0.1",
     maxBodyBytes: 100_000,
+    streamedPaths: [IMPORT_PATH],
     requestTimeoutMs: 2000,
     trustProxy: false,
     drainTimeoutMs: 3000,
@@ -50,6 +52,7 @@ export async function startTestServer({ seed = true, api = {}, http = {} }: { se
 
 export interface ServerProcess {
   url: string;
+  pid: number;
   /** SIGTERM, then waits for the process to exit. */
   stop(): Promise<void>;
 }
@@ -78,7 +81,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode} before it was ready`);
-    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return { url, stop };
+    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return { url, pid: child.pid!, stop };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await stop();

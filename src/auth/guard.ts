@@ -5,15 +5,15 @@ import type { VerifiedKey } from "./keys.ts";
 
 const rank: Record<ApiKeyScope, number> = { READ: 0, WRITE: 1, ADMIN: 2 };
 
-/** Header a browser must send with a write; a cross-site form or image cannot set it. */
+/** Header a browser must send with a mutation (checked by inputPlugin); a cross-site form or image cannot set it. */
 export const CSRF_HEADER = "x-graphql-yoga-csrf";
 
 /**
  * The caller's key when it has at least `scope`; otherwise a top-level error that names what is
- * missing (never the key itself). Writes from a browser must also carry the CSRF header.
+ * missing (never the key itself). Browser writes without the CSRF header never get here (inputPlugin).
  */
 export function requireScope(ctx: Context, scope: ApiKeyScope): VerifiedKey {
-  const { credentials, request } = ctx;
+  const { credentials } = ctx;
   if (!credentials.key) {
     throw credentials.presented
       ? userError("The API key is not valid or has been revoked; ask a curator for a new one", "UNAUTHENTICATED")
@@ -21,8 +21,5 @@ export function requireScope(ctx: Context, scope: ApiKeyScope): VerifiedKey {
   }
   if (rank[credentials.key.scope] < rank[scope])
     throw userError(`This operation needs a key with the ${scope} scope; this key has ${credentials.key.scope}`, "FORBIDDEN");
-  const fromBrowser = request.headers.has("origin") || request.headers.has("sec-fetch-mode");
-  if (fromBrowser && !request.headers.has(CSRF_HEADER))
-    throw userError(`A write from a browser must send the header ${CSRF_HEADER}: 1`, "CSRF_HEADER_MISSING");
   return credentials.key;
 }

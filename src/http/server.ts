@@ -11,6 +11,8 @@ export interface HttpOptions {
   host: string;
   /** Largest request body accepted; larger ones get 413 without being read. */
   maxBodyBytes: number;
+  /** Paths whose handler reads the body itself, as a stream, under a limit of its own (the HTTP import). */
+  streamedPaths?: string[];
   /** Time a client has to send its whole request (headers and body); slower ones get 408. */
   requestTimeoutMs: number;
   /** Take the client's IP from the last X-Forwarded-For entry (set by your own proxy). */
@@ -88,7 +90,8 @@ function routeLabel(path: string): string {
 
 /**
  * The HTTP layer in front of Yoga: a request id and a log line for every request, the body size
- * limit, timeouts for slow clients, and graceful shutdown.
+ * limit (bodies are read into memory, except on `streamedPaths`), timeouts for slow clients, and
+ * graceful shutdown.
  */
 export async function startHttpServer(handler: Handler, options: HttpOptions): Promise<HttpServer> {
   let stopping = false;
@@ -126,7 +129,7 @@ export async function startHttpServer(handler: Handler, options: HttpOptions): P
         else log.info("request", line);
       });
       requestContext.run(state, async () => {
-        if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return respond(handler, req, res);
+        if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS" || options.streamedPaths?.includes(path)) return respond(handler, req, res);
         const body = await readBody(req, options.maxBodyBytes).catch(() => null);
         if (body === null) {
           if (!res.headersSent && !req.destroyed) {

@@ -8,6 +8,7 @@ import { createWriteStream } from "node:fs";
 import type { Plugin } from "graphql-yoga";
 import { credentialsOf } from "../auth/keys.ts";
 import { prisma } from "../db.ts";
+import { env } from "../env.ts";
 import { failureResponse } from "../http/errors.ts";
 import { isDatabaseUnavailable } from "../http/outage.ts";
 import { log } from "../log.ts";
@@ -16,12 +17,10 @@ import { FileError } from "./read.ts";
 import { entityNames, type Entity } from "./records.ts";
 
 export const IMPORT_PATH = "/admin/import";
-/** Largest file accepted over HTTP; larger imports go through `npm run import`. */
-const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 
 const json = (status: number, body: unknown) => Response.json(body, { status });
 
-async function handle(request: Request): Promise<Response> {
+async function handle(request: Request, maxBytes: number): Promise<Response> {
   if (request.method !== "POST") return json(405, { error: "Send the file with POST" });
   const credentials = await credentialsOf(request);
   if (!credentials.key) return json(401, { error: credentials.presented ? "The API key is not valid or has been revoked" : "Send an ADMIN key as Authorization: Bearer <key>" });
@@ -31,8 +30,8 @@ async function handle(request: Request): Promise<Response> {
   const format = params.get("format") ?? "csv";
   if (!entityNames.includes(entity)) return json(400, { error: `Query parameter entity must be one of ${entityNames.join(", ")}` });
   if (!["csv", "json", "ndjson"].includes(format)) return json(400, { error: "Query parameter format must be csv, json or ndjson" });
-  if (Number(request.headers.get("content-length") ?? 0) > MAX_UPLOAD_BYTES || !request.body)
-    return json(413, { error: `Send a file body of at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; use npm run import for larger files` });
+  const tooLarge = `Send a file of at most ${maxBytes} bytes (IMPORT_MAX_BYTES); use npm run import for larger files`;
+  if (Number(request.headers.get("content-length") ?? 0) > maxBytes || !request.body) return json(413, { error: tooLarge });
 
   const dir = await mkdtemp(path.join(tmpdir(), "import-"));
   const file = path.join(dir, `upload.${format}`);
@@ -44,7 +43,7 @@ async function handle(request: Request): Promise<Response> {
     try {
       for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
         size += chunk.value.length;
-        if (size > MAX_UPLOAD_BYTES) throw new FileError(`the file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; use npm run import`);
+        if (size > maxBytes) throw new FileError(tooLarge);
         if (!out.write(chunk.value)) await once(out, "drain");
       }
     } finally {
@@ -61,6 +60,10 @@ async function handle(request: Request): Promise<Response> {
       return json(422, { error: "Nothing was written", problems: error.problems.map((p) => ({ ...p, message: describeProblem(p) })) });
     if (error instanceof FileError) return json(413, { error: error.message });
     if (isDatabaseUnavailable(error)) return failureResponse(error);
+    if (request.signal.aborted) {
+      log.warn("import over HTTP: the client went away during the upload; nothing was imported");
+      return json(400, { error: "The upload was cut off; nothing was imported" });
+    }
     log.error("import over HTTP failed", { error: (error as Error).message });
     return json(500, { error: "The import failed and nothing was written" });
   } finally {
@@ -68,12 +71,15 @@ async function handle(request: Request): Promise<Response> {
   }
 }
 
-/** A Yoga plugin that answers IMPORT_PATH before GraphQL sees the request. */
-export function importRoute(): Plugin {
+/**
+ * A Yoga plugin that answers IMPORT_PATH before GraphQL sees the request. The HTTP server streams
+ * this path's body (startHttpServer's `streamedPaths`); the limit is `maxBytes`.
+ */
+export function importRoute(maxBytes = env.IMPORT_MAX_BYTES): Plugin {
   return {
     onRequest({ request, url, endResponse }) {
       if (url.pathname !== IMPORT_PATH) return;
-      return handle(request).then(endResponse);
+      return handle(request, maxBytes).then(endResponse);
     },
   };
 }

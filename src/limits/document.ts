@@ -1,4 +1,4 @@
-import { Kind, parse, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from "graphql";
+import { Kind, Lexer, parse, Source, TokenKind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from "graphql";
 import { GraphQLError } from "graphql";
 import { refusal } from "./errors.ts";
 
@@ -7,6 +7,8 @@ export interface DocumentLimits {
   maxAliases: number;
   maxDirectives: number;
   maxTokens: number;
+  /** Lists and objects inside each other in one argument or variable (literals and JSON alike). */
+  maxInputDepth: number;
 }
 
 interface Measure {
@@ -83,9 +85,45 @@ export function documentLimitsRule(limits: DocumentLimits) {
   });
 }
 
-/** graphql's parser with a token limit, so an oversized document is cut off while it is read. */
-export function parseWithTokenLimit(maxTokens: number) {
+/**
+ * The first argument (or variable default) whose value nests lists and objects deeper than
+ * `maxDepth`, found with the lexer alone: graphql's parser reads values recursively, and a
+ * few thousand nested brackets overflow its stack before the token limit stops it.
+ */
+function deepValue(source: string | Source, maxTokens: number, maxDepth: number): string | null {
+  const lexer = new Lexer(typeof source === "string" ? new Source(source) : source);
+  const open: TokenKind[] = [];
+  let depth = 0;
+  let name = "";
+  try {
+    for (let n = 0, token = lexer.advance(); token.kind !== TokenKind.EOF && n < maxTokens; n++, token = lexer.advance()) {
+      const inValue = open.includes(TokenKind.PAREN_L);
+      if (token.kind === TokenKind.COLON && open.at(-1) === TokenKind.PAREN_L && token.prev?.kind === TokenKind.NAME)
+        name = token.prev.prev?.kind === TokenKind.DOLLAR ? `Variable "$${token.prev.value}"` : `Argument "${token.prev.value}"`;
+      if (token.kind === TokenKind.PAREN_L || token.kind === TokenKind.BRACKET_L || token.kind === TokenKind.BRACE_L) {
+        open.push(token.kind);
+        if (inValue && token.kind !== TokenKind.PAREN_L && ++depth > maxDepth)
+          return `${name || "A value"} is nested more than ${maxDepth} levels deep (lists and objects inside each other); the limit is ${maxDepth}`;
+      } else if (token.kind === TokenKind.PAREN_R || token.kind === TokenKind.BRACKET_R || token.kind === TokenKind.BRACE_R) {
+        const kind = open.pop();
+        if (kind !== TokenKind.PAREN_L && open.includes(TokenKind.PAREN_L)) depth--;
+        if (kind === TokenKind.PAREN_L) depth = 0;
+      }
+    }
+  } catch {
+    // A syntax error: the parser reports it with its location.
+  }
+  return null;
+}
+
+/**
+ * graphql's parser with a token limit, so an oversized document is cut off while it is read, and
+ * a limit on the nesting of values, checked before the parser recurses into them.
+ */
+export function parseWithTokenLimit(maxTokens: number, maxInputDepth: number) {
   return (source: Parameters<typeof parse>[0], options?: Parameters<typeof parse>[1]) => {
+    const deep = deepValue(source, maxTokens, maxInputDepth);
+    if (deep) throw refusal(deep, "BAD_USER_INPUT");
     try {
       return parse(source, { ...options, maxTokens });
     } catch (error) {
@@ -103,4 +141,4 @@ export function parseWithTokenLimit(maxTokens: number) {
  * introspection query that GraphiQL's Docs panel sends is 15 deep. The cost limit, not the depth
  * limit, bounds how much a deep query may read. README "Limits and fair use" explains the rest.
  */
-export const DOCUMENT_LIMITS: DocumentLimits = { maxDepth: 15, maxAliases: 30, maxDirectives: 50, maxTokens: 2000 };
+export const DOCUMENT_LIMITS: DocumentLimits = { maxDepth: 15, maxAliases: 30, maxDirectives: 50, maxTokens: 2000, maxInputDepth: 20 };

@@ -33,6 +33,9 @@ export interface LimitsOptions {
   verifyApiKey?: (token: string) => boolean | Promise<boolean>;
 }
 
+/** Names of the headers rateLimitHeaders sets on every metered response (a 429 adds Retry-After). */
+export const RATE_LIMIT_HEADERS = ["ratelimit-policy", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"];
+
 export function rateLimitHeaders(bucket: Bucket, budget: number): Record<string, string> {
   return {
     "RateLimit-Policy": `${budget};w=60`,
@@ -113,7 +116,7 @@ export function limitsPlugin(options: LimitsOptions): Plugin {
       }
     },
     onParse({ setParseFn }) {
-      setParseFn(parseWithTokenLimit(limits.maxTokens));
+      setParseFn(parseWithTokenLimit(limits.maxTokens, limits.maxInputDepth));
     },
     onValidate({ addValidationRule }) {
       addValidationRule(documentLimitsRule(limits));

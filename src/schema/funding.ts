@@ -1,4 +1,4 @@
-import { builder } from "../builder.ts";
+import { builder, userError } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { AmountKind } from "../generated/prisma/enums.ts";
@@ -111,6 +111,8 @@ export function fundingWhere(filter: typeof FundingFilter.$inferInput | null | u
   if (filter.date) and.push({ dateOn: { gte: filter.date.from ?? undefined, lte: filter.date.to ?? undefined } });
   if (filter.year != null) {
     const y = filter.year;
+    // Dates in JavaScript end in the year 275760: beyond 4 digits a year would reach the database as an invalid date.
+    if (y < 1 || y > 9999) throw userError(`Argument "filter.year" must be a year from 1 to 9999; got ${y}`);
     and.push({
       OR: [
         { dateOn: { gte: new Date(Date.UTC(y, 0, 1)), lt: new Date(Date.UTC(y + 1, 0, 1)) } },
