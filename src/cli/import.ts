@@ -41,7 +41,7 @@ function progressReporter() {
   };
 }
 
-const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, useRunningServer: true });
 try {
   const files = await filesToImport(positionals[0], values.entity);
   const dryRun = Boolean(values["dry-run"]);

@@ -16,7 +16,7 @@ if (!["create", "revoke", "list"].includes(command) || (command !== "list" && !n
   process.exit(2);
 }
 
-const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, useRunningServer: true });
 try {
   if (command === "create") {
     if (await db.prisma.apiKey.findUnique({ where: { name } })) throw new Error(`A key named "${name}" already exists; choose another name`);

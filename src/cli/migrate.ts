@@ -3,7 +3,7 @@ import { openDatabase } from "../db.ts";
 import { env } from "../env.ts";
 
 try {
-  const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, useRunningServer: true });
   await db.close();
   console.log("The database schema is up to date.");
 } catch (error) {

@@ -4,7 +4,7 @@ import { loadSeed } from "../../seeds/load.ts";
 import { openDatabase } from "../db.ts";
 import { env } from "../env.ts";
 
-const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, useRunningServer: true });
 try {
   const report = await loadSeed(db.prisma);
   console.table(report);
