@@ -89,12 +89,12 @@ export async function startEmbedded(dataDir: string | null, { useRunningServer =
     db = await PGlite.create(options);
   } else {
     socketDir = resolve(dataDir);
-    mkdirSync(socketDir, { recursive: true, mode: 0o700 });
-    const holder = useRunningServer && lockHolder(socketDir);
-    if (holder) return runningServer(socketDir, holder);
     if (join(socketDir, SOCKET_NAME).length > MAX_SOCKET_PATH) {
       throw new Error(`The data folder ${socketDir} is too long a path for its socket: use a DATA_DIR of at most ${MAX_SOCKET_PATH - SOCKET_NAME.length - 1} characters`);
     }
+    mkdirSync(socketDir, { recursive: true, mode: 0o700 });
+    const holder = useRunningServer && lockHolder(socketDir);
+    if (holder) return runningServer(socketDir, holder);
     unlock = lockDataDir(socketDir);
     // Like PostgreSQL's own data folder: the database files are this user's alone.
     chmodSync(socketDir, 0o700);
