@@ -25,6 +25,9 @@ const READS = [
   `{ fundings(filter: { amountDisclosed: true }, orderBy: { field: AMOUNT, direction: DESC }) { edges { node { slug amount { amount currency } funder { slug } } } } }`,
   `{ partnerships(first: 20) { totalCount edges { node { slug title status } } } }`,
 ];
+// An answer that takes longer counts as an error: a database that mixes up its connections can
+// leave a request waiting forever.
+const ANSWER_WITHIN_MS = 30_000;
 const UPDATE = `mutation ($input: ImpactUpdateInput!) { impactUpdate(input: $input) { userErrors { field message } impact { slug description } } }`;
 
 /**
@@ -49,6 +52,7 @@ export async function runConcurrentLoad({ seconds, writers, readers }: { seconds
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/graphql-response+json", "x-graphql-yoga-csrf": "1", ...(key ? { authorization: `Bearer ${key}` } : {}) },
         body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
       });
       // Extensions (the cost, the budget left) change from one answer to the next; data and errors must not.
       const { data, errors } = (await response.json()) as { data?: unknown; errors?: unknown[] };
@@ -89,8 +93,12 @@ export async function runConcurrentLoad({ seconds, writers, readers }: { seconds
     await Promise.all([...Array.from({ length: readers }, (_, i) => reader(i)), ...Array.from({ length: writers }, (_, i) => writer(i))]);
     return counts;
   } finally {
-    await http.stop();
-    await api.dispose();
-    await db.close();
+    // Bounded too, for the same reason: the counts matter more than a clean stop.
+    const stopped = (async () => {
+      await http.stop();
+      await api.dispose();
+      await db.close();
+    })();
+    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, ANSWER_WITHIN_MS).unref())]);
   }
 }
