@@ -15,6 +15,8 @@ export type Client = PrismaClient & { $primary(): PrismaClient; $replica(): Pris
 
 export interface Database {
   prisma: Client;
+  /** Connection string of the primary database (for the embedded one, its Unix socket). */
+  url: string;
   /** The connection pools under Prisma by name (`primary`, `replica1`, ...), for pool metrics. */
   pools: Record<string, pg.Pool>;
   embedded: boolean;
@@ -31,13 +33,15 @@ export interface DatabaseOptions {
   replicaUrls?: string[];
   /** Embedded database folder; null keeps it in memory. */
   dataDir?: string | null;
+  /** A folder another process (a running server) holds is used through its socket instead of refused. */
+  useRunningServer?: boolean;
   /** Called once for every SQL statement sent (used to count statements per request). */
   onQuery?: (sql: string) => void;
   poolSize?: number;
   /**
-   * PostgreSQL's statement_timeout for every connection. The embedded PGlite accepts the setting
-   * but cannot enforce it (WebAssembly has no timer interrupt), so there only the API's own
-   * execution timeout applies.
+   * PostgreSQL's statement_timeout for every connection. The embedded PGlite cannot enforce it
+   * (WebAssembly has no timer interrupt) and ignores connections' startup settings, so there only
+   * the API's own execution timeout applies.
    */
   statementTimeoutMs?: number;
 }
@@ -78,7 +82,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const poolSize = options.poolSize ?? 10;
   const replicaUrls = options.replicaUrls ?? [];
   if (replicaUrls.length && !options.databaseUrl) throw new Error("Read replicas need a PostgreSQL server (databaseUrl): the embedded database has none");
-  const embedded = options.databaseUrl ? undefined : await startEmbedded(options.dataDir ?? null, poolSize + 2);
+  const embedded = options.databaseUrl ? undefined : await startEmbedded(options.dataDir ?? null, { useRunningServer: options.useRunningServer });
   const url = options.databaseUrl ?? embedded!.url;
   try {
     await migrate(url);
@@ -113,6 +117,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   current = clients;
   return {
     prisma: routed,
+    url,
     pools,
     embedded: Boolean(embedded),
     async close() {

@@ -50,10 +50,10 @@ if (db.embedded && (await db.prisma.source.count()) === 0) {
   }
 }
 watchPools(db.pools);
-// Other processes (API instances, `npm run import`) can write to a PostgreSQL server; the embedded
-// database is this process's alone.
+// Other processes (API instances, `npm run import`) can write to a PostgreSQL server, and the
+// command-line tools to the embedded database through this server's socket.
 const { primary: _, ...replicaPools } = db.pools;
-const stopListening = env.DATABASE_URL ? await listenForChanges(env.DATABASE_URL, Object.values(replicaPools)) : undefined;
+const stopListening = await listenForChanges(db.url, Object.values(replicaPools));
 
 let stopping = false;
 const api = createApi({ isStopping: () => stopping });

@@ -53,8 +53,8 @@ export async function startTestServer({ seed = true, api = {}, http = {} }: { se
 export interface ServerProcess {
   url: string;
   pid: number;
-  /** SIGTERM, then waits for the process to exit. */
-  stop(): Promise<void>;
+  /** SIGTERM (or `signal`), then waits for the process to exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -74,18 +74,19 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     stdio: ["ignore", "inherit", "inherit"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
+  // A first start creates the database: seconds alone, a minute on a machine busy with other work.
+  for (let i = 0; i < 900; i++) {
     if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode} before it was ready`);
     if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return { url, pid: child.pid!, stop };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await stop();
-  throw new Error("the server was not ready after 30 s");
+  throw new Error("the server was not ready after 90 s");
 }
 
 /** Calls `check` every 20 ms until it is true (at most `ms`); returns how many calls were false. */

@@ -3,11 +3,10 @@
 // Nothing is written unless every row of every file is valid. Progress goes to stderr: a bar on a
 // terminal, a line every 10% otherwise.
 import { parseArgs } from "node:util";
-import { openDatabase } from "../db.ts";
-import { env } from "../env.ts";
 import { filesToImport, importFiles, ImportValidationError, type Progress } from "../import/index.ts";
 import { FileError } from "../import/read.ts";
 import { IMPORT_ACTOR } from "../import/write.ts";
+import { openCliDatabase } from "./database.ts";
 
 const usage = "usage: npm run import -- FILE [--dry-run] [--entity NAME] [--reason TEXT]";
 const { positionals, values } = parseArgs({
@@ -41,7 +40,7 @@ function progressReporter() {
   };
 }
 
-const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+const db = await openCliDatabase();
 try {
   const files = await filesToImport(positionals[0], values.entity);
   const dryRun = Boolean(values["dry-run"]);

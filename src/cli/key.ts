@@ -2,9 +2,8 @@
 // `npm run key -- revoke --name NAME`, `npm run key -- list` (names, scopes and dates; never secrets).
 import { parseArgs } from "node:util";
 import { createApiKey, revokeApiKey } from "../auth/keys.ts";
-import { openDatabase } from "../db.ts";
-import { env } from "../env.ts";
 import type { ApiKeyScope } from "../generated/prisma/client.ts";
+import { openCliDatabase } from "./database.ts";
 
 const usage = "usage: npm run key -- create --name NAME --scope read|write|admin | revoke --name NAME | list";
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { name: { type: "string" }, scope: { type: "string" } } });
@@ -16,7 +15,7 @@ if (!["create", "revoke", "list"].includes(command) || (command !== "list" && !n
   process.exit(2);
 }
 
-const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+const db = await openCliDatabase();
 try {
   if (command === "create") {
     if (await db.prisma.apiKey.findUnique({ where: { name } })) throw new Error(`A key named "${name}" already exists; choose another name`);

@@ -1,12 +1,6 @@
 // `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded database in DATA_DIR.
-import { openDatabase } from "../db.ts";
-import { env } from "../env.ts";
+import { openCliDatabase } from "./database.ts";
 
-try {
-  const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
-  await db.close();
-  console.log("The database schema is up to date.");
-} catch (error) {
-  console.error((error as Error).message);
-  process.exit(1);
-}
+const db = await openCliDatabase();
+await db.close();
+console.log("The database schema is up to date.");

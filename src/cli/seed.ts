@@ -1,10 +1,9 @@
 // `npm run seed`: loads the curated dataset in seeds/data into DATABASE_URL, or into the embedded
 // database in DATA_DIR. Safe to run again: unchanged records are left alone.
 import { loadSeed } from "../../seeds/load.ts";
-import { openDatabase } from "../db.ts";
-import { env } from "../env.ts";
+import { openCliDatabase } from "./database.ts";
 
-const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+const db = await openCliDatabase();
 try {
   const report = await loadSeed(db.prisma);
   console.table(report);
