@@ -7,7 +7,7 @@ const out = new URL("../docs/import-samples/", import.meta.url);
 mkdirSync(out, { recursive: true });
 
 const cell = (value: unknown) => {
-  const text = value === null ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
+  const text = value === null || value === undefined ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 

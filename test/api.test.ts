@@ -107,7 +107,14 @@ describe("lookups", () => {
       hit: organizationByIdentifier(scheme: OTHER, schemeName: "KASE ticker", value: "KZAP") { slug identifiers { scheme schemeName value } }
       miss: organizationByIdentifier(scheme: ROR, value: "00000000") { slug }
     }`);
-    expect(hit).toEqual({ slug: "kazatomprom", identifiers: [{ scheme: "OTHER", schemeName: "KASE ticker", value: "KZAP" }] });
+    expect(hit).toEqual({
+      slug: "kazatomprom",
+      identifiers: [
+        { scheme: "OTHER", schemeName: "KASE ticker", value: "KZAP" },
+        { scheme: "OTHER", schemeName: "AIX ticker", value: "KAP" },
+        { scheme: "OTHER", schemeName: "AIX GDR ticker", value: "KAP.Y" },
+      ],
+    });
     expect(miss).toBeNull();
   });
 });

@@ -55,7 +55,7 @@ test("SIGTERM: stops accepting, finishes the request in flight, closes the datab
     });
     const { status, text } = await answer;
     expect(status).toBe(200);
-    expect(JSON.parse(text).data.institutes.totalCount).toBe(blank ? 0 : 3);
+    expect(JSON.parse(text).data.institutes.totalCount).toBe(blank ? 0 : 14);
 
     await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
     expect(exitCode).toBe(0);

@@ -73,7 +73,7 @@ export const tables: Record<string, Table> = {
   },
   methods: {
     field: "methods",
-    selection: `id slug title summary category technologyReadinessLevel developers(first: 100) { edges { node { slug } } }
+    selection: `id slug title summary category technologyReadinessLevel stage developers(first: 100) { edges { node { slug } } }
       createdAt updatedAt ${citationSelection}`,
     columns: [
       ["id", (n) => n.id],
@@ -82,6 +82,7 @@ export const tables: Record<string, Table> = {
       ["summary", (n) => n.summary],
       ["category", (n) => n.category],
       ["technology_readiness_level", (n) => n.technologyReadinessLevel],
+      ["stage", (n) => n.stage],
       ["developer_slugs", slugs("developers")],
       ...timestamps,
       ...citationColumns,

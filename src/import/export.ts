@@ -84,6 +84,7 @@ const readers: { [E in Entity]: (tx: Tx, key: string) => Promise<RecordOf<E> | n
       summary: m.summary,
       category: m.category,
       technologyReadiness: m.technologyReadiness,
+      stage: m.stage,
       developers: m.developers.map((d) => d.slug),
       citations: citations(m.citations),
     };

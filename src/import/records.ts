@@ -9,6 +9,7 @@ import {
   ImpactMetric,
   ImpactStatus,
   MethodCategory,
+  MethodStage,
   OrganizationKind,
   ParticipantRole,
   PartnershipKind,
@@ -113,6 +114,8 @@ const methodFile = z.strictObject({
   summary: text.nullable(),
   category: z.enum(MethodCategory),
   technologyReadiness: z.number().int().min(1).max(9).nullable(),
+  // Optional so that files written before release 1.1 still import; left out means not stated.
+  stage: z.enum(MethodStage).nullish(),
   developers: z.array(slug),
   citations,
 });

@@ -336,6 +336,7 @@ export class RecordWriter {
         summary: m.summary,
         category: m.category,
         technologyReadiness: m.technologyReadiness,
+        stage: m.stage ?? null,
       } satisfies Prisma.MethodUncheckedCreateInput;
       const { id } = await this.upsertIfChanged(tx.method, { slug: m.slug }, data, this.report.methods, "Method", async (id, fresh) => {
         const developerIds = [];

@@ -14,7 +14,7 @@ import { changeSlug, type SluggedType } from "../slugs.ts";
 import { AmountBoundEnum, ConfidenceEnum } from "./common.ts";
 import { AmountKindEnum, Funding } from "./funding.ts";
 import { Impact, ImpactMetricEnum, ImpactStatusEnum } from "./impact.ts";
-import { Method, MethodCategoryEnum } from "./method.ts";
+import { Method, MethodCategoryEnum, MethodStageEnum } from "./method.ts";
 import { IdentifierSchemeEnum, Organization, OrganizationKindEnum } from "./organization.ts";
 import { ParticipantRoleEnum, Partnership, PartnershipKindEnum, PartnershipStatusEnum } from "./partnership.ts";
 import { Person } from "./person.ts";
@@ -88,6 +88,7 @@ const descriptions: Record<string, string> = {
   summary: "Short summary",
   category: "Field the method belongs to",
   technologyReadiness: "Technology readiness level, 1 to 9",
+  stage: "How far the method has got, as the cited source states it; null when no source states it",
   developers: "Slugs of the organizations that developed the method; replaces the stored list when given",
   status: "Current status",
   startOn: "Start date: 2024, 2024-06 or 2024-11-20",
@@ -133,6 +134,7 @@ const enumPairs: [Record<string, string>, unknown][] = [
   [enums.OrganizationKind, OrganizationKindEnum],
   [enums.IdentifierScheme, IdentifierSchemeEnum],
   [enums.MethodCategory, MethodCategoryEnum],
+  [enums.MethodStage, MethodStageEnum],
   [enums.PartnershipKind, PartnershipKindEnum],
   [enums.PartnershipStatus, PartnershipStatusEnum],
   [enums.ParticipantRole, ParticipantRoleEnum],

@@ -2,7 +2,7 @@ import { builder } from "../builder.ts";
 import { prisma } from "../db.ts";
 import { findBySlug } from "../slugs.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { MethodCategory } from "../generated/prisma/enums.ts";
+import { MethodCategory, MethodStage } from "../generated/prisma/enums.ts";
 import { contains, dbId, IntRange, orderInput, rootList, titleFields, timestampFields } from "./common.ts";
 import { relatedPages } from "./related-pages.ts";
 import { FundingConnection } from "./funding.ts";
@@ -26,6 +26,17 @@ export const MethodCategoryEnum = builder.enumType(MethodCategory, {
   },
 });
 
+export const MethodStageEnum = builder.enumType(MethodStage, {
+  name: "MethodStage",
+  description: "How far a method has got, as a source states it",
+  values: {
+    LABORATORY: { description: "Studied in the laboratory" },
+    PILOT: { description: "Run in a pilot plant or pilot project" },
+    INDUSTRIAL_TRIALS: { description: "In industrial trials" },
+    PRODUCTION: { description: "Used in production" },
+  },
+});
+
 export const Method = builder.prismaNode("Method", {
   id: { field: "id" },
   nullable: true,
@@ -45,6 +56,11 @@ builder.prismaObjectFields(Method, (t) => ({
     technologyReadinessLevel: t.exposeInt("technologyReadiness", {
       nullable: true,
       description: "Technology readiness level from 1 (basic principles) to 9 (proven in production); null when no source states it",
+    }),
+    stage: t.expose("stage", {
+      type: MethodStageEnum,
+      nullable: true,
+      description: "How far the method has got, as a cited source states it; null when no source states it (never inferred)",
     }),
     developers: relatedPages(t, {
       type: "Organization",
@@ -79,6 +95,7 @@ const MethodFilter = builder.inputType("MethodFilter", {
   fields: (t) => ({
     categories: t.field({ type: [MethodCategoryEnum], description: "Only methods in these categories" }),
     technologyReadinessLevel: t.field({ type: IntRange, description: "Only methods whose known readiness level is in this range" }),
+    stages: t.field({ type: [MethodStageEnum], description: "Only methods a source places at one of these stages" }),
     developer: t.globalID({ for: Organization, description: "Only methods developed by this organization" }),
     partnership: t.globalID({ for: Partnership, description: "Only methods applied in this partnership" }),
     text: t.string({ description: "Only methods whose title or summary contains this text (case-insensitive)" }),
@@ -102,6 +119,7 @@ function methodWhere(filter: typeof MethodFilter.$inferInput | null | undefined)
     const { min, max } = filter.technologyReadinessLevel;
     and.push({ technologyReadiness: { gte: min ?? undefined, lte: max ?? undefined } });
   }
+  if (filter?.stages) and.push({ stage: { in: filter.stages } });
   if (filter?.developer) and.push({ developers: { some: { id: dbId(filter.developer) } } });
   if (filter?.partnership) and.push({ partnerships: { some: { id: dbId(filter.partnership) } } });
   if (filter?.text) and.push({ OR: [{ title: contains(filter.text) }, { summary: contains(filter.text) }] });
