@@ -184,7 +184,7 @@ test("a funding with an amount is created through its mutation and its history r
     `mutation ($input: FundingCreateInput!) { fundingCreate(input: $input) { funding { amount { amount currency } } userErrors { field code message } } }`,
     {
       input: {
-        record: { slug: "test-funding", programme: programme.slug, amount: "1234567.89", amountBound: "EXACT", currency: "KZT", amountKind: "AWARDED", dateOn: "2024-06", citations: [citation()] },
+        record: { slug: "test-funding", programme: programme.slug, amount: "1234567.89", amountBound: "EXACT", currency: "KZT", amountKind: "AWARDED", date: "2024-06", citations: [citation()] },
         reason: "test",
       },
     },

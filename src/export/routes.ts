@@ -9,8 +9,11 @@ import { rateLimitHeaders } from "../limits/plugin.ts";
 import { log } from "../log.ts";
 import { schema } from "../schema/index.ts";
 import { csvLine, ndjsonLine } from "./format.ts";
-import { ExportInputError, exportParameters, exportVariables } from "./params.ts";
-import { dumpTables, tables, type Cell, type Table } from "./tables.ts";
+import { prisma } from "../db.ts";
+import { readRecords } from "../import/export.ts";
+import { entities } from "../import/records.ts";
+import { PAGING, ExportInputError, exportParameters, exportVariables } from "./params.ts";
+import { dumpTables, rowOf, tables, type Cell, type Table } from "./tables.ts";
 
 // Rows are read a page at a time through the API's own root fields (keyset paging on the primary
 // key) and written as they come, so memory stays flat whatever the size of the export.
@@ -24,16 +27,18 @@ const documents = new Map<string, { page: DocumentNode; count: DocumentNode }>()
 function documentsOf(table: Table) {
   let found = documents.get(table.field);
   if (!found) {
-    const args = schema.getQueryType()!.getFields()[table.field].args;
-    const typeOf = (name: string) => args.find((a) => a.name === name)!.type.toString();
+    // Every argument of the list but its paging (filter, orderBy and any other), as the export's parameters set them.
+    const args = schema.getQueryType()!.getFields()[table.field].args.filter((a) => !PAGING.includes(a.name));
+    const declared = args.map((a) => `$${a.name}: ${a.type}`).join(", ");
+    const passed = args.map((a) => `${a.name}: $${a.name}`).join(", ");
     found = {
-      page: parse(`query Export($filter: ${typeOf("filter")}, $orderBy: ${typeOf("orderBy")}, $after: String) {
-        page: ${table.field}(first: ${PAGE_SIZE}, after: $after, filter: $filter, orderBy: $orderBy) {
+      page: parse(`query Export(${declared}, $after: String) {
+        page: ${table.field}(first: ${PAGE_SIZE}, after: $after, ${passed}) {
           pageInfo { hasNextPage endCursor }
           edges { node { ${table.selection} } }
         }
       }`),
-      count: parse(`query ExportCount($filter: ${typeOf("filter")}) { page: ${table.field}(first: 0, filter: $filter) { totalCount } }`),
+      count: parse(`query ExportCount(${declared}) { page: ${table.field}(first: 0, ${passed}) { totalCount } }`),
     };
     documents.set(table.field, found);
   }
@@ -61,7 +66,7 @@ async function run(document: DocumentNode, variables: Record<string, unknown>, r
 
 /** Rows of one table an export will hold: the list's totalCount for the same filter. */
 async function rowCount(table: Table, variables: Record<string, unknown>, request: Request): Promise<number> {
-  return (await run(documentsOf(table).count, { filter: variables.filter }, request)).page.totalCount;
+  return (await run(documentsOf(table).count, variables, request)).page.totalCount;
 }
 
 /**
@@ -86,13 +91,15 @@ async function* rowPages(table: Table, variables: Record<string, unknown>, reque
   let after: string | null = null;
   do {
     const { page } = await run(documentsOf(table).page, { ...variables, after }, request);
-    yield page.edges.map((edge: any) => table.columns.map(([, value]) => value(edge.node)));
+    const key = entities[table.entity].key;
+    const records = await readRecords(prisma(), table.entity, page.edges.map((edge: any) => edge.node[key]));
+    yield page.edges.map((edge: any) => rowOf(table, edge.node, records.get(edge.node[key])!));
     after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
   } while (after);
 }
 
 async function* tableChunks(table: Table, format: "csv" | "ndjson", pages: AsyncGenerator<Cell[][]>): AsyncGenerator<Uint8Array> {
-  const names = table.columns.map(([name]) => name);
+  const names = table.columns;
   // The header goes out with the first page, so that a failing first query is still a 400. The
   // byte order mark lets spreadsheet programs read UTF-8 (Cyrillic) correctly.
   let header = format === "csv" ? `\uFEFF${csvLine(names)}` : "";
@@ -128,7 +135,7 @@ async function* datasetChunks(request: Request): AsyncGenerator<Uint8Array> {
       yield* drain();
     }
     file.push(new Uint8Array(0), true);
-    files.push({ name: `${name}.ndjson`, rows, sha256: hash.digest("hex"), columns: table.columns.map(([c]) => c) });
+    files.push({ name: `${name}.ndjson`, rows, sha256: hash.digest("hex"), columns: table.columns });
     yield* drain();
   }
   const manifest = {
@@ -201,7 +208,7 @@ function index(): Response {
     exports: Object.fromEntries(
       Object.entries(tables).map(([name, table]) => [
         name,
-        { csv: `/export/${name}.csv`, ndjson: `/export/${name}.ndjson`, parameters: [...exportParameters(schema, table.field).keys()], columns: table.columns.map(([c]) => c) },
+        { csv: `/export/${name}.csv`, ndjson: `/export/${name}.ndjson`, parameters: [...exportParameters(schema, table.field).keys()], columns: table.columns },
       ]),
     ),
   });

@@ -225,7 +225,7 @@ export class RecordWriter {
 
   private readonly writers: { [E in Entity]: (record: RecordOf<E>) => Promise<number> } = {
     sources: async (s) => {
-      const [publishedOn, publishedPrecision] = dated(s.publishedOn);
+      const [publishedOn, publishedPrecision] = dated(s.published);
       const data = {
         url: s.url,
         title: s.title,
@@ -242,6 +242,7 @@ export class RecordWriter {
     organizations: async (o) => {
       const tx = this.tx;
       const parentId = o.parent === null ? null : ((await this.idOf("organizations", o.parent)) ?? null);
+      const identifiers = o.identifiers.map((i) => ({ scheme: i.scheme, otherScheme: i.schemeName ?? "", value: i.value }));
       const identifierKey = (i: { scheme: string; otherScheme: string; value: string }) => JSON.stringify([i.scheme, i.otherScheme, i.value]);
       const data = {
         slug: o.slug,
@@ -259,10 +260,10 @@ export class RecordWriter {
       } satisfies Prisma.OrganizationUncheckedCreateInput;
       const { id } = await this.upsertIfChanged(tx.organization, { slug: o.slug }, data, this.report.organizations, "Organization", async (id, fresh) => {
         const stored = fresh ? [] : await tx.organizationIdentifier.findMany({ where: { organizationId: id } });
-        const { stale } = diff(stored, o.identifiers, identifierKey, identifierKey);
+        const { stale } = diff(stored, identifiers, identifierKey, identifierKey);
         if (stale.length) await tx.organizationIdentifier.deleteMany({ where: { id: { in: stale.map((i) => i.id) } } });
         let changed = stale.length > 0;
-        for (const i of o.identifiers) {
+        for (const i of identifiers) {
           const where = { scheme_otherScheme_value: { scheme: i.scheme, otherScheme: i.otherScheme, value: i.value } };
           const data = { organizationId: id, ...i } satisfies Prisma.OrganizationIdentifierUncheckedCreateInput;
           changed = (await this.upsertIfChanged(tx.organizationIdentifier, where, data, this.report.identifiers, null)).changed || changed;
@@ -284,8 +285,8 @@ export class RecordWriter {
         if (stale.length) await tx.role.deleteMany({ where: { id: { in: stale.map((r) => r.id) } } });
         let changed = stale.length > 0;
         for (const r of roles) {
-          const [startOn, startPrecision] = dated(r.startOn);
-          const [endOn, endPrecision] = dated(r.endOn);
+          const [startOn, startPrecision] = dated(r.start);
+          const [endOn, endPrecision] = dated(r.end);
           const { organizationId, title } = r;
           const data = { personId, organizationId, title, startOn, startPrecision, endOn, endPrecision } satisfies Prisma.RoleUncheckedCreateInput;
           const where = { personId_organizationId_title: { personId, organizationId, title } };
@@ -304,7 +305,7 @@ export class RecordWriter {
         title: m.title,
         summary: m.summary,
         category: m.category,
-        technologyReadiness: m.technologyReadiness,
+        technologyReadiness: m.technologyReadinessLevel,
       } satisfies Prisma.MethodUncheckedCreateInput;
       const { id } = await this.upsertIfChanged(tx.method, { slug: m.slug }, data, this.report.methods, "Method", async (id, fresh) => {
         const developerIds = [];
@@ -320,8 +321,8 @@ export class RecordWriter {
     partnerships: async (p) => {
       const tx = this.tx;
       const participantKey = (x: { organizationId: number; role: string }) => JSON.stringify([x.organizationId, x.role]);
-      const [startOn, startPrecision] = dated(p.startOn);
-      const [endOn, endPrecision] = dated(p.endOn);
+      const [startOn, startPrecision] = dated(p.start);
+      const [endOn, endPrecision] = dated(p.end);
       const data = {
         slug: p.slug,
         title: p.title,
@@ -370,7 +371,7 @@ export class RecordWriter {
     },
 
     fundings: async (f) => {
-      const [dateOn, datePrecision] = dated(f.dateOn);
+      const [dateOn, datePrecision] = dated(f.date);
       const data = {
         slug: f.slug,
         description: f.description,
@@ -385,16 +386,16 @@ export class RecordWriter {
         amountKind: f.amountKind,
         dateOn,
         datePrecision,
-        fiscalYearFrom: f.fiscalYearFrom,
-        fiscalYearTo: f.fiscalYearTo,
+        fiscalYearFrom: f.fiscalYearStart,
+        fiscalYearTo: f.fiscalYearEnd,
       } satisfies Prisma.FundingUncheckedCreateInput;
       const sync = (id: number, fresh: boolean) => this.syncCitations("fundingId", id, f.citations, fresh);
       return (await this.upsertIfChanged(this.tx.funding, { slug: f.slug }, data, this.report.fundings, "Funding", sync)).id;
     },
 
     impacts: async (i) => {
-      const [periodStartOn, periodStartPrecision] = dated(i.periodStartOn);
-      const [periodEndOn, periodEndPrecision] = dated(i.periodEndOn);
+      const [periodStartOn, periodStartPrecision] = dated(i.periodStart);
+      const [periodEndOn, periodEndPrecision] = dated(i.periodEnd);
       const data = {
         slug: i.slug,
         partnershipId: await this.ref("partnerships", i.partnership),
