@@ -147,17 +147,17 @@ test("filters by global ID and by list, as in the API", async () => {
   expect(institutes.length).toBe(list.body.data.institutes.totalCount);
 });
 
-test("the dataset dump holds one NDJSON per entity and a manifest with version, licence and checksums", async () => {
+test("the dataset dump holds each entity as CSV and NDJSON, every row of the database, and a datapackage.json with version, licence and checksums", async () => {
   const response = await get("/export/dataset.zip");
   expect(response.status).toBe(200);
   expect(response.headers.get("content-type")).toBe("application/zip");
   expect(response.headers.get("link")).toContain("creativecommons.org/licenses/by/4.0");
   const files = unzipSync(new Uint8Array(await response.arrayBuffer()));
-  const manifest = JSON.parse(new TextDecoder().decode(files["manifest.json"]));
-  expect(manifest).toMatchObject({ dataVersion: currentRelease.version, license: { name: "CC BY 4.0", url: "https://creativecommons.org/licenses/by/4.0/" } });
-  expect(manifest.files.map((f: any) => f.name)).toEqual(
-    ["organizations", "people", "methods", "partnerships", "programmes", "fundings", "impacts", "sources"].map((n) => `${n}.ndjson`),
-  );
+  const descriptor = JSON.parse(new TextDecoder().decode(files["datapackage.json"]));
+  expect(descriptor).toMatchObject({ version: currentRelease.version, licenses: [{ name: "CC-BY-4.0", path: "https://creativecommons.org/licenses/by/4.0/" }] });
+  const entities = ["organizations", "people", "methods", "partnerships", "programmes", "fundings", "impacts", "sources"];
+  expect(Object.keys(files)).toEqual([...entities.flatMap((n) => [`${n}.csv`, `${n}.ndjson`]), "datapackage.json"]);
+  expect(descriptor.resources.map((r: any) => r.path)).toEqual(entities.flatMap((n) => [`${n}.csv`, `${n}.ndjson`]));
   const prisma = api.db.prisma;
   const counts: Record<string, number> = {
     organizations: await prisma.organization.count(),
@@ -169,14 +169,22 @@ test("the dataset dump holds one NDJSON per entity and a manifest with version, 
     impacts: await prisma.impact.count(),
     sources: await prisma.source.count(),
   };
-  for (const file of manifest.files) {
-    const bytes = files[file.name];
-    expect(createHash("sha256").update(bytes).digest("hex")).toBe(file.sha256);
-    const lines = new TextDecoder().decode(bytes).trimEnd().split("\n");
-    expect(lines.length).toBe(file.rows);
-    expect(Object.keys(JSON.parse(lines[0]))).toEqual(file.columns);
-    const entity = file.name.replace(".ndjson", "");
-    expect(file.rows, entity).toBe(counts[entity]);
+  for (const resource of descriptor.resources) {
+    const bytes = files[resource.path];
+    expect(`sha256:${createHash("sha256").update(bytes).digest("hex")}`).toBe(resource.hash);
+    expect(bytes.length).toBe(resource.bytes);
+    const [entity, format] = resource.path.split(".");
+    const text = new TextDecoder().decode(bytes);
+    const columns = resource.schema.fields.map((f: any) => f.name);
+    if (format === "csv") {
+      const [header, ...rows] = parseCsv(text);
+      expect(header).toEqual(columns);
+      expect(rows.length, resource.path).toBe(counts[entity]);
+    } else {
+      const lines = text.trimEnd().split("\n");
+      expect(Object.keys(JSON.parse(lines[0]))).toEqual(columns);
+      expect(lines.length, resource.path).toBe(counts[entity]);
+    }
   }
   // The same data gives the same bytes.
   const again = new Uint8Array(await (await get("/export/dataset.zip")).arrayBuffer());

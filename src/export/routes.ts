@@ -3,7 +3,8 @@ import { PothosValidationError } from "@pothos/core";
 import { Zip, ZipDeflate } from "fflate";
 import { execute, GraphQLError, parse, type DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { citationText, currentRelease, LICENSE } from "../dataset/metadata.ts";
+import { currentRelease, LICENSE } from "../dataset/metadata.ts";
+import { dataPackage, type DumpFile } from "../dataset/package.ts";
 import { stateOf } from "../http/context.ts";
 import { rateLimitHeaders } from "../limits/plugin.ts";
 import { log } from "../log.ts";
@@ -11,7 +12,7 @@ import { schema } from "../schema/index.ts";
 import { csvLine, ndjsonLine } from "./format.ts";
 import { prisma } from "../db.ts";
 import { readRecords } from "../import/export.ts";
-import { entities } from "../import/records.ts";
+import { entities, type Entity } from "../import/records.ts";
 import { PAGING, ExportInputError, exportParameters, exportVariables } from "./params.ts";
 import { dumpTables, rowOf, tables, type Cell, type Table } from "./tables.ts";
 
@@ -98,11 +99,12 @@ async function* rowPages(table: Table, variables: Record<string, unknown>, reque
   } while (after);
 }
 
-async function* tableChunks(table: Table, format: "csv" | "ndjson", pages: AsyncGenerator<Cell[][]>): AsyncGenerator<Uint8Array> {
+async function* tableChunks(table: Table, format: "csv" | "ndjson", pages: AsyncGenerator<Cell[][]>, bom = true): AsyncGenerator<Uint8Array> {
   const names = table.columns;
   // The header goes out with the first page, so that a failing first query is still a 400. The
-  // byte order mark lets spreadsheet programs read UTF-8 (Cyrillic) correctly.
-  let header = format === "csv" ? `\uFEFF${csvLine(names)}` : "";
+  // byte order mark lets spreadsheet programs read UTF-8 (Cyrillic) correctly; data tools (the
+  // dump's readers) would take it for part of the first column's name.
+  let header = format === "csv" ? `${bom ? "\uFEFF" : ""}${csvLine(names)}` : "";
   for await (const rows of pages) {
     const text = header + rows.map((cells) => (format === "csv" ? csvLine(cells) : ndjsonLine(names, cells))).join("");
     header = "";
@@ -110,7 +112,11 @@ async function* tableChunks(table: Table, format: "csv" | "ndjson", pages: Async
   }
 }
 
-/** The full dataset as a zip: one NDJSON file per entity and a manifest with version, licence and checksums. */
+/**
+ * The full dataset as a zip: each entity as CSV and as NDJSON (the same rows as the exports), and
+ * datapackage.json, the Frictionless Data Package that describes them. Nothing in it depends on
+ * when it was made (entries carry the release date), so the same data gives the same bytes.
+ */
 async function* datasetChunks(request: Request): AsyncGenerator<Uint8Array> {
   const out: Uint8Array[] = [];
   let failure: Error | null = null;
@@ -120,37 +126,33 @@ async function* datasetChunks(request: Request): AsyncGenerator<Uint8Array> {
     if (failure) throw failure;
     yield* out.splice(0);
   };
-  const files = [];
-  for (const name of dumpTables) {
-    const table = tables[name];
-    const file = new ZipDeflate(`${name}.ndjson`, { level: 6 });
+  const entry = (name: string) => {
+    const file = new ZipDeflate(name, { level: 6 });
     file.mtime = mtime;
     zip.add(file);
-    const hash = createHash("sha256");
-    let rows = 0;
-    for await (const chunk of tableChunks(table, "ndjson", rowPages(table, {}, request))) {
-      hash.update(chunk);
-      rows += chunk.reduce((n, byte) => n + (byte === 10 ? 1 : 0), 0);
-      file.push(chunk);
+    return file;
+  };
+  const files: DumpFile[] = [];
+  for (const name of dumpTables) {
+    const table = tables[name];
+    // Read once per format, so that memory stays flat: a zip holds its entries one after another.
+    for (const format of ["csv", "ndjson"] as const) {
+      const file = entry(`${name}.${format}`);
+      const hash = createHash("sha256");
+      let bytes = 0;
+      for await (const chunk of tableChunks(table, format, rowPages(table, {}, request), false)) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        file.push(chunk);
+        yield* drain();
+      }
+      file.push(new Uint8Array(0), true);
+      files.push({ name: `${name}.${format}`, entity: table.entity, format, bytes, sha256: hash.digest("hex") });
       yield* drain();
     }
-    file.push(new Uint8Array(0), true);
-    files.push({ name: `${name}.ndjson`, rows, sha256: hash.digest("hex"), columns: table.columns });
-    yield* drain();
   }
-  const manifest = {
-    title: "Kazakhstan science–industry graph",
-    dataVersion: currentRelease.version,
-    releasedAt: currentRelease.releasedAt,
-    dataChecksum: currentRelease.checksum,
-    license: { name: LICENSE.name, url: LICENSE.url },
-    citation: citationText(),
-    files,
-  };
-  const file = new ZipDeflate("manifest.json", { level: 6 });
-  file.mtime = mtime;
-  zip.add(file);
-  file.push(encoder.encode(`${JSON.stringify(manifest, null, 2)}\n`), true);
+  const columnsOf = (entity: Entity) => Object.values(tables).find((t) => t.entity === entity)!.columns;
+  entry("datapackage.json").push(encoder.encode(`${JSON.stringify(dataPackage(schema, files, columnsOf), null, 2)}\n`), true);
   zip.end();
   yield* drain();
 }
