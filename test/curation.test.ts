@@ -129,7 +129,7 @@ test("create, update and retract: the record stays visible as retracted, and his
     ["UPDATE", "newsroom", "moved"],
     ["CREATE", "newsroom", "added in a test"],
   ]);
-  expect(history[1]).toMatchObject({ fields: ["city", "links"], before: { city: "Almaty" }, after: { city: "Astana" } });
+  expect(history[1]).toMatchObject({ fields: ["city", "citations"], before: { city: "Almaty", citations: [] }, after: { city: "Astana", citations: [{ quote: "Moved to Astana" }] } });
   expect(history[2].after).toMatchObject({ slug: "history-institute", city: "Almaty" });
 });
 

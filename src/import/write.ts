@@ -4,7 +4,8 @@
 import { CHANGES_CHANNEL, changeNotification, dataChanged } from "../cache/invalidation.ts";
 import { Prisma, type DatePrecision, type PrismaClient } from "../generated/prisma/client.ts";
 import { keepFormerSlugs, renameToCurrentSlugs, type Renamable } from "../slugs.ts";
-import { entities, toDate, type CitationInput, type Entity, type RecordOf } from "./records.ts";
+import { readRecord } from "./export.ts";
+import { entities, recordFields, toDate, type CitationInput, type Entity, type RecordOf } from "./records.ts";
 
 export type Counts = { created: number; updated: number; unchanged: number };
 export type WriteReport = Record<Entity | "identifiers" | "roles", Counts>;
@@ -146,10 +147,10 @@ export class RecordWriter {
   async finish(): Promise<WriteReport> {
     for (const { id, parent } of this.pendingParents.splice(0)) {
       const parentId = await this.ref("organizations", parent);
-      const before = await this.tx.organization.findUniqueOrThrow({ where: { id }, select: { parentId: true } });
-      if (before.parentId === parentId) continue;
+      const before = await this.tx.organization.findUniqueOrThrow({ where: { id }, select: { parent: { select: { id: true, slug: true } } } });
+      if (before.parent?.id === parentId) continue;
       await this.tx.organization.update({ where: { id }, data: { parentId } });
-      await this.logChange({ action: "UPDATE", recordType: "Organization", recordId: id, fields: ["parentId"], before, after: { parentId } });
+      await this.logChange({ action: "UPDATE", recordType: "Organization", recordId: id, fields: ["parent"], before: { parent: before.parent?.slug ?? null }, after: { parent } });
     }
     await this.flushChanges();
     // Delivered to other processes' response caches if, and when, the transaction commits.
@@ -161,23 +162,20 @@ export class RecordWriter {
    * Creates the record matched by `where`, or updates it when a column in `data` differs from what
    * is stored; `syncLinks` then brings its citations and links in line and says whether it changed
    * any. A record whose only change is in its links gets its `updatedAt` touched, so clients see it
-   * changed. Records with a `recordType` get an entry in the change log.
+   * changed. (`write` records the change in the change log, in the file format's terms.)
    */
   private async upsertIfChanged(
     delegate: Delegate,
     where: object,
     data: Record<string, unknown>,
     counts: Counts,
-    recordType: string | null,
     syncLinks: (id: number, fresh: boolean) => Promise<boolean> = async () => false,
   ): Promise<{ id: number; changed: boolean }> {
-    const snapshot = (row: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, jsonValue(row[k])]));
     const existing = await delegate.findUnique({ where });
     if (!existing) {
       const { id } = await delegate.create({ data });
       await syncLinks(id, true);
       counts.created++;
-      if (recordType) await this.logChange({ action: "CREATE", recordType, recordId: id, fields: Object.keys(data), after: snapshot(data, Object.keys(data)) as Prisma.InputJsonObject });
       return { id, changed: true };
     }
     const id: number = existing.id;
@@ -187,16 +185,6 @@ export class RecordWriter {
     if (linksChanged && !fields.length) await delegate.update({ where: { id }, data: { updatedAt: new Date() } });
     const changed = fields.length > 0 || linksChanged;
     counts[changed ? "updated" : "unchanged"]++;
-    if (changed && recordType) {
-      await this.logChange({
-        action: "UPDATE",
-        recordType,
-        recordId: id,
-        fields: linksChanged ? [...fields, "links"] : fields,
-        before: snapshot(existing, fields) as Prisma.InputJsonObject,
-        after: snapshot(data, fields) as Prisma.InputJsonObject,
-      });
-    }
     return { id, changed };
   }
 
@@ -212,14 +200,25 @@ export class RecordWriter {
     return stale.length + missing.length > 0;
   }
 
-  /** Writes one validated record; returns its database id. */
+  /** Writes one validated record and records what changed in the change log; returns its database id. */
   async write<E extends Entity>(entity: E, record: RecordOf<E>): Promise<number> {
     // A record listing former slugs is renamed in place if stored under one of them, and keeps them answering.
     const renamable = "formerSlugs" in record && record.formerSlugs ? { [entities[entity].model]: [record as Renamable] } : null;
     if (renamable) await renameToCurrentSlugs(this.tx, renamable);
+    const key = (record as any)[entities[entity].key] as string;
+    const before = await readRecord(this.tx, entity, key);
+    const counts = { ...this.report[entity] };
     const id = await (this.writers[entity] as (r: RecordOf<E>) => Promise<number>)(record);
     if (renamable) await keepFormerSlugs(this.tx, renamable);
-    this.remember(entity, (record as any)[entities[entity].key], id);
+    this.remember(entity, key, id);
+    const recordType = entities[entity].model;
+    if (this.report[entity].created > counts.created) {
+      const after = Object.fromEntries(recordFields(entity).map((f) => [f, (record as any)[f] ?? null]));
+      await this.logChange({ action: "CREATE", recordType, recordId: id, fields: recordFields(entity), after });
+    } else if (this.report[entity].updated > counts.updated) {
+      const changed = changedFields(entity, before!, (await readRecord(this.tx, entity, key))!);
+      if (changed.fields.length) await this.logChange({ action: "UPDATE", recordType, recordId: id, ...changed });
+    }
     return id;
   }
 
@@ -236,7 +235,7 @@ export class RecordWriter {
         retrievedOn: s.retrievedOn === null ? null : toDate(s.retrievedOn),
         note: s.note,
       } satisfies Prisma.SourceUncheckedCreateInput;
-      return (await this.upsertIfChanged(this.tx.source, { url: s.url }, data, this.report.sources, "Source")).id;
+      return (await this.upsertIfChanged(this.tx.source, { url: s.url }, data, this.report.sources)).id;
     },
 
     organizations: async (o) => {
@@ -258,7 +257,7 @@ export class RecordWriter {
         website: o.website,
         ...(o.parent !== null && parentId === null ? {} : { parentId }),
       } satisfies Prisma.OrganizationUncheckedCreateInput;
-      const { id } = await this.upsertIfChanged(tx.organization, { slug: o.slug }, data, this.report.organizations, "Organization", async (id, fresh) => {
+      const { id } = await this.upsertIfChanged(tx.organization, { slug: o.slug }, data, this.report.organizations, async (id, fresh) => {
         const stored = fresh ? [] : await tx.organizationIdentifier.findMany({ where: { organizationId: id } });
         const { stale } = diff(stored, identifiers, identifierKey, identifierKey);
         if (stale.length) await tx.organizationIdentifier.deleteMany({ where: { id: { in: stale.map((i) => i.id) } } });
@@ -266,7 +265,7 @@ export class RecordWriter {
         for (const i of identifiers) {
           const where = { scheme_otherScheme_value: { scheme: i.scheme, otherScheme: i.otherScheme, value: i.value } };
           const data = { organizationId: id, ...i } satisfies Prisma.OrganizationIdentifierUncheckedCreateInput;
-          changed = (await this.upsertIfChanged(tx.organizationIdentifier, where, data, this.report.identifiers, null)).changed || changed;
+          changed = (await this.upsertIfChanged(tx.organizationIdentifier, where, data, this.report.identifiers)).changed || changed;
         }
         return (await this.syncCitations("organizationId", id, o.citations, fresh)) || changed;
       });
@@ -278,7 +277,7 @@ export class RecordWriter {
       const tx = this.tx;
       const roleKey = (r: { organizationId: number; title: string }) => JSON.stringify([r.organizationId, r.title]);
       const data = { slug: p.slug, nameEn: p.nameEn, nameRu: p.nameRu, nameKk: p.nameKk } satisfies Prisma.PersonUncheckedCreateInput;
-      const { id } = await this.upsertIfChanged(tx.person, { slug: p.slug }, data, this.report.people, "Person", async (personId, fresh) => {
+      const { id } = await this.upsertIfChanged(tx.person, { slug: p.slug }, data, this.report.people, async (personId, fresh) => {
         const roles = [];
         for (const r of p.roles) roles.push({ ...r, organizationId: (await this.ref("organizations", r.organization))! });
         const { stale } = diff(fresh ? [] : await tx.role.findMany({ where: { personId } }), roles, roleKey, roleKey);
@@ -290,7 +289,7 @@ export class RecordWriter {
           const { organizationId, title } = r;
           const data = { personId, organizationId, title, startOn, startPrecision, endOn, endPrecision } satisfies Prisma.RoleUncheckedCreateInput;
           const where = { personId_organizationId_title: { personId, organizationId, title } };
-          const role = await this.upsertIfChanged(tx.role, where, data, this.report.roles, null, (id, fresh) => this.syncCitations("roleId", id, r.citations, fresh));
+          const role = await this.upsertIfChanged(tx.role, where, data, this.report.roles, (id, fresh) => this.syncCitations("roleId", id, r.citations, fresh));
           changed = role.changed || changed;
         }
         return (await this.syncCitations("personId", personId, p.citations, fresh)) || changed;
@@ -307,7 +306,7 @@ export class RecordWriter {
         category: m.category,
         technologyReadiness: m.technologyReadinessLevel,
       } satisfies Prisma.MethodUncheckedCreateInput;
-      const { id } = await this.upsertIfChanged(tx.method, { slug: m.slug }, data, this.report.methods, "Method", async (id, fresh) => {
+      const { id } = await this.upsertIfChanged(tx.method, { slug: m.slug }, data, this.report.methods, async (id, fresh) => {
         const developerIds = [];
         for (const d of m.developers) developerIds.push((await this.ref("organizations", d))!);
         const stored = fresh ? { developers: [] } : await tx.method.findUniqueOrThrow({ where: { id }, select: { developers: { select: { id: true } } } });
@@ -335,7 +334,7 @@ export class RecordWriter {
         endOn,
         endPrecision,
       } satisfies Prisma.PartnershipUncheckedCreateInput;
-      const { id } = await this.upsertIfChanged(tx.partnership, { slug: p.slug }, data, this.report.partnerships, "Partnership", async (id, fresh) => {
+      const { id } = await this.upsertIfChanged(tx.partnership, { slug: p.slug }, data, this.report.partnerships, async (id, fresh) => {
         const participants = [];
         for (const x of p.participants) participants.push({ organizationId: (await this.ref("organizations", x.organization))!, role: x.role });
         const stored = fresh ? [] : await tx.participant.findMany({ where: { partnershipId: id } });
@@ -367,7 +366,7 @@ export class RecordWriter {
         maxAwardCurrency: p.maxAwardCurrency,
       } satisfies Prisma.ProgrammeUncheckedCreateInput;
       const sync = (id: number, fresh: boolean) => this.syncCitations("programmeId", id, p.citations, fresh);
-      return (await this.upsertIfChanged(this.tx.programme, { slug: p.slug }, data, this.report.programmes, "Programme", sync)).id;
+      return (await this.upsertIfChanged(this.tx.programme, { slug: p.slug }, data, this.report.programmes, sync)).id;
     },
 
     fundings: async (f) => {
@@ -390,7 +389,7 @@ export class RecordWriter {
         fiscalYearTo: f.fiscalYearEnd,
       } satisfies Prisma.FundingUncheckedCreateInput;
       const sync = (id: number, fresh: boolean) => this.syncCitations("fundingId", id, f.citations, fresh);
-      return (await this.upsertIfChanged(this.tx.funding, { slug: f.slug }, data, this.report.fundings, "Funding", sync)).id;
+      return (await this.upsertIfChanged(this.tx.funding, { slug: f.slug }, data, this.report.fundings, sync)).id;
     },
 
     impacts: async (i) => {
@@ -417,9 +416,27 @@ export class RecordWriter {
         claimantPersonId: await this.ref("people", i.claimantPerson),
       } satisfies Prisma.ImpactUncheckedCreateInput;
       const sync = (id: number, fresh: boolean) => this.syncCitations("impactId", id, i.citations, fresh);
-      return (await this.upsertIfChanged(this.tx.impact, { slug: i.slug }, data, this.report.impacts, "Impact", sync)).id;
+      return (await this.upsertIfChanged(this.tx.impact, { slug: i.slug }, data, this.report.impacts, sync)).id;
     },
   };
 }
 
 const sameIds = (a: number[], b: number[]) => comparable([...a].sort()) === comparable([...b].sort());
+
+/**
+ * What an update changed, in the terms of the file format (the API's field names, related records
+ * by slug, dates as precisely as known): each changed field with its value before and after, except
+ * citations, which give only those removed (before) and those added (after).
+ */
+function changedFields(entity: Entity, before: Record<string, unknown>, after: Record<string, unknown>) {
+  const fields = recordFields(entity).filter((f) => comparable(before[f]) !== comparable(after[f]));
+  const pick = (record: Record<string, unknown>, other: Record<string, unknown>) =>
+    Object.fromEntries(
+      fields.map((f) => {
+        if (f !== "citations") return [f, record[f] ?? null];
+        const others = new Set((other[f] as unknown[]).map(comparable));
+        return [f, (record[f] as unknown[]).filter((c) => !others.has(comparable(c)))];
+      }),
+    ) as Prisma.InputJsonObject;
+  return { fields, before: pick(before, after), after: pick(after, before) };
+}

@@ -336,9 +336,9 @@ async function retract(ctx: Context, config: EntityConfig, key: string, reasonIn
       action: "RETRACT",
       recordType: config.typeName,
       recordId: current.id,
-      fields: ["retractedAt", "retractionReason"],
-      before: { retractedAt: null, retractionReason: null },
-      after: { retractedAt: retractedAt.toISOString(), retractionReason: reason.data },
+      fields: ["retractionAt", "retractionReason"],
+      before: { retractionAt: null, retractionReason: null },
+      after: { retractionAt: retractedAt.toISOString(), retractionReason: reason.data },
     });
     await writer.finish();
     return { record, userErrors: [] };
