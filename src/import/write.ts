@@ -207,6 +207,15 @@ export class RecordWriter {
     if (renamable) await renameToCurrentSlugs(this.tx, renamable);
     const key = (record as any)[entities[entity].key] as string;
     const before = await readRecord(this.tx, entity, key);
+    if (before && recordFields(entity).every((f) => comparable(before[f as keyof typeof before]) === comparable((record as any)[f]))) {
+      // Stored exactly as given: nothing to write (the common case of a repeated import).
+      const id = (await this.idOf(entity, key))!;
+      if (renamable) await keepFormerSlugs(this.tx, renamable);
+      this.report[entity].unchanged++;
+      if (entity === "organizations") this.report.identifiers.unchanged += (record as RecordOf<"organizations">).identifiers.length;
+      if (entity === "people") this.report.roles.unchanged += (record as RecordOf<"people">).roles.length;
+      return id;
+    }
     const counts = { ...this.report[entity] };
     const id = await (this.writers[entity] as (r: RecordOf<E>) => Promise<number>)(record);
     if (renamable) await keepFormerSlugs(this.tx, renamable);
