@@ -10,7 +10,7 @@ export const syntheticSource = {
   title: "Synthetic source for tests and benchmarks (not a real document)",
   publisher: null,
   language: "en",
-  publishedOn: null,
+  published: null,
   retrievedOn: null,
   note: "synthetic",
 };

@@ -1,7 +1,7 @@
 // Writes docs/import-samples/: one CSV file per entity holding the first record of the real dataset
 // in seeds/data (no invented data), and a manifest.json that imports them all as one bundle.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { entities, entityNames } from "../src/import/records.ts";
+import { entityNames, recordFields } from "../src/import/records.ts";
 
 const out = new URL("../docs/import-samples/", import.meta.url);
 mkdirSync(out, { recursive: true });
@@ -13,7 +13,7 @@ const cell = (value: unknown) => {
 
 for (const entity of entityNames) {
   const [record] = JSON.parse(readFileSync(new URL(`../seeds/data/${entity}.json`, import.meta.url), "utf8"));
-  const columns = Object.keys(entities[entity].schema.shape);
+  const columns = recordFields(entity);
   writeFileSync(new URL(`${entity}.csv`, out), `${columns.join(",")}\n${columns.map((c) => cell(record[c])).join(",")}\n`);
 }
 const manifest = { files: entityNames.map((entity) => ({ entity, path: `${entity}.csv` })) };

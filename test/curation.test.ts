@@ -129,7 +129,7 @@ test("create, update and retract: the record stays visible as retracted, and his
     ["UPDATE", "newsroom", "moved"],
     ["CREATE", "newsroom", "added in a test"],
   ]);
-  expect(history[1]).toMatchObject({ fields: ["city", "links"], before: { city: "Almaty" }, after: { city: "Astana" } });
+  expect(history[1]).toMatchObject({ fields: ["city", "citations"], before: { city: "Almaty", citations: [] }, after: { city: "Astana", citations: [{ quote: "Moved to Astana" }] } });
   expect(history[2].after).toMatchObject({ slug: "history-institute", city: "Almaty" });
 });
 
@@ -184,7 +184,7 @@ test("a funding with an amount is created through its mutation and its history r
     `mutation ($input: FundingCreateInput!) { fundingCreate(input: $input) { funding { amount { amount currency } } userErrors { field code message } } }`,
     {
       input: {
-        record: { slug: "test-funding", programme: programme.slug, amount: "1234567.89", amountBound: "EXACT", currency: "KZT", amountKind: "AWARDED", dateOn: "2024-06", citations: [citation()] },
+        record: { slug: "test-funding", programme: programme.slug, amount: "1234567.89", amountBound: "EXACT", currency: "KZT", amountKind: "AWARDED", date: "2024-06", citations: [citation()] },
         reason: "test",
       },
     },

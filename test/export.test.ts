@@ -35,12 +35,12 @@ async function ndjson(path: string) {
 const FUNDINGS = `query ($filter: FundingFilter, $orderBy: FundingOrder) {
   fundings(first: 100, filter: $filter, orderBy: $orderBy) { edges { node {
     id slug description funder { slug } recipient { slug } programme { slug } partnership { slug } method { slug }
-    amount { amount currency } amountDisclosed amountBound amountKind date { text } fiscalYearStart fiscalYearEnd
-    createdAt updatedAt citations { quote confidence source { url } }
+    amount { amount currency } amountBound amountKind date { text } fiscalYearStart fiscalYearEnd
+    createdAt updatedAt retraction { at reason } citations { quote confidence note source { url } }
   } } }
 }`;
 
-test("a funding export matches the GraphQL answer to the same filter and order, field by field", async () => {
+test("a funding export matches the GraphQL answer to the same filter and order, field by field, under the API's names", async () => {
   const filter = { amountDisclosed: true, currency: "KZT" };
   const orderBy = { field: "AMOUNT", direction: "DESC" };
   const { body } = await api.query(FUNDINGS, { filter, orderBy });
@@ -57,30 +57,29 @@ test("a funding export matches the GraphQL answer to the same filter and order, 
       id: n.id,
       slug: n.slug,
       description: n.description,
-      funder_slug: n.funder?.slug ?? null,
-      recipient_slug: n.recipient?.slug ?? null,
-      programme_slug: n.programme?.slug ?? null,
-      partnership_slug: n.partnership?.slug ?? null,
-      method_slug: n.method?.slug ?? null,
+      funder: n.funder?.slug ?? null,
+      recipient: n.recipient?.slug ?? null,
+      programme: n.programme?.slug ?? null,
+      partnership: n.partnership?.slug ?? null,
+      method: n.method?.slug ?? null,
       amount: n.amount.amount,
+      amountBound: n.amountBound,
       currency: n.amount.currency,
-      amount_disclosed: n.amountDisclosed,
-      amount_bound: n.amountBound,
-      amount_kind: n.amountKind,
+      amountKind: n.amountKind,
       date: n.date?.text ?? null,
-      fiscal_year_start: n.fiscalYearStart,
-      fiscal_year_end: n.fiscalYearEnd,
-      created_at: n.createdAt,
-      updated_at: n.updatedAt,
-      citation_source_urls: n.citations.map((c: any) => c.source.url),
-      citation_quotes: n.citations.map((c: any) => c.quote),
-      citation_confidences: n.citations.map((c: any) => c.confidence),
+      fiscalYearStart: n.fiscalYearStart,
+      fiscalYearEnd: n.fiscalYearEnd,
+      citations: n.citations.map((c: any) => ({ source: c.source.url, quote: c.quote, confidence: c.confidence, ...(c.note === null ? {} : { note: c.note }) })),
+      createdAt: n.createdAt,
+      updatedAt: n.updatedAt,
+      retractionAt: n.retraction?.at ?? null,
+      retractionReason: n.retraction?.reason ?? null,
     };
     expect(json[i]).toEqual(expected);
     expect(Object.keys(json[i])).toEqual(Object.keys(expected));
-    // CSV: the same values as text, lists one item a line, null as an empty cell.
+    // CSV: the same values as text, lists and objects as JSON, null as an empty cell.
     const asCsv = Object.fromEntries(
-      Object.entries(expected).map(([k, v]) => [k, v === null ? "" : Array.isArray(v) ? v.join("\n") : String(v)]),
+      Object.entries(expected).map(([k, v]) => [k, v === null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v)]),
     );
     expect(rows[i]).toEqual(asCsv);
   });
@@ -94,12 +93,12 @@ test("organization exports carry every name and citation, in Cyrillic, with a st
   expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
   expect(response.headers.get("link")).toBe('<https://creativecommons.org/licenses/by/4.0/>; rel="license"');
   expect(response.headers.get("content-disposition")).toBe('attachment; filename="organizations.csv"');
-  expect(header.slice(0, 6)).toEqual(["id", "slug", "kind", "name_en", "name_ru", "name_kk"]);
-  expect(header.slice(-3)).toEqual(["citation_source_urls", "citation_quotes", "citation_confidences"]);
+  expect(header.slice(0, 6)).toEqual(["id", "slug", "kind", "nameEn", "nameRu", "nameKk"]);
+  expect(header.slice(-5)).toEqual(["citations", "createdAt", "updatedAt", "retractionAt", "retractionReason"]);
   const { body } = await api.query(`{ organizations(first: 100) { totalCount edges { node { slug } } } }`);
   expect(rows.map((r) => r.slug)).toEqual(body.data.organizations.edges.map((e: any) => e.node.slug));
-  expect(rows.find((r) => r.slug === "bekturov-institute")!.name_ru).toBe("Институт химических наук им. А. Б. Бектурова");
-  for (const r of rows) expect(r.citation_source_urls.split("\n").length).toBe(r.citation_quotes.split("\n").length);
+  expect(rows.find((r) => r.slug === "bekturov-institute")!.nameRu).toBe("Институт химических наук им. А. Б. Бектурова");
+  for (const r of rows) expect(JSON.parse(r.citations).length).toBeGreaterThan(0);
 });
 
 test("every root list can be exported, in both formats, and an export of nothing is a header-only file", async () => {
@@ -150,30 +149,44 @@ test("filters by global ID and by list, as in the API", async () => {
   expect(institutes.length).toBe(list.body.data.institutes.totalCount);
 });
 
-test("the dataset dump holds one NDJSON per entity and a manifest with version, licence and checksums", async () => {
+test("the dataset dump holds each entity as CSV and NDJSON, every row of the database, and a datapackage.json with version, licence and checksums", async () => {
   const response = await get("/export/dataset.zip");
   expect(response.status).toBe(200);
   expect(response.headers.get("content-type")).toBe("application/zip");
   expect(response.headers.get("link")).toContain("creativecommons.org/licenses/by/4.0");
   const files = unzipSync(new Uint8Array(await response.arrayBuffer()));
-  const manifest = JSON.parse(new TextDecoder().decode(files["manifest.json"]));
-  expect(manifest).toMatchObject({ dataVersion: currentRelease.version, license: { name: "CC BY 4.0", url: "https://creativecommons.org/licenses/by/4.0/" } });
-  expect(manifest.files.map((f: any) => f.name)).toEqual(
-    ["organizations", "people", "methods", "partnerships", "programmes", "fundings", "impacts", "sources"].map((n) => `${n}.ndjson`),
-  );
+  const descriptor = JSON.parse(new TextDecoder().decode(files["datapackage.json"]));
+  expect(descriptor).toMatchObject({ version: currentRelease.version, licenses: [{ name: "CC-BY-4.0", path: "https://creativecommons.org/licenses/by/4.0/" }] });
+  const entities = ["organizations", "people", "methods", "partnerships", "programmes", "fundings", "impacts", "sources"];
+  expect(Object.keys(files)).toEqual([...entities.flatMap((n) => [`${n}.csv`, `${n}.ndjson`]), "datapackage.json"]);
+  expect(descriptor.resources.map((r: any) => r.path)).toEqual(entities.flatMap((n) => [`${n}.csv`, `${n}.ndjson`]));
+  const prisma = api.db.prisma;
   const counts: Record<string, number> = {
-    organizations: await api.db.prisma.organization.count(),
-    fundings: await api.db.prisma.funding.count(),
-    sources: await api.db.prisma.source.count(),
+    organizations: await prisma.organization.count(),
+    people: await prisma.person.count(),
+    methods: await prisma.method.count(),
+    partnerships: await prisma.partnership.count(),
+    programmes: await prisma.programme.count(),
+    fundings: await prisma.funding.count(),
+    impacts: await prisma.impact.count(),
+    sources: await prisma.source.count(),
   };
-  for (const file of manifest.files) {
-    const bytes = files[file.name];
-    expect(createHash("sha256").update(bytes).digest("hex")).toBe(file.sha256);
-    const lines = new TextDecoder().decode(bytes).trimEnd().split("\n");
-    expect(lines.length).toBe(file.rows);
-    expect(Object.keys(JSON.parse(lines[0]))).toEqual(file.columns);
-    const entity = file.name.replace(".ndjson", "");
-    if (entity in counts) expect(file.rows).toBe(counts[entity]);
+  for (const resource of descriptor.resources) {
+    const bytes = files[resource.path];
+    expect(`sha256:${createHash("sha256").update(bytes).digest("hex")}`).toBe(resource.hash);
+    expect(bytes.length).toBe(resource.bytes);
+    const [entity, format] = resource.path.split(".");
+    const text = new TextDecoder().decode(bytes);
+    const columns = resource.schema.fields.map((f: any) => f.name);
+    if (format === "csv") {
+      const [header, ...rows] = parseCsv(text);
+      expect(header).toEqual(columns);
+      expect(rows.length, resource.path).toBe(counts[entity]);
+    } else {
+      const lines = text.trimEnd().split("\n");
+      expect(Object.keys(JSON.parse(lines[0]))).toEqual(columns);
+      expect(lines.length, resource.path).toBe(counts[entity]);
+    }
   }
   // The same data gives the same bytes.
   const again = new Uint8Array(await (await get("/export/dataset.zip")).arrayBuffer());

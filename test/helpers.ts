@@ -5,6 +5,8 @@ import { createApi, type ApiOptions } from "../src/yoga.ts";
 
 export interface TestApi {
   db: Database;
+  /** Connection string of the test database, for a command-line tool run against it. */
+  url: string;
   /** SQL statements sent since the last `query` call began. */
   statements: string[];
   query<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: { data?: T; errors?: any[] } }>;
@@ -32,11 +34,12 @@ export async function openTestDatabase(onQuery?: (sql: string) => void): Promise
 
 export async function startTestApi({ seed = true, options = {} }: { seed?: boolean; options?: ApiOptions } = {}): Promise<TestApi> {
   const statements: string[] = [];
-  const { db, drop } = await openTestDatabase((sql) => statements.push(sql));
+  const { db, url, drop } = await openTestDatabase((sql) => statements.push(sql));
   if (seed) await loadSeed(db.prisma);
   const api = createApi(options);
   return {
     db,
+    url,
     statements,
     async query(query, variables, headers = {}) {
       statements.length = 0;

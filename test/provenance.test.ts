@@ -28,7 +28,7 @@ test("dataset gives its version, licence, a ready citation, BibTeX and the chang
   expect(dataset).toMatchObject({ version: currentRelease.version, releasedAt: currentRelease.releasedAt, checksum: currentRelease.checksum });
   expect(dataset.citation).toContain(`version ${currentRelease.version}`);
   expect(dataset.citation).toContain("CC BY 4.0");
-  expect(dataset.bibtex).toMatch(/^@misc\{[^,]+,\n(.|\n)*version = \{\d+\.\d+\.\d+\}/);
+  expect(dataset.bibtex).toMatch(/^@misc\{[^,]+,\n/);
   expect(dataset.bibtex).toContain(`version = {${currentRelease.version}}`);
   expect(dataset.changelog.length).toBe(Math.min(5, changelog.length));
   const bad = await api.query(`{ dataset { changelog(first: 0) { version } } }`);

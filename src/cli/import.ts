@@ -2,6 +2,7 @@
 // file, or a bundle's manifest.json, into DATABASE_URL or the embedded database in DATA_DIR.
 // Nothing is written unless every row of every file is valid. Progress goes to stderr: a bar on a
 // terminal, a line every 10% otherwise.
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { filesToImport, importFiles, ImportValidationError, type Progress } from "../import/index.ts";
 import { FileError } from "../import/read.ts";
@@ -46,7 +47,7 @@ try {
   const dryRun = Boolean(values["dry-run"]);
   const started = Date.now();
   const result = await importFiles(db.prisma, files, {
-    author: { actor: IMPORT_ACTOR, reason: values.reason ?? `import of ${positionals[0]}` },
+    author: { actor: IMPORT_ACTOR, reason: values.reason ?? `import of ${path.basename(positionals[0])}` },
     dryRun,
     onProgress: progressReporter(),
   });

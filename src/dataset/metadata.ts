@@ -10,7 +10,7 @@ export const LICENSE = {
   url: "https://creativecommons.org/licenses/by/4.0/",
 } as const;
 
-const TITLE = "Kazakhstan science–industry graph";
+export const TITLE = "Kazakhstan science–industry graph";
 
 const seedsDir = fileURLToPath(new URL("../../seeds/", import.meta.url));
 const dataDir = join(seedsDir, "data");

@@ -6,10 +6,15 @@ const NUMBER = /^-?\d+(\.\d+)?$/;
 
 function csvCell(value: Cell): string {
   if (value === null) return "";
-  // Lists (several citations, names, slugs) share one cell, one item a line.
-  let text = Array.isArray(value) ? value.join("\n") : value instanceof Date ? value.toISOString() : String(value);
+  // Lists and objects (citations, roles, slugs) are JSON in their cell, as imports read them.
+  let text = value instanceof Date ? value.toISOString() : typeof value === "object" ? JSON.stringify(value) : String(value);
   if (FORMULA_START.test(text) && !NUMBER.test(text)) text = `'${text}`;
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** A CSV cell as written before `csvCell` guarded it against formulas, so an export imports back unchanged. */
+export function unescapeFormula(cell: string): string {
+  return cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) && !NUMBER.test(cell.slice(1)) ? cell.slice(1) : cell;
 }
 
 export function csvLine(cells: Cell[]): string {

@@ -18,9 +18,13 @@ interface Parameter {
   type: GraphQLInputType;
 }
 
+/** Arguments of a list that page it: an export reads every page. */
+export const PAGING = ["first", "after", "last", "before"];
+
 /**
  * The query parameters an export of `field` accepts: each field of its `filter` argument (fields
- * of a range as `founded.min`, `founded.max`), and `orderBy` with `direction`.
+ * of a range as `founded.min`, `founded.max`), `orderBy` with `direction`, and any other argument
+ * of the list but its paging, under its own name.
  */
 export function exportParameters(schema: GraphQLSchema, field: string): Map<string, Parameter> {
   const args = schema.getQueryType()!.getFields()[field].args;
@@ -37,6 +41,7 @@ export function exportParameters(schema: GraphQLSchema, field: string): Map<stri
   const order = getNullableType(args.find((a) => a.name === "orderBy")!.type) as GraphQLInputObjectType;
   params.set("orderBy", { path: ["orderBy", "field"], type: order.getFields().field.type });
   params.set("direction", { path: ["orderBy", "direction"], type: order.getFields().direction.type });
+  for (const a of args) if (![...PAGING, "filter", "orderBy"].includes(a.name)) params.set(a.name, { path: [a.name], type: a.type });
   return params;
 }
 

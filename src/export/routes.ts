@@ -3,15 +3,19 @@ import { PothosValidationError } from "@pothos/core";
 import { Zip, ZipDeflate } from "fflate";
 import { execute, GraphQLError, parse, type DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { citationText, currentRelease, LICENSE } from "../dataset/metadata.ts";
+import { currentRelease, LICENSE } from "../dataset/metadata.ts";
+import { dataPackage, type DumpFile } from "../dataset/package.ts";
 import { stateOf } from "../http/context.ts";
 import { errorResponse, failureResponse } from "../http/errors.ts";
 import { rateLimitHeaders } from "../limits/plugin.ts";
 import { log } from "../log.ts";
 import { schema } from "../schema/index.ts";
 import { csvLine, ndjsonLine } from "./format.ts";
-import { ExportInputError, exportParameters, exportVariables } from "./params.ts";
-import { dumpTables, tables, type Cell, type Table } from "./tables.ts";
+import { prisma } from "../db.ts";
+import { readRecords } from "../import/export.ts";
+import { entities, type Entity } from "../import/records.ts";
+import { PAGING, ExportInputError, exportParameters, exportVariables } from "./params.ts";
+import { dumpTables, rowOf, tables, type Cell, type Table } from "./tables.ts";
 
 // Rows are read a page at a time through the API's own root fields (keyset paging on the primary
 // key) and written as they come, so memory stays flat whatever the size of the export.
@@ -25,16 +29,18 @@ const documents = new Map<string, { page: DocumentNode; count: DocumentNode }>()
 function documentsOf(table: Table) {
   let found = documents.get(table.field);
   if (!found) {
-    const args = schema.getQueryType()!.getFields()[table.field].args;
-    const typeOf = (name: string) => args.find((a) => a.name === name)!.type.toString();
+    // Every argument of the list but its paging (filter, orderBy and any other), as the export's parameters set them.
+    const args = schema.getQueryType()!.getFields()[table.field].args.filter((a) => !PAGING.includes(a.name));
+    const declared = args.map((a) => `$${a.name}: ${a.type}`).join(", ");
+    const passed = args.map((a) => `${a.name}: $${a.name}`).join(", ");
     found = {
-      page: parse(`query Export($filter: ${typeOf("filter")}, $orderBy: ${typeOf("orderBy")}, $after: String) {
-        page: ${table.field}(first: ${PAGE_SIZE}, after: $after, filter: $filter, orderBy: $orderBy) {
+      page: parse(`query Export(${declared}, $after: String) {
+        page: ${table.field}(first: ${PAGE_SIZE}, after: $after, ${passed}) {
           pageInfo { hasNextPage endCursor }
           edges { node { ${table.selection} } }
         }
       }`),
-      count: parse(`query ExportCount($filter: ${typeOf("filter")}) { page: ${table.field}(first: 0, filter: $filter) { totalCount } }`),
+      count: parse(`query ExportCount(${declared}) { page: ${table.field}(first: 0, ${passed}) { totalCount } }`),
     };
     documents.set(table.field, found);
   }
@@ -62,7 +68,7 @@ async function run(document: DocumentNode, variables: Record<string, unknown>, r
 
 /** Rows of one table an export will hold: the list's totalCount for the same filter. */
 async function rowCount(table: Table, variables: Record<string, unknown>, request: Request): Promise<number> {
-  return (await run(documentsOf(table).count, { filter: variables.filter }, request)).page.totalCount;
+  return (await run(documentsOf(table).count, variables, request)).page.totalCount;
 }
 
 /**
@@ -87,16 +93,19 @@ async function* rowPages(table: Table, variables: Record<string, unknown>, reque
   let after: string | null = null;
   do {
     const { page } = await run(documentsOf(table).page, { ...variables, after }, request);
-    yield page.edges.map((edge: any) => table.columns.map(([, value]) => value(edge.node)));
+    const key = entities[table.entity].key;
+    const records = await readRecords(prisma(), table.entity, page.edges.map((edge: any) => edge.node[key]));
+    yield page.edges.map((edge: any) => rowOf(table, edge.node, records.get(edge.node[key])!));
     after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
   } while (after);
 }
 
-async function* tableChunks(table: Table, format: "csv" | "ndjson", pages: AsyncGenerator<Cell[][]>): AsyncGenerator<Uint8Array> {
-  const names = table.columns.map(([name]) => name);
+async function* tableChunks(table: Table, format: "csv" | "ndjson", pages: AsyncGenerator<Cell[][]>, bom = true): AsyncGenerator<Uint8Array> {
+  const names = table.columns;
   // The header goes out with the first page, so that a failing first query is still a 400. The
-  // byte order mark lets spreadsheet programs read UTF-8 (Cyrillic) correctly.
-  let header = format === "csv" ? `\uFEFF${csvLine(names)}` : "";
+  // byte order mark lets spreadsheet programs read UTF-8 (Cyrillic) correctly; data tools (the
+  // dump's readers) would take it for part of the first column's name.
+  let header = format === "csv" ? `${bom ? "\uFEFF" : ""}${csvLine(names)}` : "";
   for await (const rows of pages) {
     const text = header + rows.map((cells) => (format === "csv" ? csvLine(cells) : ndjsonLine(names, cells))).join("");
     header = "";
@@ -104,7 +113,11 @@ async function* tableChunks(table: Table, format: "csv" | "ndjson", pages: Async
   }
 }
 
-/** The full dataset as a zip: one NDJSON file per entity and a manifest with version, licence and checksums. */
+/**
+ * The full dataset as a zip: each entity as CSV and as NDJSON (the same rows as the exports), and
+ * datapackage.json, the Frictionless Data Package that describes them. Nothing in it depends on
+ * when it was made (entries carry the release date), so the same data gives the same bytes.
+ */
 async function* datasetChunks(request: Request): AsyncGenerator<Uint8Array> {
   const out: Uint8Array[] = [];
   let failure: Error | null = null;
@@ -114,37 +127,33 @@ async function* datasetChunks(request: Request): AsyncGenerator<Uint8Array> {
     if (failure) throw failure;
     yield* out.splice(0);
   };
-  const files = [];
-  for (const name of dumpTables) {
-    const table = tables[name];
-    const file = new ZipDeflate(`${name}.ndjson`, { level: 6 });
+  const entry = (name: string) => {
+    const file = new ZipDeflate(name, { level: 6 });
     file.mtime = mtime;
     zip.add(file);
-    const hash = createHash("sha256");
-    let rows = 0;
-    for await (const chunk of tableChunks(table, "ndjson", rowPages(table, {}, request))) {
-      hash.update(chunk);
-      rows += chunk.reduce((n, byte) => n + (byte === 10 ? 1 : 0), 0);
-      file.push(chunk);
+    return file;
+  };
+  const files: DumpFile[] = [];
+  for (const name of dumpTables) {
+    const table = tables[name];
+    // Read once per format, so that memory stays flat: a zip holds its entries one after another.
+    for (const format of ["csv", "ndjson"] as const) {
+      const file = entry(`${name}.${format}`);
+      const hash = createHash("sha256");
+      let bytes = 0;
+      for await (const chunk of tableChunks(table, format, rowPages(table, {}, request), false)) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        file.push(chunk);
+        yield* drain();
+      }
+      file.push(new Uint8Array(0), true);
+      files.push({ name: `${name}.${format}`, entity: table.entity, format, bytes, sha256: hash.digest("hex") });
       yield* drain();
     }
-    file.push(new Uint8Array(0), true);
-    files.push({ name: `${name}.ndjson`, rows, sha256: hash.digest("hex"), columns: table.columns.map(([c]) => c) });
-    yield* drain();
   }
-  const manifest = {
-    title: "Kazakhstan science–industry graph",
-    dataVersion: currentRelease.version,
-    releasedAt: currentRelease.releasedAt,
-    dataChecksum: currentRelease.checksum,
-    license: { name: LICENSE.name, url: LICENSE.url },
-    citation: citationText(),
-    files,
-  };
-  const file = new ZipDeflate("manifest.json", { level: 6 });
-  file.mtime = mtime;
-  zip.add(file);
-  file.push(encoder.encode(`${JSON.stringify(manifest, null, 2)}\n`), true);
+  const columnsOf = (entity: Entity) => Object.values(tables).find((t) => t.entity === entity)!.columns;
+  entry("datapackage.json").push(encoder.encode(`${JSON.stringify(dataPackage(schema, files, columnsOf), null, 2)}\n`), true);
   zip.end();
   yield* drain();
 }
@@ -201,7 +210,7 @@ function index(): Response {
     exports: Object.fromEntries(
       Object.entries(tables).map(([name, table]) => [
         name,
-        { csv: `/export/${name}.csv`, ndjson: `/export/${name}.ndjson`, parameters: [...exportParameters(schema, table.field).keys()], columns: table.columns.map(([c]) => c) },
+        { csv: `/export/${name}.csv`, ndjson: `/export/${name}.ndjson`, parameters: [...exportParameters(schema, table.field).keys()], columns: table.columns },
       ]),
     ),
   });

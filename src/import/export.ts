@@ -1,7 +1,8 @@
-// A stored record in the file format the importer reads: the inverse of RecordWriter, used to apply
-// a partial update on top of what is stored and validate the result like any imported record.
+// Stored records in the file format the importer reads: the inverse of RecordWriter, used to apply
+// a partial update on top of what is stored and validate the result like any imported record, and
+// by the exports, so that an exported file imports back unchanged.
 import type { DatePrecision, Prisma } from "../generated/prisma/client.ts";
-import type { Entity, RecordOf } from "./records.ts";
+import { entities, type Entity, type RecordOf } from "./records.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -18,28 +19,34 @@ const ref = { select: { slug: true } } as const;
 
 /** The record with this key (slug, or url for sources) in file format; null when there is none. */
 export async function readRecord<E extends Entity>(tx: Tx, entity: E, key: string): Promise<RecordOf<E> | null> {
-  return (await readers[entity](tx, key)) as RecordOf<E> | null;
+  return (await readRecords(tx, entity, [key])).get(key) ?? null;
 }
 
-const readers: { [E in Entity]: (tx: Tx, key: string) => Promise<RecordOf<E> | null> } = {
-  sources: async (tx, url) => {
-    const s = await tx.source.findUnique({ where: { url } });
-    return s && {
+/** The records with these keys in file format, by key; keys without a record are left out. */
+export async function readRecords<E extends Entity>(tx: Tx, entity: E, keys: string[]): Promise<Map<string, RecordOf<E>>> {
+  const records = (await readers[entity](tx, keys)) as RecordOf<E>[];
+  return new Map(records.map((r) => [(r as Record<string, string>)[entities[entity].key], r]));
+}
+
+const readers: { [E in Entity]: (tx: Tx, keys: string[]) => Promise<RecordOf<E>[]> } = {
+  sources: async (tx, keys) => {
+    const found = await tx.source.findMany({ where: { url: { in: keys } } });
+    return found.map((s) => ({
       url: s.url,
       title: s.title,
       publisher: s.publisher,
       language: s.language,
-      publishedOn: reduced(s.publishedOn, s.publishedPrecision),
+      published: reduced(s.publishedOn, s.publishedPrecision),
       retrievedOn: reduced(s.retrievedOn, "DAY"),
       note: s.note,
-    };
+    }));
   },
-  organizations: async (tx, slug) => {
-    const o = await tx.organization.findUnique({
-      where: { slug },
+  organizations: async (tx, keys) => {
+    const found = await tx.organization.findMany({
+      where: { slug: { in: keys } },
       include: { parent: ref, identifiers: { orderBy: { id: "asc" } }, citations: citationsQuery },
     });
-    return o && {
+    return found.map((o) => ({
       slug: o.slug,
       kind: o.kind,
       nameEn: o.nameEn,
@@ -52,16 +59,16 @@ const readers: { [E in Entity]: (tx: Tx, key: string) => Promise<RecordOf<E> | n
       foundedYear: o.foundedYear,
       website: o.website,
       parent: slugOf(o.parent),
-      identifiers: o.identifiers.map((i) => ({ scheme: i.scheme, otherScheme: i.otherScheme, value: i.value })),
+      identifiers: o.identifiers.map((i) => ({ scheme: i.scheme, schemeName: i.otherScheme || null, value: i.value })),
       citations: citations(o.citations),
-    };
+    }));
   },
-  people: async (tx, slug) => {
-    const p = await tx.person.findUnique({
-      where: { slug },
+  people: async (tx, keys) => {
+    const found = await tx.person.findMany({
+      where: { slug: { in: keys } },
       include: { citations: citationsQuery, roles: { orderBy: { id: "asc" }, include: { organization: ref, citations: citationsQuery } } },
     });
-    return p && {
+    return found.map((p) => ({
       slug: p.slug,
       nameEn: p.nameEn,
       nameRu: p.nameRu,
@@ -70,51 +77,51 @@ const readers: { [E in Entity]: (tx: Tx, key: string) => Promise<RecordOf<E> | n
       roles: p.roles.map((r) => ({
         organization: r.organization.slug,
         title: r.title,
-        startOn: reduced(r.startOn, r.startPrecision),
-        endOn: reduced(r.endOn, r.endPrecision),
+        start: reduced(r.startOn, r.startPrecision),
+        end: reduced(r.endOn, r.endPrecision),
         citations: citations(r.citations),
       })),
-    };
+    }));
   },
-  methods: async (tx, slug) => {
-    const m = await tx.method.findUnique({ where: { slug }, include: { developers: { ...ref, orderBy: { id: "asc" } }, citations: citationsQuery } });
-    return m && {
+  methods: async (tx, keys) => {
+    const found = await tx.method.findMany({ where: { slug: { in: keys } }, include: { developers: { ...ref, orderBy: { id: "asc" } }, citations: citationsQuery } });
+    return found.map((m) => ({
       slug: m.slug,
       title: m.title,
       summary: m.summary,
       category: m.category,
-      technologyReadiness: m.technologyReadiness,
+      technologyReadinessLevel: m.technologyReadiness,
       stage: m.stage,
       developers: m.developers.map((d) => d.slug),
       citations: citations(m.citations),
-    };
+    }));
   },
-  partnerships: async (tx, slug) => {
-    const p = await tx.partnership.findUnique({
-      where: { slug },
+  partnerships: async (tx, keys) => {
+    const found = await tx.partnership.findMany({
+      where: { slug: { in: keys } },
       include: {
         participants: { orderBy: { organizationId: "asc" }, include: { organization: ref } },
         methods: { ...ref, orderBy: { id: "asc" } },
         citations: citationsQuery,
       },
     });
-    return p && {
+    return found.map((p) => ({
       slug: p.slug,
       title: p.title,
       summary: p.summary,
       kind: p.kind,
       status: p.status,
       city: p.city,
-      startOn: reduced(p.startOn, p.startPrecision),
-      endOn: reduced(p.endOn, p.endPrecision),
+      start: reduced(p.startOn, p.startPrecision),
+      end: reduced(p.endOn, p.endPrecision),
       participants: p.participants.map((x) => ({ organization: x.organization.slug, role: x.role })),
       methods: p.methods.map((m) => m.slug),
       citations: citations(p.citations),
-    };
+    }));
   },
-  programmes: async (tx, slug) => {
-    const p = await tx.programme.findUnique({ where: { slug }, include: { operator: ref, citations: citationsQuery } });
-    return p && {
+  programmes: async (tx, keys) => {
+    const found = await tx.programme.findMany({ where: { slug: { in: keys } }, include: { operator: ref, citations: citationsQuery } });
+    return found.map((p) => ({
       slug: p.slug,
       name: p.name,
       description: p.description,
@@ -123,14 +130,14 @@ const readers: { [E in Entity]: (tx: Tx, key: string) => Promise<RecordOf<E> | n
       maxAwardAmount: decimal(p.maxAwardAmount),
       maxAwardCurrency: p.maxAwardCurrency,
       citations: citations(p.citations),
-    };
+    }));
   },
-  fundings: async (tx, slug) => {
-    const f = await tx.funding.findUnique({
-      where: { slug },
+  fundings: async (tx, keys) => {
+    const found = await tx.funding.findMany({
+      where: { slug: { in: keys } },
       include: { funder: ref, recipient: ref, programme: ref, partnership: ref, method: ref, citations: citationsQuery },
     });
-    return f && {
+    return found.map((f) => ({
       slug: f.slug,
       description: f.description,
       funder: slugOf(f.funder),
@@ -142,18 +149,18 @@ const readers: { [E in Entity]: (tx: Tx, key: string) => Promise<RecordOf<E> | n
       amountBound: f.amountBound,
       currency: f.currency,
       amountKind: f.amountKind,
-      dateOn: reduced(f.dateOn, f.datePrecision),
-      fiscalYearFrom: f.fiscalYearFrom,
-      fiscalYearTo: f.fiscalYearTo,
+      date: reduced(f.dateOn, f.datePrecision),
+      fiscalYearStart: f.fiscalYearFrom,
+      fiscalYearEnd: f.fiscalYearTo,
       citations: citations(f.citations),
-    };
+    }));
   },
-  impacts: async (tx, slug) => {
-    const i = await tx.impact.findUnique({
-      where: { slug },
+  impacts: async (tx, keys) => {
+    const found = await tx.impact.findMany({
+      where: { slug: { in: keys } },
       include: { partnership: ref, method: ref, organization: ref, claimant: ref, claimantPerson: ref, citations: citationsQuery },
     });
-    return i && {
+    return found.map((i) => ({
       slug: i.slug,
       partnership: slugOf(i.partnership),
       method: slugOf(i.method),
@@ -165,12 +172,12 @@ const readers: { [E in Entity]: (tx: Tx, key: string) => Promise<RecordOf<E> | n
       unit: i.unit,
       baselineValue: decimal(i.baselineValue),
       baselineNote: i.baselineNote,
-      periodStartOn: reduced(i.periodStartOn, i.periodStartPrecision),
-      periodEndOn: reduced(i.periodEndOn, i.periodEndPrecision),
+      periodStart: reduced(i.periodStartOn, i.periodStartPrecision),
+      periodEnd: reduced(i.periodEndOn, i.periodEndPrecision),
       status: i.status,
       claimant: slugOf(i.claimant),
       claimantPerson: slugOf(i.claimantPerson),
       citations: citations(i.citations),
-    };
+    }));
   },
 };

@@ -120,10 +120,10 @@ async function validate(prisma: PrismaClient, files: ImportFile[], onProgress: (
           if (!known(ref.target, ref.value)) unresolved.push({ ...ref, file: name, row, key });
         if (unresolved.length >= nextCheck) await resolveInDatabase();
         if (file.entity === "organizations" && data) {
-          const org = data as { slug: string; parent: string | null; identifiers: { scheme: string; otherScheme: string; value: string }[] };
+          const org = data as { slug: string; parent: string | null; identifiers: { scheme: string; schemeName: string | null; value: string }[] };
           if (org.parent) parentOf.set(org.slug, org.parent);
           for (const i of org.identifiers) {
-            const id = `${i.scheme}/${i.otherScheme}/${i.value}`;
+            const id = `${i.scheme}/${i.schemeName ?? ""}/${i.value}`;
             const owner = identifierOwners.get(id);
             if (owner && owner !== org.slug) add("identifiers", id, `expected an identifier of one organization only; also given to ${owner}`);
             identifierOwners.set(id, org.slug);

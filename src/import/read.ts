@@ -6,7 +6,8 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { CsvError, parse } from "csv-parse";
-import { entities, type Entity } from "./records.ts";
+import { unescapeFormula } from "../export/format.ts";
+import { entities, exportOnlyFields, type Entity } from "./records.ts";
 
 export type Format = "csv" | "json" | "ndjson";
 
@@ -80,6 +81,7 @@ function optionalFields(entity: Entity): Set<string> {
 }
 
 function csvCell(kind: FieldKind, cell: string): unknown {
+  cell = unescapeFormula(cell);
   if (kind === "json") {
     if (cell.trim() === "") return [];
     try {
@@ -121,7 +123,7 @@ async function* csvRows(file: string, entity: Entity, onBytes: (n: number) => vo
         header = record.map((h) => h.trim());
         const expected = [...kinds.keys()];
         const missing = expected.filter((k) => !header!.includes(k) && !optionalFields(entity).has(k));
-        const unknown = header.filter((h) => !kinds.has(h));
+        const unknown = header.filter((h) => !kinds.has(h) && !isExportOnly(h));
         const repeated = header.filter((h, i) => header!.indexOf(h) !== i);
         if (missing.length || unknown.length || repeated.length) {
           const parts = [
@@ -137,6 +139,7 @@ async function* csvRows(file: string, entity: Entity, onBytes: (n: number) => vo
       const entry: Record<string, unknown> = {};
       header.forEach((name, i) => {
         const cell = record[i];
+        if (isExportOnly(name)) return;
         if (cell.length > MAX_CELL) problems.push({ field: name, found: `${cell.slice(0, 40)}… (${cell.length} characters)`, expected: `expected at most ${MAX_CELL} characters` });
         else entry[name] = csvCell(kinds.get(name)!, cell);
       });
@@ -202,5 +205,16 @@ async function* jsonRows(file: string, onBytes: (n: number) => void): AsyncGener
 export function readRows(file: string, entity: Entity, onBytes: (n: number) => void = () => {}): AsyncGenerator<Row> {
   const format = formatOf(file);
   if (format === "csv") return csvRows(file, entity, onBytes);
-  return format === "ndjson" ? ndjsonRows(file, onBytes) : jsonRows(file, onBytes);
+  return withoutExportOnlyFields(format === "ndjson" ? ndjsonRows(file, onBytes) : jsonRows(file, onBytes));
+}
+
+const isExportOnly = (name: string) => (exportOnlyFields as readonly string[]).includes(name);
+
+async function* withoutExportOnlyFields(rows: AsyncGenerator<Row>): AsyncGenerator<Row> {
+  for await (const row of rows) {
+    const record = row.record;
+    if (record !== null && typeof record === "object" && !Array.isArray(record))
+      row.record = Object.fromEntries(Object.entries(record).filter(([name]) => !isExportOnly(name)));
+    yield row;
+  }
 }

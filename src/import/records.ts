@@ -54,16 +54,16 @@ const sourceFile = z.strictObject({
   title: text.nullable(),
   publisher: text.nullable(),
   language: z.string().regex(/^[a-z]{2}$/, 'expected an ISO 639-1 language code such as "en"'),
-  publishedOn: reducedDate.nullable(),
+  published: reducedDate.nullable(),
   retrievedOn: day.nullable(),
   note: text.nullable(),
 });
 
 export const identifier = z
-  .strictObject({ scheme: z.enum(IdentifierScheme), otherScheme: z.string(), value: text })
-  .refine((i) => (i.scheme === "OTHER") === (i.otherScheme.trim() !== ""), {
-    message: 'expected otherScheme to name the scheme when scheme is OTHER, and to be "" otherwise',
-    path: ["otherScheme"],
+  .strictObject({ scheme: z.enum(IdentifierScheme), schemeName: text.nullable(), value: text })
+  .refine((i) => (i.scheme === "OTHER") === (i.schemeName !== null), {
+    message: "expected schemeName to name the scheme when scheme is OTHER, and to be null otherwise",
+    path: ["schemeName"],
   });
 
 const names = {
@@ -98,8 +98,8 @@ const organizationFile = z
 export const role = z.strictObject({
   organization: slug,
   title: text,
-  startOn: reducedDate.nullable(),
-  endOn: reducedDate.nullable(),
+  start: reducedDate.nullable(),
+  end: reducedDate.nullable(),
   citations,
 });
 
@@ -113,7 +113,7 @@ const methodFile = z.strictObject({
   title: text,
   summary: text.nullable(),
   category: z.enum(MethodCategory),
-  technologyReadiness: z.number().int().min(1).max(9).nullable(),
+  technologyReadinessLevel: z.number().int().min(1).max(9).nullable(),
   // Optional so that files written before release 1.1 still import; left out means not stated.
   stage: z.enum(MethodStage).nullish(),
   developers: z.array(slug),
@@ -128,8 +128,8 @@ const partnershipFile = z.strictObject({
   kind: z.enum(PartnershipKind),
   status: z.enum(PartnershipStatus),
   city: text.nullable(),
-  startOn: reducedDate.nullable(),
-  endOn: reducedDate.nullable(),
+  start: reducedDate.nullable(),
+  end: reducedDate.nullable(),
   participants: z.array(z.strictObject({ organization: slug, role: z.enum(ParticipantRole) })),
   methods: z.array(slug),
   citations,
@@ -166,18 +166,18 @@ const fundingFile = z
     amountBound: z.enum(AmountBound),
     currency: currency.nullable(),
     amountKind: z.enum(AmountKind),
-    dateOn: reducedDate.nullable(),
-    fiscalYearFrom: year.nullable(),
-    fiscalYearTo: year.nullable(),
+    date: reducedDate.nullable(),
+    fiscalYearStart: year.nullable(),
+    fiscalYearEnd: year.nullable(),
     citations,
   })
   .refine((f) => f.amount === null || f.currency !== null, {
     message: "expected a currency when amount is set",
     path: ["currency"],
   })
-  .refine((f) => f.fiscalYearFrom === null || f.fiscalYearTo === null || f.fiscalYearFrom <= f.fiscalYearTo, {
-    message: "expected fiscalYearTo not to be before fiscalYearFrom",
-    path: ["fiscalYearTo"],
+  .refine((f) => f.fiscalYearStart === null || f.fiscalYearEnd === null || f.fiscalYearStart <= f.fiscalYearEnd, {
+    message: "expected fiscalYearEnd not to be before fiscalYearStart",
+    path: ["fiscalYearEnd"],
   });
 
 const impactFile = z
@@ -194,8 +194,8 @@ const impactFile = z
     unit: text.nullable(),
     baselineValue: decimal(4, true).nullable(),
     baselineNote: text.nullable(),
-    periodStartOn: reducedDate.nullable(),
-    periodEndOn: reducedDate.nullable(),
+    periodStart: reducedDate.nullable(),
+    periodEnd: reducedDate.nullable(),
     status: z.enum(ImpactStatus),
     claimant: slug.nullable(),
     claimantPerson: slug.nullable(),
@@ -223,6 +223,18 @@ export const entities = {
 } as const;
 
 export type Entity = keyof typeof entities;
+
+/**
+ * Fields an export adds to a record's own, named as in the API (`retraction { at reason }` as
+ * retractionAt, retractionReason). They are read-only: an import accepts them and ignores them, so
+ * that an export imports back unchanged.
+ */
+export const exportOnlyFields = ["id", "createdAt", "updatedAt", "retractionAt", "retractionReason"] as const;
+
+/** Fields of an entity's records in file order, as imports read them and exports write them (formerSlugs only renames, so it is not exported). */
+export function recordFields(entity: Entity): string[] {
+  return Object.keys(entities[entity].schema.shape).filter((name) => name !== "formerSlugs");
+}
 export const entityNames = Object.keys(entities) as Entity[];
 export type RecordOf<E extends Entity> = z.infer<(typeof entities)[E]["schema"]>;
 export type CitationInput = z.infer<typeof citation>;
@@ -330,11 +342,11 @@ export function recordProblems(entity: Entity, record: unknown): FieldProblem[] 
   };
   switch (entity) {
     case "organizations":
-      if (Array.isArray(r.identifiers)) unique("identifiers", r.identifiers.map((i: any) => [i?.scheme, i?.otherScheme]), "identifier scheme");
+      if (Array.isArray(r.identifiers)) unique("identifiers", r.identifiers.map((i: any) => [i?.scheme, i?.schemeName]), "identifier scheme");
       break;
     case "people":
       if (!Array.isArray(r.roles)) break;
-      r.roles.forEach((role: any, i: number) => order(`roles[${i}].endOn`, role?.startOn, role?.endOn));
+      r.roles.forEach((role: any, i: number) => order(`roles[${i}].end`, role?.start, role?.end));
       unique("roles", r.roles.map((role: any) => [role?.organization, role?.title]), "organization and title");
       break;
     case "methods":
@@ -343,10 +355,10 @@ export function recordProblems(entity: Entity, record: unknown): FieldProblem[] 
     case "partnerships":
       if (Array.isArray(r.participants)) unique("participants", r.participants.map((p: any) => p?.organization), "organization");
       if (Array.isArray(r.methods)) unique("methods", r.methods, "method");
-      order("endOn", r.startOn, r.endOn);
+      order("end", r.start, r.end);
       break;
     case "impacts":
-      order("periodEndOn", r.periodStartOn, r.periodEndOn);
+      order("periodEnd", r.periodStart, r.periodEnd);
       break;
   }
   return problems;

@@ -4,7 +4,8 @@
 import { announceChange, dataChanged, learnDataVersions, type DataVersions } from "../cache/invalidation.ts";
 import { Prisma, type DatePrecision, type PrismaClient } from "../generated/prisma/client.ts";
 import { keepFormerSlugs, renameToCurrentSlugs, type Renamable } from "../slugs.ts";
-import { entities, toDate, type CitationInput, type Entity, type RecordOf } from "./records.ts";
+import { readRecord } from "./export.ts";
+import { entities, recordFields, toDate, type CitationInput, type Entity, type RecordOf } from "./records.ts";
 
 export type Counts = { created: number; updated: number; unchanged: number };
 export type WriteReport = Record<Entity | "identifiers" | "roles", Counts>;
@@ -167,10 +168,10 @@ export class RecordWriter {
   async finish(): Promise<WriteReport> {
     for (const { id, parent } of this.pendingParents.splice(0)) {
       const parentId = await this.ref("organizations", parent);
-      const before = await this.tx.organization.findUniqueOrThrow({ where: { id }, select: { parentId: true } });
-      if (before.parentId === parentId) continue;
+      const before = await this.tx.organization.findUniqueOrThrow({ where: { id }, select: { parent: { select: { id: true, slug: true } } } });
+      if (before.parent?.id === parentId) continue;
       await this.tx.organization.update({ where: { id }, data: { parentId } });
-      await this.logChange({ action: "UPDATE", recordType: "Organization", recordId: id, fields: ["parentId"], before, after: { parentId } });
+      await this.logChange({ action: "UPDATE", recordType: "Organization", recordId: id, fields: ["parent"], before: { parent: before.parent?.slug ?? null }, after: { parent } });
     }
     await this.flushChanges();
     if (this.changedRecordTypes.size) this.dataVersions = await announceChange(this.tx, this.changedRecordTypes);
@@ -181,7 +182,8 @@ export class RecordWriter {
    * Creates the record matched by `where`, or updates it when a column in `data` differs from what
    * is stored; `syncLinks` then brings its citations and links in line and says whether it changed
    * any. A record whose only change is in its links gets its `updatedAt` touched, so clients see it
-   * changed. Records with a `recordType` get an entry in the change log.
+   * changed. (`write` records the change in the change log, in the file format's terms.) A record
+   * (one with a `recordType`) is read under its row lock.
    */
   private async upsertIfChanged(
     delegate: Delegate,
@@ -191,8 +193,6 @@ export class RecordWriter {
     recordType: string | null,
     syncLinks: (id: number, fresh: boolean) => Promise<boolean> = async () => false,
   ): Promise<{ id: number; changed: boolean }> {
-    const snapshot = (row: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, jsonValue(row[k])]));
-    // A record (one with a recordType) is read under its row lock; its links and parts are written only with it.
     const find = async () => {
       if (!recordType) return delegate.findUnique({ where });
       const id = await this.lockRow(recordType, where);
@@ -206,7 +206,6 @@ export class RecordWriter {
       if (created) {
         await syncLinks(created.id, true);
         counts.created++;
-        if (recordType) await this.logChange({ action: "CREATE", recordType, recordId: created.id, fields: Object.keys(data), after: snapshot(data, Object.keys(data)) as Prisma.InputJsonObject });
         return { id: created.id, changed: true };
       }
       existing = await find();
@@ -218,16 +217,6 @@ export class RecordWriter {
     if (linksChanged && !fields.length) await delegate.update({ where: { id }, data: { updatedAt: new Date() } });
     const changed = fields.length > 0 || linksChanged;
     counts[changed ? "updated" : "unchanged"]++;
-    if (changed && recordType) {
-      await this.logChange({
-        action: "UPDATE",
-        recordType,
-        recordId: id,
-        fields: linksChanged ? [...fields, "links"] : fields,
-        before: snapshot(existing, fields) as Prisma.InputJsonObject,
-        after: snapshot(data, fields) as Prisma.InputJsonObject,
-      });
-    }
     return { id, changed };
   }
 
@@ -243,20 +232,45 @@ export class RecordWriter {
     return stale.length + missing.length > 0;
   }
 
-  /** Writes one validated record; returns its database id. */
+  /** Writes one validated record and records what changed in the change log; returns its database id. */
   async write<E extends Entity>(entity: E, record: RecordOf<E>): Promise<number> {
     // A record listing former slugs is renamed in place if stored under one of them, and keeps them answering.
     const renamable = "formerSlugs" in record && record.formerSlugs ? { [entities[entity].model]: [record as Renamable] } : null;
     if (renamable) await renameToCurrentSlugs(this.tx, renamable);
+    const key = (record as any)[entities[entity].key] as string;
+    if ((await this.lock(entity, key)) === undefined) {
+      // Not stored yet: writes that would create it take turns, so the second reads what the first created.
+      await this.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${entity}:${key}`}, 0))`;
+      await this.lock(entity, key);
+    }
+    const before = await readRecord(this.tx, entity, key);
+    if (before && recordFields(entity).every((f) => comparable(before[f as keyof typeof before]) === comparable((record as any)[f]))) {
+      // Stored exactly as given: nothing to write (the common case of a repeated import).
+      const id = (await this.idOf(entity, key))!;
+      if (renamable) await keepFormerSlugs(this.tx, renamable);
+      this.report[entity].unchanged++;
+      if (entity === "organizations") this.report.identifiers.unchanged += (record as RecordOf<"organizations">).identifiers.length;
+      if (entity === "people") this.report.roles.unchanged += (record as RecordOf<"people">).roles.length;
+      return id;
+    }
+    const counts = { ...this.report[entity] };
     const id = await (this.writers[entity] as (r: RecordOf<E>) => Promise<number>)(record);
     if (renamable) await keepFormerSlugs(this.tx, renamable);
-    this.remember(entity, (record as any)[entities[entity].key], id);
+    this.remember(entity, key, id);
+    const recordType = entities[entity].model;
+    if (this.report[entity].created > counts.created) {
+      const after = Object.fromEntries(recordFields(entity).map((f) => [f, (record as any)[f] ?? null]));
+      await this.logChange({ action: "CREATE", recordType, recordId: id, fields: recordFields(entity), after });
+    } else if (this.report[entity].updated > counts.updated) {
+      const changed = changedFields(entity, before!, (await readRecord(this.tx, entity, key))!);
+      if (changed.fields.length) await this.logChange({ action: "UPDATE", recordType, recordId: id, ...changed });
+    }
     return id;
   }
 
   private readonly writers: { [E in Entity]: (record: RecordOf<E>) => Promise<number> } = {
     sources: async (s) => {
-      const [publishedOn, publishedPrecision] = dated(s.publishedOn);
+      const [publishedOn, publishedPrecision] = dated(s.published);
       const data = {
         url: s.url,
         title: s.title,
@@ -273,6 +287,7 @@ export class RecordWriter {
     organizations: async (o) => {
       const tx = this.tx;
       const parentId = o.parent === null ? null : ((await this.idOf("organizations", o.parent)) ?? null);
+      const identifiers = o.identifiers.map((i) => ({ scheme: i.scheme, otherScheme: i.schemeName ?? "", value: i.value }));
       const identifierKey = (i: { scheme: string; otherScheme: string; value: string }) => JSON.stringify([i.scheme, i.otherScheme, i.value]);
       const data = {
         slug: o.slug,
@@ -290,10 +305,10 @@ export class RecordWriter {
       } satisfies Prisma.OrganizationUncheckedCreateInput;
       const { id } = await this.upsertIfChanged(tx.organization, { slug: o.slug }, data, this.report.organizations, "Organization", async (id, fresh) => {
         const stored = fresh ? [] : await tx.organizationIdentifier.findMany({ where: { organizationId: id } });
-        const { stale } = diff(stored, o.identifiers, identifierKey, identifierKey);
+        const { stale } = diff(stored, identifiers, identifierKey, identifierKey);
         if (stale.length) await tx.organizationIdentifier.deleteMany({ where: { id: { in: stale.map((i) => i.id) } } });
         let changed = stale.length > 0;
-        for (const i of o.identifiers) {
+        for (const i of identifiers) {
           const where = { scheme_otherScheme_value: { scheme: i.scheme, otherScheme: i.otherScheme, value: i.value } };
           const data = { organizationId: id, ...i } satisfies Prisma.OrganizationIdentifierUncheckedCreateInput;
           changed = (await this.upsertIfChanged(tx.organizationIdentifier, where, data, this.report.identifiers, null)).changed || changed;
@@ -315,8 +330,8 @@ export class RecordWriter {
         if (stale.length) await tx.role.deleteMany({ where: { id: { in: stale.map((r) => r.id) } } });
         let changed = stale.length > 0;
         for (const r of roles) {
-          const [startOn, startPrecision] = dated(r.startOn);
-          const [endOn, endPrecision] = dated(r.endOn);
+          const [startOn, startPrecision] = dated(r.start);
+          const [endOn, endPrecision] = dated(r.end);
           const { organizationId, title } = r;
           const data = { personId, organizationId, title, startOn, startPrecision, endOn, endPrecision } satisfies Prisma.RoleUncheckedCreateInput;
           const where = { personId_organizationId_title: { personId, organizationId, title } };
@@ -335,7 +350,7 @@ export class RecordWriter {
         title: m.title,
         summary: m.summary,
         category: m.category,
-        technologyReadiness: m.technologyReadiness,
+        technologyReadiness: m.technologyReadinessLevel,
         stage: m.stage ?? null,
       } satisfies Prisma.MethodUncheckedCreateInput;
       const { id } = await this.upsertIfChanged(tx.method, { slug: m.slug }, data, this.report.methods, "Method", async (id, fresh) => {
@@ -352,8 +367,8 @@ export class RecordWriter {
     partnerships: async (p) => {
       const tx = this.tx;
       const participantKey = (x: { organizationId: number; role: string }) => JSON.stringify([x.organizationId, x.role]);
-      const [startOn, startPrecision] = dated(p.startOn);
-      const [endOn, endPrecision] = dated(p.endOn);
+      const [startOn, startPrecision] = dated(p.start);
+      const [endOn, endPrecision] = dated(p.end);
       const data = {
         slug: p.slug,
         title: p.title,
@@ -402,7 +417,7 @@ export class RecordWriter {
     },
 
     fundings: async (f) => {
-      const [dateOn, datePrecision] = dated(f.dateOn);
+      const [dateOn, datePrecision] = dated(f.date);
       const data = {
         slug: f.slug,
         description: f.description,
@@ -417,16 +432,16 @@ export class RecordWriter {
         amountKind: f.amountKind,
         dateOn,
         datePrecision,
-        fiscalYearFrom: f.fiscalYearFrom,
-        fiscalYearTo: f.fiscalYearTo,
+        fiscalYearFrom: f.fiscalYearStart,
+        fiscalYearTo: f.fiscalYearEnd,
       } satisfies Prisma.FundingUncheckedCreateInput;
       const sync = (id: number, fresh: boolean) => this.syncCitations("fundingId", id, f.citations, fresh);
       return (await this.upsertIfChanged(this.tx.funding, { slug: f.slug }, data, this.report.fundings, "Funding", sync)).id;
     },
 
     impacts: async (i) => {
-      const [periodStartOn, periodStartPrecision] = dated(i.periodStartOn);
-      const [periodEndOn, periodEndPrecision] = dated(i.periodEndOn);
+      const [periodStartOn, periodStartPrecision] = dated(i.periodStart);
+      const [periodEndOn, periodEndPrecision] = dated(i.periodEnd);
       const data = {
         slug: i.slug,
         partnershipId: await this.ref("partnerships", i.partnership),
@@ -454,3 +469,21 @@ export class RecordWriter {
 }
 
 const sameIds = (a: number[], b: number[]) => comparable([...a].sort()) === comparable([...b].sort());
+
+/**
+ * What an update changed, in the terms of the file format (the API's field names, related records
+ * by slug, dates as precisely as known): each changed field with its value before and after, except
+ * citations, which give only those removed (before) and those added (after).
+ */
+function changedFields(entity: Entity, before: Record<string, unknown>, after: Record<string, unknown>) {
+  const fields = recordFields(entity).filter((f) => comparable(before[f]) !== comparable(after[f]));
+  const pick = (record: Record<string, unknown>, other: Record<string, unknown>) =>
+    Object.fromEntries(
+      fields.map((f) => {
+        if (f !== "citations") return [f, record[f] ?? null];
+        const others = new Set((other[f] as unknown[]).map(comparable));
+        return [f, (record[f] as unknown[]).filter((c) => !others.has(comparable(c)))];
+      }),
+    ) as Prisma.InputJsonObject;
+  return { fields, before: pick(before, after), after: pick(after, before) };
+}

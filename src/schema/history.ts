@@ -35,9 +35,22 @@ export const Change = builder.prismaObject("Change", {
     recordType: t.exposeString("recordType", { description: "Type of the record, such as Organization" }),
     recordId: t.id({ description: "Global ID of the record; pass it to `node` to see the record now", resolve: (c) => encodeGlobalID(c.recordType, c.recordId) }),
     reason: t.exposeString("reason", { nullable: true, description: "Why the change was made, in the curator's words" }),
-    fields: t.exposeStringList("fields", { description: "Fields that changed; links when only citations or links to other records changed" }),
-    before: t.field({ type: "JSONObject", nullable: true, description: "Values of the changed fields before the change; null for a new record", resolve: (c) => c.before as object | null }),
-    after: t.field({ type: "JSONObject", nullable: true, description: "Values of the changed fields after the change", resolve: (c) => c.after as object | null }),
+    fields: t.exposeStringList("fields", {
+      description: "Fields that changed, named as in imports and exports (start, participants, citations...); every field for a new record",
+    }),
+    before: t.field({
+      type: "JSONObject",
+      nullable: true,
+      description:
+        "Values of the changed fields before the change, as an import file writes them (related records by slug, dates as precisely as known); for citations, those removed. Null for a new record",
+      resolve: (c) => c.before as object | null,
+    }),
+    after: t.field({
+      type: "JSONObject",
+      nullable: true,
+      description: "Values of the changed fields after the change, written the same way; for citations, those added (each with its source address, quote and confidence)",
+      resolve: (c) => c.after as object | null,
+    }),
   }),
 });
 
