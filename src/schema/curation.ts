@@ -5,6 +5,7 @@ import type { InputFieldRef, InputObjectRef } from "@pothos/core";
 import { requireScope } from "../auth/guard.ts";
 import { builder, type Context, type Types } from "../builder.ts";
 import { prisma } from "../db.ts";
+import { env } from "../env.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import * as enums from "../generated/prisma/enums.ts";
 import { readRecord } from "../import/export.ts";
@@ -270,6 +271,10 @@ async function renameRecord(writer: RecordWriter, tx: Prisma.TransactionClient, 
   await writer.logChange({ action: "UPDATE", recordType: config.typeName, recordId: id, fields: [key], before: { [key]: from }, after: { [key]: to } });
 }
 
+// Writes of one record take turns (see RecordWriter.lock), each holding a connection while it waits:
+// a mutation waits for a connection and for its turn as long as a query may run, not Prisma's 2 s and 5 s.
+const waitForTurn = { maxWait: env.QUERY_TIMEOUT_MS, timeout: env.QUERY_TIMEOUT_MS };
+
 const taken = (config: EntityConfig, key: unknown, field: string = entities[config.entity].key): UserErrorValue => ({
   field: `record.${field}`,
   message: `a ${config.what} with ${entities[config.entity].key} ${JSON.stringify(key)} already exists; use ${config.field}Update`,
@@ -330,7 +335,7 @@ async function write(ctx: Context, config: EntityConfig, mode: "create" | "updat
       if (mode === "create" && !writer.report[entity].created) throw new Refusal([taken(config, record[keyField])]);
       await writer.finish();
       return { record: await (tx as any)[config.field].findUnique({ where: { id } }), userErrors: [] };
-    });
+    }, waitForTurn);
   } catch (error) {
     if (error instanceof Refusal) return refused(error.userErrors);
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return refused([uniqueViolation(error, given)]);
@@ -378,7 +383,7 @@ async function retract(ctx: Context, config: EntityConfig, key: string, reasonIn
     });
     await writer.finish();
     return { record, userErrors: [] };
-  });
+  }, waitForTurn);
 }
 
 for (const config of configs) {
