@@ -113,6 +113,14 @@ describe("values PostgreSQL would refuse are refused first, naming the argument,
     expect(body.errors).toBeUndefined();
   });
 
+  test("a cursor whose id overflows PostgreSQL's integer, or of a kind this API never returns", async () => {
+    const cursor = (text: string) => Buffer.from(text).toString("base64");
+    await expectError(`{ organizations(after: "${cursor("GPC:N:99999999999")}") { totalCount } }`, undefined, 400, "BAD_USER_INPUT", /^Argument "after" of "organizations" is not a cursor of this API/);
+    await expectError(`query($c: String) { methods(before: $c) { totalCount } }`, { c: cursor("GPC:S:abc") }, 400, "BAD_USER_INPUT", /^Variable "\$c" is not a cursor of this API/);
+    const { body } = await api.query(`query($c: String) { organizations(after: $c) { totalCount } }`, { c: cursor("GPC:N:2147483647") });
+    expect(body).toMatchObject({ data: { organizations: { totalCount: 1 } } });
+  });
+
   test("a year no date can have", () =>
     expectError(`{ fundings(filter: { year: 2000000000 }) { totalCount } }`, undefined, 200, "BAD_USER_INPUT", /^Argument "filter.year" must be a year from 1 to 9999; got 2000000000$/));
 
