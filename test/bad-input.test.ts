@@ -99,11 +99,12 @@ describe("values PostgreSQL would refuse are refused first, naming the argument,
 
   test("a global ID whose number overflows PostgreSQL's integer, in a literal and in variables: nothing written", async () => {
     const big = globalId("Organization", "99999999999");
-    await expectError(`{ node(id: "${big}") { id } }`, undefined, 400, "BAD_USER_INPUT", /^Argument "id" of "node" is not an ID of this API \(its number 99999999999 is larger than 2147483647\)/);
+    await expectError(`{ node(id: "${big}") { id } }`, undefined, 400, "BAD_USER_INPUT", /^Argument "id" of "node" is not an ID of this API \(its number 99999999999 is beyond PostgreSQL's integer\)/);
     await expectError(`query($f: FundingFilter) { fundings(filter: $f) { totalCount } }`, { f: { funder: big } }, 400, "BAD_USER_INPUT", /^Variable "\$f.funder" is not an ID of this API/);
     await expectError(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: [recordId, big] }, 400, "BAD_USER_INPUT", /^Variable "\$ids\[1\]" is not an ID/);
     const before = await corrections();
     await expectError(SUBMIT, { input: { recordId: big, message: "This record does not exist at all" } }, 400, "BAD_USER_INPUT", /^Variable "\$input.recordId" is not an ID/);
+    await expectError(SUBMIT, { input: { recordId: globalId("Organization", "-99999999999"), message: "This record does not exist at all" } }, 400, "BAD_USER_INPUT", /^Variable "\$input.recordId" is not an ID/);
     expect(await corrections()).toBe(before);
   });
 

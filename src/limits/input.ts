@@ -20,8 +20,8 @@ import type { Plugin } from "graphql-yoga";
 import { CSRF_HEADER } from "../auth/guard.ts";
 import { refusal } from "./errors.ts";
 
-/** Largest id of every table (PostgreSQL's integer). */
-const MAX_ROW_ID = 2_147_483_647;
+/** Whether a number fits PostgreSQL's integer, the type of every table's id. */
+const isInt4 = (digits: string) => Number(digits) >= -2_147_483_648 && Number(digits) <= 2_147_483_647;
 
 function nulProblem(text: string): string | null {
   return text.includes("\u0000") ? "contains a NUL character (\\u0000), which text cannot hold; remove it" : null;
@@ -42,11 +42,11 @@ function fromBase64(value: string): string | null {
 function encodedProblem(value: string, type: string): string | null {
   const decoded = type === "ID" || type === "String" ? fromBase64(value) : null;
   if (type === "ID") {
-    const id = decoded && /^[A-Za-z]+:(\d+)$/.exec(decoded)?.[1];
-    if (id && Number(id) > MAX_ROW_ID) return `is not an ID of this API (its number ${id.slice(0, 30)} is larger than ${MAX_ROW_ID}); use an \`id\` value returned by a query`;
+    const id = decoded && /^[A-Za-z]+:(-?\d+)$/.exec(decoded)?.[1];
+    if (id && !isInt4(id)) return `is not an ID of this API (its number ${id.slice(0, 30)} is beyond PostgreSQL's integer); use an \`id\` value returned by a query`;
   } else if (decoded?.startsWith("GPC:")) {
-    const id = /^GPC:N:(\d{1,10})$/.exec(decoded)?.[1];
-    if (!id || Number(id) > MAX_ROW_ID) return "is not a cursor of this API; use a `cursor`, `startCursor` or `endCursor` value returned by a query";
+    const id = /^GPC:N:(-?\d{1,10})$/.exec(decoded)?.[1];
+    if (!id || !isInt4(id)) return "is not a cursor of this API; use a `cursor`, `startCursor` or `endCursor` value returned by a query";
   }
   return null;
 }
