@@ -134,6 +134,7 @@ function defaultResponseCacheStore(): ResponseCacheStore | null {
 export function createApi(options: ApiOptions = {}) {
   const store = options.rateLimitStore ?? (env.REDIS_URL ? redisStore(env.REDIS_URL, `${env.REDIS_KEY_PREFIX}ratelimit:`) : memoryStore());
   const cacheStore = options.responseCacheStore === undefined ? defaultResponseCacheStore() : options.responseCacheStore;
+  const limits = { ...configuredLimits(), ...options.limits };
   const queryStore = options.persistedQueryStore ?? (env.REDIS_URL ? redisPersistedQueries(env.REDIS_URL, `${env.REDIS_KEY_PREFIX}apq:`, env.RESPONSE_CACHE_TTL_SECONDS * 7) : memoryPersistedQueries());
   return createYoga<Record<string, unknown>, Context>({
     schema,
@@ -163,10 +164,10 @@ export function createApi(options: ApiOptions = {}) {
     },
     plugins: [
       routesPlugin({ ...operationalRoutes(options.isStopping ?? (() => false)), ...options.routes }),
-      inputPlugin({ maxInputDepth: DOCUMENT_LIMITS.maxInputDepth }),
+      inputPlugin({ maxInputDepth: limits.maxInputDepth }),
       persistedQueries(queryStore),
       limitsPlugin({
-        limits: { ...configuredLimits(), ...options.limits },
+        limits,
         store,
         graphqlEndpoint: GRAPHQL_ENDPOINT,
         meteredPaths: [EXPORT_PATH],

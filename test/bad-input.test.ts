@@ -99,11 +99,12 @@ describe("values PostgreSQL would refuse are refused first, naming the argument,
 
   test("a global ID whose number overflows PostgreSQL's integer, in a literal and in variables: nothing written", async () => {
     const big = globalId("Organization", "99999999999");
-    await expectError(`{ node(id: "${big}") { id } }`, undefined, 400, "BAD_USER_INPUT", /^Argument "id" of "node" is not an ID of this API \(its number 99999999999 is larger than 2147483647\)/);
+    await expectError(`{ node(id: "${big}") { id } }`, undefined, 400, "BAD_USER_INPUT", /^Argument "id" of "node" is not an ID of this API \(its number 99999999999 is beyond PostgreSQL's integer\)/);
     await expectError(`query($f: FundingFilter) { fundings(filter: $f) { totalCount } }`, { f: { funder: big } }, 400, "BAD_USER_INPUT", /^Variable "\$f.funder" is not an ID of this API/);
     await expectError(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: [recordId, big] }, 400, "BAD_USER_INPUT", /^Variable "\$ids\[1\]" is not an ID/);
     const before = await corrections();
     await expectError(SUBMIT, { input: { recordId: big, message: "This record does not exist at all" } }, 400, "BAD_USER_INPUT", /^Variable "\$input.recordId" is not an ID/);
+    await expectError(SUBMIT, { input: { recordId: globalId("Organization", "-99999999999"), message: "This record does not exist at all" } }, 400, "BAD_USER_INPUT", /^Variable "\$input.recordId" is not an ID/);
     expect(await corrections()).toBe(before);
   });
 
@@ -111,6 +112,14 @@ describe("values PostgreSQL would refuse are refused first, naming the argument,
     const { body } = await api.query(`query($id: ID!) { node(id: $id) { id } }`, { id: globalId("Organization", "2147483647") });
     expect(body).toMatchObject({ data: { node: null } });
     expect(body.errors).toBeUndefined();
+  });
+
+  test("a cursor whose id overflows PostgreSQL's integer, or of a kind this API never returns", async () => {
+    const cursor = (text: string) => Buffer.from(text).toString("base64");
+    await expectError(`{ organizations(after: "${cursor("GPC:N:99999999999")}") { totalCount } }`, undefined, 400, "BAD_USER_INPUT", /^Argument "after" of "organizations" is not a cursor of this API/);
+    await expectError(`query($c: String) { methods(before: $c) { totalCount } }`, { c: cursor("GPC:S:abc") }, 400, "BAD_USER_INPUT", /^Variable "\$c" is not a cursor of this API/);
+    const { body } = await api.query(`query($c: String) { organizations(after: $c) { totalCount } }`, { c: cursor("GPC:N:2147483647") });
+    expect(body).toMatchObject({ data: { organizations: { totalCount: 1 } } });
   });
 
   test("a year no date can have", () =>

@@ -129,7 +129,7 @@ describe.runIf(process.env.TEST_DB === "postgres")("POST /admin/import, 50 MB", 
     await writeFile(50);
     writeFileSync(empty, "");
     mkdirSync(serverTmp);
-    server = await spawnServer({ DATABASE_URL: blank.url, TMPDIR: serverTmp, IMPORT_MAX_BYTES: String(LIMIT), RESPONSE_CACHE: "off" });
+    server = await spawnServer({ DATABASE_URL: blank.url, TMPDIR: serverTmp, IMPORT_MAX_BYTES: String(LIMIT) });
   });
 
   afterAll(async () => {

@@ -20,19 +20,35 @@ import type { Plugin } from "graphql-yoga";
 import { CSRF_HEADER } from "../auth/guard.ts";
 import { refusal } from "./errors.ts";
 
-/** Largest id of every table (PostgreSQL's integer). */
-const MAX_ROW_ID = 2_147_483_647;
+/** Whether a number fits PostgreSQL's integer, the type of every table's id. */
+const isInt4 = (digits: string) => Number(digits) >= -2_147_483_648 && Number(digits) <= 2_147_483_647;
 
 function nulProblem(text: string): string | null {
   return text.includes("\u0000") ? "contains a NUL character (\\u0000), which text cannot hold; remove it" : null;
 }
 
-/** A global ID (base64 of `Type:number`) whose number no row can have. */
-function idProblem(value: string): string | null {
+/** The text of a base64 value, or null when `value` is not exactly the base64 of a text. */
+function fromBase64(value: string): string | null {
   const decoded = Buffer.from(value, "base64").toString("utf8");
-  const match = /^[A-Za-z]+:(\d+)$/.exec(decoded);
-  if (!match || Buffer.from(decoded).toString("base64") !== value || Number(match[1]) <= MAX_ROW_ID) return null;
-  return `is not an ID of this API (its number ${match[1].slice(0, 30)} is larger than ${MAX_ROW_ID}); use an \`id\` value returned by a query`;
+  return Buffer.from(decoded).toString("base64") === value ? decoded : null;
+}
+
+/**
+ * A global ID (base64 of `Type:number`) whose number no row can have, or a String that is a page
+ * cursor (base64 of `GPC:`, Pothos's format) other than `GPC:N:<id>`, the only kind this API
+ * returns: every connection pages by id, so another kind or a number beyond int4 would reach the
+ * database. Other values are left to the fields that decode them.
+ */
+function encodedProblem(value: string, type: string): string | null {
+  const decoded = type === "ID" || type === "String" ? fromBase64(value) : null;
+  if (type === "ID") {
+    const id = decoded && /^[A-Za-z]+:(-?\d+)$/.exec(decoded)?.[1];
+    if (id && !isInt4(id)) return `is not an ID of this API (its number ${id.slice(0, 30)} is beyond PostgreSQL's integer); use an \`id\` value returned by a query`;
+  } else if (decoded?.startsWith("GPC:")) {
+    const id = /^GPC:N:(-?\d{1,10})$/.exec(decoded)?.[1];
+    if (!id || !isInt4(id)) return "is not a cursor of this API; use a `cursor`, `startCursor` or `endCursor` value returned by a query";
+  }
+  return null;
 }
 
 /**
@@ -59,46 +75,46 @@ function jsonProblem(value: unknown, root: string, name: string, maxDepth: numbe
   return null;
 }
 
-/** Walks a variable's value along its GraphQL type, returning the first ID no row can have. */
-function variableIdProblem(type: GraphQLInputType, value: unknown, path: string): string | null {
+/** Walks a variable's value along its GraphQL type, returning the first ID or cursor no row can have. */
+function variableProblem(type: GraphQLInputType, value: unknown, path: string): string | null {
   if (value === null || value === undefined) return null;
   const nullable = getNullableType(type);
   if (isListType(nullable)) {
     const items = Array.isArray(value) ? value : [value];
     for (let i = 0; i < items.length; i++) {
-      const problem = variableIdProblem(nullable.ofType, items[i], Array.isArray(value) ? `${path}[${i}]` : path);
+      const problem = variableProblem(nullable.ofType, items[i], Array.isArray(value) ? `${path}[${i}]` : path);
       if (problem) return problem;
     }
   } else if (isInputObjectType(nullable)) {
     if (typeof value !== "object") return null;
     const fields = nullable.getFields();
     for (const [name, inner] of Object.entries(value)) {
-      const problem = fields[name] ? variableIdProblem(fields[name].type, inner, `${path}.${name}`) : null;
+      const problem = fields[name] ? variableProblem(fields[name].type, inner, `${path}.${name}`) : null;
       if (problem) return problem;
     }
-  } else if (nullable.name === "ID" && typeof value === "string") {
-    const problem = idProblem(value);
+  } else if (typeof value === "string") {
+    const problem = encodedProblem(value, nullable.name);
     if (problem) return `Variable "${path}" ${problem}`;
   }
   return null;
 }
 
-function variablesIdProblem(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown>): string | null {
+function variablesProblem(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown>): string | null {
   for (const definition of operation.variableDefinitions ?? []) {
     const type = typeFromAST(schema, definition.type) as GraphQLInputType | undefined;
     const name = definition.variable.name.value;
-    const problem = type ? variableIdProblem(type, variables[name], `$${name}`) : null;
+    const problem = type ? variableProblem(type, variables[name], `$${name}`) : null;
     if (problem) return problem;
   }
   return null;
 }
 
-/** A validation rule refusing string literals with a NUL character and ID literals no row can have. */
+/** A validation rule refusing string literals with a NUL character, and IDs and cursors no row can have. */
 function literalsRule(context: ValidationContext): ASTVisitor {
   return {
     StringValue(node, _key, parent, _path, ancestors) {
       const type = context.getInputType();
-      const problem = nulProblem(node.value) ?? (type && getNamedType(type).name === "ID" ? idProblem(node.value) : null);
+      const problem = nulProblem(node.value) ?? (type ? encodedProblem(node.value, getNamedType(type).name) : null);
       if (!problem) return;
       const argument = context.getArgument();
       const fields = [...ancestors, parent].flatMap((a) => (a && "kind" in a && a.kind === Kind.OBJECT_FIELD ? [a.name.value] : []));
@@ -125,8 +141,8 @@ function fromBrowser(request: Request): boolean {
  * Refuses, before any SQL: POST bodies other than JSON (415: a cross-site form can send those
  * without the browser asking first), malformed JSON in `variables` or `extensions`, variables
  * nested deeper than `maxInputDepth` or holding a NUL character, string literals with a NUL
- * character, global IDs beyond PostgreSQL's integer, and mutations from a browser without the
- * CSRF header.
+ * character, global IDs and cursors beyond PostgreSQL's integer, and mutations from a browser
+ * without the CSRF header.
  */
 export function inputPlugin({ maxInputDepth }: { maxInputDepth: number }): Plugin {
   return {
@@ -166,7 +182,7 @@ export function inputPlugin({ maxInputDepth }: { maxInputDepth: number }): Plugi
         const message = `A write from a browser must send the header ${CSRF_HEADER}: 1 (a cross-site page or form cannot)`;
         return setResultAndStopExecution({ errors: [refusal(message, "CSRF_HEADER_MISSING", 403)] });
       }
-      const problem = variablesIdProblem(args.schema, operation, (args.variableValues ?? {}) as Record<string, unknown>);
+      const problem = variablesProblem(args.schema, operation, (args.variableValues ?? {}) as Record<string, unknown>);
       if (problem) setResultAndStopExecution({ errors: [refusal(problem, "BAD_USER_INPUT")] });
     },
   };
