@@ -1,6 +1,7 @@
 import { unzipSync } from "fflate";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { currentRelease } from "../src/dataset/metadata.ts";
 import { createApi } from "../src/yoga.ts";
 import { parseCsv } from "./csv.ts";
 import { startTestApi, type TestApi } from "./helpers.ts";
@@ -154,7 +155,7 @@ test("the dataset dump holds one NDJSON per entity and a manifest with version, 
   expect(response.headers.get("link")).toContain("creativecommons.org/licenses/by/4.0");
   const files = unzipSync(new Uint8Array(await response.arrayBuffer()));
   const manifest = JSON.parse(new TextDecoder().decode(files["manifest.json"]));
-  expect(manifest).toMatchObject({ dataVersion: "1.0.0", license: { name: "CC BY 4.0", url: "https://creativecommons.org/licenses/by/4.0/" } });
+  expect(manifest).toMatchObject({ dataVersion: currentRelease.version, license: { name: "CC BY 4.0", url: "https://creativecommons.org/licenses/by/4.0/" } });
   expect(manifest.files.map((f: any) => f.name)).toEqual(
     ["organizations", "people", "methods", "partnerships", "programmes", "fundings", "impacts", "sources"].map((n) => `${n}.ndjson`),
   );
