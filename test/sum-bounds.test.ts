@@ -37,7 +37,7 @@ beforeAll(async () => {
   for (const { kind, parts } of FUNDING_GROUPS) {
     for (const [amount, amountBound, currency = "KZT"] of parts) {
       await p.funding.create({
-        data: { slug: `synthetic-funding-${n++}`, description: "Synthetic test record", amountKind: kind, amount, amountBound, currency: amount === null ? null : currency },
+        data: { slug: `synthetic-funding-${n++}`, description: "Synthetic test record", amountKind: kind, amount, currency: amount === null ? null : currency, ...(amountBound && { amountBound }) },
       });
     }
   }
@@ -45,7 +45,7 @@ beforeAll(async () => {
   for (const { status, unit, parts } of IMPACT_GROUPS) {
     for (const [value, valueBound] of parts) {
       await p.impact.create({
-        data: { slug: `synthetic-impact-${n++}`, organizationId: org.id, metric: "OTHER", description: "Synthetic test impact", status, value, valueBound, unit: value === null ? null : unit },
+        data: { slug: `synthetic-impact-${n++}`, organizationId: org.id, metric: "OTHER", description: "Synthetic test impact", status, value, unit: value === null ? null : unit, ...(valueBound && { valueBound }) },
       });
     }
   }
