@@ -20,6 +20,7 @@ export async function createSyntheticFundings(prisma: PrismaClient, count: numbe
         slug: `synthetic-funding-${n}`,
         description: `${starts[n % starts.length]} ${n}, "quoted", with a comma`,
         amount: n % 7 === 0 ? null : `${n}.50`,
+        amountBound: n % 7 === 0 ? null : ("EXACT" as const),
         currency: n % 7 === 0 ? null : "KZT",
         amountKind: "AWARDED" as const,
       })),

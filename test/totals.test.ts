@@ -15,7 +15,7 @@ beforeAll(async () => {
     { amount: "5", currency: "USD", dateOn: null, funderId: null, fiscalYearFrom: 2022, fiscalYearTo: 2023 },
   ];
   for (const [i, r] of rows.entries()) {
-    await p.funding.create({ data: { slug: `synthetic-funding-${i}`, description: "Synthetic test record", amountKind: "AWARDED", ...r } });
+    await p.funding.create({ data: { slug: `synthetic-funding-${i}`, description: "Synthetic test record", amountKind: "AWARDED", amountBound: r.amount === null ? null : "EXACT", ...r } });
   }
   const org = await p.organization.create({ data: { slug: "synthetic-org", kind: "ENTERPRISE", nameEn: "Synthetic org (test data)", country: "KZ" } });
   await p.organization.create({ data: { slug: "synthetic-org-2", kind: "ENTERPRISE", nameEn: "Synthetic org 2 (test data)" } });
@@ -27,7 +27,7 @@ beforeAll(async () => {
     { status: "VERIFIED", value: "7", unit: "%" },
   ] as const;
   for (const [i, r] of impacts.entries()) {
-    await p.impact.create({ data: { slug: `synthetic-impact-${i}`, organizationId: org.id, metric: "PRODUCTION_CAPACITY", description: "Synthetic test impact", ...r } });
+    await p.impact.create({ data: { slug: `synthetic-impact-${i}`, organizationId: org.id, metric: "PRODUCTION_CAPACITY", description: "Synthetic test impact", valueBound: r.value === null ? null : "EXACT", ...r } });
   }
 });
 afterAll(() => api?.close());

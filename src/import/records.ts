@@ -152,6 +152,16 @@ const programmeFile = z
     path: ["maxAwardCurrency"],
   });
 
+/** A bound qualifies a number: `<field>Bound` is given exactly when `<field>` is. */
+const boundGiven = (field: "amount" | "value") => ({
+  check: (r: Record<string, unknown>) => r[field] !== null || r[`${field}Bound`] === null,
+  params: { message: `expected null when ${field} is null: a bound qualifies a number, and there is none`, path: [`${field}Bound`] },
+});
+const boundNeeded = (field: "amount" | "value") => ({
+  check: (r: Record<string, unknown>) => r[field] === null || r[`${field}Bound`] !== null,
+  params: { message: `expected ${Object.keys(AmountBound).join(", ")} when ${field} is set`, path: [`${field}Bound`] },
+});
+
 const fundingFile = z
   .strictObject({
     slug,
@@ -163,7 +173,7 @@ const fundingFile = z
     partnership: slug.nullable(),
     method: slug.nullable(),
     amount: decimal(2).nullable(),
-    amountBound: z.enum(AmountBound),
+    amountBound: z.enum(AmountBound).nullable(),
     currency: currency.nullable(),
     amountKind: z.enum(AmountKind),
     date: reducedDate.nullable(),
@@ -175,6 +185,8 @@ const fundingFile = z
     message: "expected a currency when amount is set",
     path: ["currency"],
   })
+  .refine(boundGiven("amount").check, boundGiven("amount").params)
+  .refine(boundNeeded("amount").check, boundNeeded("amount").params)
   .refine((f) => f.fiscalYearStart === null || f.fiscalYearEnd === null || f.fiscalYearStart <= f.fiscalYearEnd, {
     message: "expected fiscalYearEnd not to be before fiscalYearStart",
     path: ["fiscalYearEnd"],
@@ -190,7 +202,7 @@ const impactFile = z
     metric: z.enum(ImpactMetric),
     description: text,
     value: decimal(4, true).nullable(),
-    valueBound: z.enum(AmountBound),
+    valueBound: z.enum(AmountBound).nullable(),
     unit: text.nullable(),
     baselineValue: decimal(4, true).nullable(),
     baselineNote: text.nullable(),
@@ -201,6 +213,8 @@ const impactFile = z
     claimantPerson: slug.nullable(),
     citations,
   })
+  .refine(boundGiven("value").check, boundGiven("value").params)
+  .refine(boundNeeded("value").check, boundNeeded("value").params)
   .refine((i) => i.partnership ?? i.method ?? i.organization, {
     message: "expected the impact to be about a partnership, a method or an organization",
     path: ["partnership"],

@@ -1,4 +1,4 @@
-import type { InputObjectRef, ObjectRef } from "@pothos/core";
+import type { ArgBuilder, InputObjectRef, ObjectRef } from "@pothos/core";
 import { builder, pageSize, type Context, type Types } from "../builder.ts";
 import { acceptedLanguages } from "../language.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
@@ -266,6 +266,39 @@ export const DateRange = builder.inputType("DateRange", {
   }),
 });
 
+// ---- Retraction: every list, total, summary and facet leaves retracted records out unless asked ----
+
+export type RetractionValue = "EXCLUDE" | "INCLUDE" | "ONLY";
+
+export const RetractionFilter = builder.enumType("RetractionFilter", {
+  description: "Whether a list, total or summary holds retracted records (records found to be wrong, still shown by id and slug with the reason)",
+  values: {
+    EXCLUDE: { description: "Only records in good standing (the default)" },
+    INCLUDE: { description: "Records in good standing and retracted ones" },
+    ONLY: { description: "Only retracted records" },
+  },
+});
+
+/** The `retraction` argument of every list and summary: EXCLUDE unless asked. */
+export function retractionArg(arg: ArgBuilder<Types>) {
+  return arg({
+    type: RetractionFilter,
+    required: true,
+    defaultValue: "EXCLUDE",
+    description: "Whether retracted records are counted and listed: EXCLUDE (the default) leaves them out of the items and every count, INCLUDE adds them, ONLY lists them alone",
+  });
+}
+
+/** Prisma where clause of a `retraction` argument. */
+export function retractionWhere(retraction: RetractionValue | null | undefined) {
+  return retraction === "INCLUDE" ? {} : { retractedAt: retraction === "ONLY" ? { not: null } : null };
+}
+
+/** SQL condition of a `retraction` argument on the table aliased `alias`. */
+export function retractionSql(retraction: RetractionValue | null | undefined, alias: string): string {
+  return retraction === "INCLUDE" ? "true" : `${alias}."retractedAt" IS ${retraction === "ONLY" ? "NOT " : ""}NULL`;
+}
+
 // ---- Root lists ----
 
 /** The part of a Prisma model delegate a root list needs. */
@@ -281,8 +314,8 @@ interface ListDelegate {
 export const connectionWhere = new WeakMap<object, object>();
 
 /**
- * Declares a root connection field with a typed `filter` and an `orderBy`, paging with Prisma
- * cursors and counting `totalCount` with the same where clause.
+ * Declares a root connection field with a typed `filter`, an `orderBy` and a `retraction`, paging
+ * with Prisma cursors and counting `totalCount` with the same where clause.
  */
 export function rootList<Filter extends object, Order>(
   name: string,
@@ -297,7 +330,8 @@ export function rootList<Filter extends object, Order>(
     where: (filter: Filter | null | undefined) => object;
   },
 ) {
-  type Args = { filter?: Filter | null; orderBy?: Order | null };
+  type Args = { filter?: Filter | null; orderBy?: Order | null; retraction?: RetractionValue | null };
+  const where = (args: Args) => ({ AND: [options.where(args.filter), retractionWhere(args.retraction)] });
   builder.queryField(name, (t) =>
     t.prismaConnection(
       // Pothos cannot infer a prismaConnection over a model chosen by a type parameter; the
@@ -310,12 +344,12 @@ export function rootList<Filter extends object, Order>(
         args: {
           filter: t.arg({ type: options.filter, description: "Conditions the items must meet; all given conditions must hold" }),
           orderBy: t.arg({ type: options.order.input, description: `Sort order; ${options.defaultOrder} when omitted` }),
+          retraction: retractionArg(t.arg),
         },
-        totalCount: (parent: unknown, args: Args) => options.model().count({ where: options.where(args.filter) }),
+        totalCount: (parent: unknown, args: Args) => options.model().count({ where: where(args) }),
         resolve: (query: object, parent: unknown, args: Args) => {
-          const where = options.where(args.filter);
-          connectionWhere.set(args, where);
-          return options.model().findMany({ ...query, where, orderBy: options.order.toPrisma(args.orderBy) });
+          connectionWhere.set(args, where(args));
+          return options.model().findMany({ ...query, where: where(args), orderBy: options.order.toPrisma(args.orderBy) });
         },
       } as never,
       options.connection,

@@ -46,7 +46,11 @@ builder.prismaObjectFields(Funding, (t) => ({
       resolve: (f) => money(f.amount, f.currency),
     }),
     amountDisclosed: t.boolean({ description: "Whether a source discloses the amount", resolve: (f) => f.amount !== null }),
-    amountBound: t.expose("amountBound", { type: AmountBoundEnum, description: "Whether the amount is exact, approximate, a lower or an upper bound" }),
+    amountBound: t.expose("amountBound", {
+      type: AmountBoundEnum,
+      nullable: true,
+      description: "Whether the amount is exact, approximate, a lower or an upper bound; null when the amount is not disclosed",
+    }),
     amountKind: t.expose("amountKind", { type: AmountKindEnum, description: "What the amount measures" }),
     date: t.field({
       type: PartialDate,

@@ -49,7 +49,11 @@ builder.prismaObjectFields(Impact, (t) => ({
     metric: t.expose("metric", { type: ImpactMetricEnum, description: "What the impact measures" }),
     description: t.exposeString("description", { description: "What is reported, in plain words" }),
     value: t.expose("value", { type: "Decimal", nullable: true, description: "Reported figure as an exact decimal; null when no figure is given" }),
-    valueBound: t.expose("valueBound", { type: AmountBoundEnum, description: "Whether the figure is exact, approximate, a lower or an upper bound" }),
+    valueBound: t.expose("valueBound", {
+      type: AmountBoundEnum,
+      nullable: true,
+      description: "Whether the figure is exact, approximate, a lower or an upper bound; null when no figure is given",
+    }),
     unit: t.exposeString("unit", { nullable: true, description: "Unit of the figure, such as t/year, tCO2e/year or %" }),
     baselineValue: t.expose("baselineValue", { type: "Decimal", nullable: true, description: "Figure before the change, where a source states it" }),
     baselineNote: t.exposeString("baselineNote", { nullable: true, description: "What the baseline refers to, where stated" }),

@@ -3,7 +3,7 @@ import { prisma } from "../db.ts";
 import { findBySlug } from "../slugs.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { IdentifierScheme, OrganizationKind, type ParticipantRole } from "../generated/prisma/enums.ts";
-import { contains, dbId, IntRange, nameFields, orderInput, rootList, timestampFields } from "./common.ts";
+import { contains, dbId, IntRange, nameFields, orderInput, retractionArg, retractionWhere, rootList, timestampFields } from "./common.ts";
 import { linkValue, relatedPages } from "./related-pages.ts";
 import { FundingConnection } from "./funding.ts";
 import { ImpactConnection } from "./impact.ts";
@@ -104,6 +104,7 @@ builder.prismaObjectFields(Organization, (t) => ({
       link: { table: "Role", parent: "organizationId", child: "id" },
       description: "People who hold or held a position here",
       connection: RoleConnection,
+      retractable: false,
     }),
     methods: relatedPages(t, {
       type: "Method",
@@ -119,7 +120,8 @@ builder.prismaObjectFields(Organization, (t) => ({
     }),
     programmesOperated: t.relation("programmesOperated", {
       description: "Funding programmes this organization runs",
-      query: { orderBy: { id: "asc" } },
+      args: { retraction: retractionArg(t.arg) },
+      query: ({ retraction }) => ({ where: retractionWhere(retraction), orderBy: { id: "asc" } }),
     }),
     fundingsProvided: relatedPages(t, {
       type: "Funding",

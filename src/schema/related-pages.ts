@@ -1,8 +1,9 @@
-import type { ObjectRef } from "@pothos/core";
+import type { ArgBuilder, ObjectRef } from "@pothos/core";
 import DataLoader from "dataloader";
 import { pageSize, type Types } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
+import { retractionArg, retractionSql, type RetractionValue } from "./common.ts";
 
 /**
  * Where the link from a parent to its children is stored: the child's own table for a foreign
@@ -53,7 +54,7 @@ type Row = { id: number } & Record<string, unknown>;
  * selection asks for (`participants`, `citations`...) come from one findMany more. Prisma's own
  * nested `take` would fetch every child of every parent and cut the pages in memory.
  */
-async function loadPages(model: keyof PrismaTypes & string, link: Link, query: PageQuery, parents: readonly number[]) {
+async function loadPages(model: keyof PrismaTypes & string, link: Link, retraction: Retraction, query: PageQuery, parents: readonly number[]) {
   const { take, skip, cursor } = query;
   const backward = take < 0;
   const params: unknown[] = [parents, Math.abs(take)];
@@ -70,7 +71,7 @@ async function loadPages(model: keyof PrismaTypes & string, link: Link, query: P
   const rows = await db.$queryRawUnsafe<Row[]>(
     `SELECT c.*, p.parent AS "${LINK}parent" FROM unnest($1::int[]) AS p(parent) CROSS JOIN LATERAL (
        SELECT ${direct ? "l.*" : `r.*${edge}`} FROM "${link.table}" l${direct ? "" : ` JOIN "${model}" r ON r.id = l."${link.child}"`}
-       WHERE l."${link.parent}" = p.parent${from} ORDER BY l."${link.child}" ${backward ? "DESC" : "ASC"} LIMIT $2) c`,
+       WHERE l."${link.parent}" = p.parent${from} AND ${retraction(direct ? "l" : "r")} ORDER BY l."${link.child}" ${backward ? "DESC" : "ASC"} LIMIT $2) c`,
     ...params,
   );
   // What the selection asks for beyond the table's columns: relations and relation counts.
@@ -90,43 +91,52 @@ async function loadPages(model: keyof PrismaTypes & string, link: Link, query: P
   return parents.map((parent) => (backward ? pages.get(parent)!.reverse() : pages.get(parent)!));
 }
 
-async function countChildren(link: Link, parents: readonly number[]) {
+async function countChildren(model: string, link: Link, retraction: Retraction, parents: readonly number[]) {
+  const direct = link.table === model && link.child === "id";
   const rows = await prisma().$replica().$queryRawUnsafe<{ parent: number; n: number }[]>(
-    `SELECT l."${link.parent}" AS parent, count(*)::int AS n FROM "${link.table}" l WHERE l."${link.parent}" = ANY($1::int[]) GROUP BY 1`,
+    `SELECT l."${link.parent}" AS parent, count(*)::int AS n FROM "${link.table}" l${direct ? "" : ` JOIN "${model}" r ON r.id = l."${link.child}"`}
+     WHERE l."${link.parent}" = ANY($1::int[]) AND ${retraction(direct ? "l" : "r")} GROUP BY 1`,
     parents,
   );
   const counts = new Map(rows.map((r) => [r.parent, r.n]));
   return parents.map((parent) => counts.get(parent) ?? 0);
 }
 
+/** SQL condition on the children's table alias; records without a retraction have none. */
+type Retraction = (alias: string) => string;
+
 /**
  * A connection field from a record to its children in `id` order, with `totalCount`, paged by
  * cursor both ways; loads pages per parent in SQL (see loadPages) instead of t.relatedConnection.
+ * Children that can be retracted get the `retraction` argument of every list.
  */
 export function relatedPages(
   t: object,
-  options: { type: keyof PrismaTypes & string; link: Link; description: string; connection: ObjectRef<Types, any> },
+  options: { type: keyof PrismaTypes & string; link: Link; description: string; connection: ObjectRef<Types, any>; retractable?: false },
 ) {
   const { type, link, description, connection } = options;
   const key = `${link.table}.${link.parent}`;
   // Pothos cannot infer a prismaConnection over a model chosen by a parameter (as in rootList).
-  const builder = t as { prismaConnection(options: object, connection: ObjectRef<Types, any>): never };
+  const builder = t as { arg: ArgBuilder<Types>; prismaConnection(options: object, connection: ObjectRef<Types, any>): never };
+  type Args = { first?: number | null; last?: number | null; retraction?: RetractionValue | null };
+  const retraction = (args: Args): Retraction => (options.retractable === false ? () => "true" : (alias) => retractionSql(args.retraction, alias));
   return builder.prismaConnection(
     {
       type,
       cursor: "id",
       ...pageSize,
       description,
+      args: options.retractable === false ? {} : { retraction: retractionArg(builder.arg) },
       // Called while the parent's query is built, so bad page arguments are refused even when
       // there are no parents to resolve the field for.
-      select: (args: { first?: number | null; last?: number | null }) => {
+      select: (args: Args) => {
         pageSize.maxSize(args);
         return { id: true };
       },
-      totalCount: (parent: { id: number }, args: unknown, ctx: object) =>
-        loader(ctx, `count ${key}`, (parents) => countChildren(link, parents)).load(parent.id),
-      resolve: (query: PageQuery, parent: { id: number }, args: unknown, ctx: object) =>
-        loader(ctx, `${key} ${JSON.stringify(query)}`, (parents) => loadPages(type, link, query, parents)).load(parent.id),
+      totalCount: (parent: { id: number }, args: Args, ctx: object) =>
+        loader(ctx, `count ${key} ${args.retraction}`, (parents) => countChildren(type, link, retraction(args), parents)).load(parent.id),
+      resolve: (query: PageQuery, parent: { id: number }, args: Args, ctx: object) =>
+        loader(ctx, `${key} ${args.retraction} ${JSON.stringify(query)}`, (parents) => loadPages(type, link, retraction(args), query, parents)).load(parent.id),
     },
     connection,
   );

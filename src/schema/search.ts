@@ -1,5 +1,6 @@
 import { builder, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, userError } from "../builder.ts";
 import { prisma } from "../db.ts";
+import { retractionArg, retractionSql, type RetractionValue } from "./common.ts";
 import { Funding } from "./funding.ts";
 import { Impact } from "./impact.ts";
 import { Method } from "./method.ts";
@@ -151,12 +152,12 @@ const wordsOf = (query: string) => [...new Set(query.toLowerCase().split(/[^\p{L
  * only bound a distance by the trigrams a page holds, and a page holds every trigram of a word as
  * common as "synthetic". Counting reads at most $4 matches in all, in index order.
  */
-function searchSql(types: SearchType[], words: number): string {
+function searchSql(types: SearchType[], words: number, retraction: RetractionValue): string {
   const near = (expr: string) =>
     words ? Array.from({ length: words }, (_, i) => `$${i + 7} <% ${expr}`).join(" AND ") : "false";
   const lists = (build: (from: string, expr: string) => string[]) =>
     types
-      .flatMap((type) => searchable[type].fields.flatMap(([, expr]) => build(`SELECT '${type}' AS type, t.id FROM "${searchable[type].table}" t WHERE`, expr)))
+      .flatMap((type) => searchable[type].fields.flatMap(([, expr]) => build(`SELECT '${type}' AS type, t.id FROM "${searchable[type].table}" t WHERE ${retractionSql(retraction, "t")} AND`, expr)))
       .map((sql) => `(${sql})`)
       .join("\n      UNION ALL ");
   const ranked = lists((from, expr) => [
@@ -203,10 +204,10 @@ function searchSql(types: SearchType[], words: number): string {
 const likePattern = (query: string) => `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The search statement and its parameters (also used by scripts/search-latency.ts for EXPLAIN). */
-export function searchStatement(query: string, types: SearchType[], limit: number, offset: number): [string, ...unknown[]] {
+export function searchStatement(query: string, types: SearchType[], limit: number, offset: number, retraction: RetractionValue = "EXCLUDE"): [string, ...unknown[]] {
   const words = wordsOf(query);
   const candidates = Math.max(CANDIDATES, offset + limit);
-  return [searchSql(types, words.length), query, likePattern(query), candidates, COUNT_CAP, limit, offset, ...words];
+  return [searchSql(types, words.length, retraction), query, likePattern(query), candidates, COUNT_CAP, limit, offset, ...words];
 }
 
 /**
@@ -219,11 +220,11 @@ export const SEARCH_SETTINGS = `SELECT set_config('pg_trgm.word_similarity_thres
   set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true),
   set_config('enable_indexonlyscan', 'off', true)`;
 
-async function runSearch(query: string, types: SearchType[], limit: number, offset: number): Promise<Hit[]> {
+async function runSearch(query: string, types: SearchType[], limit: number, offset: number, retraction: RetractionValue): Promise<Hit[]> {
   const db = prisma().$replica();
   const [, hits] = await db.$transaction([
     db.$queryRawUnsafe(SEARCH_SETTINGS),
-    db.$queryRawUnsafe<Hit[]>(...searchStatement(query, types, limit, offset)),
+    db.$queryRawUnsafe<Hit[]>(...searchStatement(query, types, limit, offset, retraction)),
   ]);
   return hits;
 }
@@ -276,6 +277,7 @@ builder.queryField("search", (t) =>
       args: {
         query: t.arg.string({ required: true, description: "Text to look for: at least 2 characters, such as Bekturov, Казцинк or қазақстан" }),
         types: t.arg({ type: [SearchableType], description: "Only records of these kinds; all kinds when omitted" }),
+        retraction: retractionArg(t.arg),
       },
       resolve: async (root, args) => {
         const query = args.query.trim();
@@ -290,7 +292,7 @@ builder.queryField("search", (t) =>
         const types = args.types?.length ? [...new Set(args.types)] : searchTypes;
 
         // One more than asked, to know whether another page follows.
-        const hits = await runSearch(query, types, first + 1, offset);
+        const hits = await runSearch(query, types, first + 1, offset, args.retraction);
         const page = hits.slice(0, first);
         const records = new Map<string, object>();
         for (const type of types) {
@@ -309,7 +311,7 @@ builder.queryField("search", (t) =>
           query,
         }));
         // A page past the end has no rows to carry the totals: ask for the first page's.
-        const totals = hits[0] ?? (offset > 0 ? (await runSearch(query, types, 1, 0))[0] : undefined);
+        const totals = hits[0] ?? (offset > 0 ? (await runSearch(query, types, 1, 0, args.retraction))[0] : undefined);
         return {
           edges,
           totalCount: totals?.total ?? 0,

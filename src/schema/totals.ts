@@ -2,7 +2,7 @@ import type { ObjectRef } from "@pothos/core";
 import { builder, userError, type Types } from "../builder.ts";
 import { prisma } from "../db.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { connectionWhere } from "./common.ts";
+import { connectionWhere, retractionArg, retractionWhere } from "./common.ts";
 import { AmountKindEnum, FundingConnection, FundingFilter, fundingWhere } from "./funding.ts";
 import { ImpactConnection, ImpactFilter, ImpactMetricEnum, ImpactStatusEnum, impactWhere } from "./impact.ts";
 import { MethodConnection } from "./method.ts";
@@ -134,24 +134,48 @@ facets(SourceConnection, "Source", "sources", () => prisma().source, {
 
 // ---- Money and figure totals ----
 
+// A sum is only as exact as its parts: it carries the one qualifier its inexact parts share, and
+// MIXED when they differ (over 10 plus under 5 is neither over nor under 15).
+const SumBound = builder.enumType("SumBound", {
+  description: "How the parts of a sum qualify it",
+  values: {
+    EXACT: { description: "Every part is exact, so the sum is exact" },
+    APPROXIMATE: { description: "Some parts are approximate, the others exact: the sum is approximate" },
+    AT_LEAST: { description: "Some parts are lower bounds, the others exact: the true sum is at least this" },
+    AT_MOST: { description: "Some parts are upper bounds, the others exact: the true sum is at most this" },
+    MIXED: { description: "Parts are qualified in different ways (such as a lower and an upper bound): the sum is neither exact nor a bound; quote the parts" },
+  },
+});
+
 interface TotalValue {
   amount: Prisma.Decimal;
   count: number;
+  /** Qualifiers of the parts other than EXACT. */
+  bounds: Set<string>;
 }
+
+const sumBound = ({ bounds }: TotalValue) => (bounds.size === 0 ? "EXACT" : bounds.size === 1 ? [...bounds][0] : "MIXED") as "EXACT" | "APPROXIMATE" | "AT_LEAST" | "AT_MOST" | "MIXED";
 
 const CurrencyTotal = builder.objectRef<TotalValue & { currency: string }>("CurrencyTotal").implement({
   description: "Sum of the disclosed amounts in one currency (amounts in different currencies are never added together)",
   fields: (t) => ({
     currency: t.field({ type: "Currency", description: "ISO 4217 code of the currency", resolve: (s) => s.currency }),
-    amount: t.field({ type: "Decimal", description: "Sum of the amounts, exact", resolve: (s) => s.amount }),
+    amount: t.field({ type: "Decimal", description: "Sum of the amounts, as exact as `bound` says", resolve: (s) => s.amount }),
+    bound: t.field({ type: SumBound, description: "Whether the sum is exact or, because of its parts, approximate, a lower or an upper bound", resolve: sumBound }),
     count: t.int({ description: "Number of amounts added up", resolve: (s) => s.count }),
   }),
 });
 
-function addTotal<K extends string>(totals: Map<K, TotalValue>, key: K, amount: Prisma.Decimal | null | undefined, count: number) {
+function addTotal<K extends string>(totals: Map<K, TotalValue>, key: K, amount: Prisma.Decimal | null | undefined, count: number, bound: unknown) {
   if (!amount || count === 0) return;
-  const total = totals.get(key) ?? { amount: new Prisma.Decimal(0), count: 0 };
-  totals.set(key, { amount: total.amount.add(amount), count: total.count + count });
+  const total = totals.get(key) ?? { amount: new Prisma.Decimal(0), count: 0, bounds: new Set() };
+  totals.set(key, { amount: total.amount.add(amount), count: total.count + count, bounds: bound === "EXACT" ? total.bounds : new Set([...total.bounds, bound as string]) });
+}
+
+/** How many figures of a group are exact and how many bounded, from a row grouped by its bound. */
+function countBounds(counts: { exactCount: number; boundedCount: number }, valued: number, bound: unknown) {
+  if (bound === "EXACT") counts.exactCount += valued;
+  else counts.boundedCount += valued;
 }
 
 function checkGroups(groups: readonly string[], allowed: readonly string[]) {
@@ -201,6 +225,8 @@ interface FundingBucketValue {
   key: FundingKey;
   groups: FundingGroupName[];
   count: number;
+  exactCount: number;
+  boundedCount: number;
   undisclosedCount: number;
   totals: Map<string, TotalValue>;
 }
@@ -222,6 +248,8 @@ const currencyTotals = (totals: Map<string, TotalValue>) =>
 
 const fundingTotalFields = (t: PothosSchemaTypes.ObjectFieldBuilder<Types, Omit<FundingBucketValue, "key" | "groups">>) => ({
   count: t.int({ description: "Number of funding records", resolve: (b) => b.count }),
+  exactCount: t.int({ description: "Number of records whose amount is disclosed as exact", resolve: (b) => b.exactCount }),
+  boundedCount: t.int({ description: "Number of records whose amount is disclosed as approximate, a lower or an upper bound (see each sum's `bound`)", resolve: (b) => b.boundedCount }),
   undisclosedCount: t.int({ description: "Number of records whose amount is not disclosed: counted here, never added as 0", resolve: (b) => b.undisclosedCount }),
   sums: t.field({ type: [CurrencyTotal], description: "Sum of the disclosed amounts, one per currency", resolve: (b) => currencyTotals(b.totals) }),
 });
@@ -284,16 +312,19 @@ builder.queryField("fundingSummary", (t) =>
     args: {
       filter: t.arg({ type: FundingFilter, description: "Conditions the records must meet, as in `fundings`" }),
       groupBy: t.arg({ type: [FundingGroup], required: true, description: "Fields to group by; [] for one overall total" }),
+      retraction: retractionArg(t.arg),
     },
-    resolve: async (root, { filter, groupBy }) => {
+    resolve: async (root, { filter, groupBy, retraction }) => {
       checkGroups(groupBy, Object.keys(FUNDING_GROUPS));
-      const columns = [...new Set([...groupBy.flatMap((g) => FUNDING_GROUPS[g].columns), "currency"])];
-      const rows = await groupRows(prisma().funding, columns, fundingWhere(filter), { _sum: { amount: true }, _count: { _all: true, amount: true } });
-      const empty = () => ({ count: 0, undisclosedCount: 0, totals: new Map<string, TotalValue>() });
+      const columns = [...new Set([...groupBy.flatMap((g) => FUNDING_GROUPS[g].columns), "currency", "amountBound"])];
+      const where = { AND: [fundingWhere(filter), retractionWhere(retraction)] };
+      const rows = await groupRows(prisma().funding, columns, where, { _sum: { amount: true }, _count: { _all: true, amount: true } });
+      const empty = () => ({ count: 0, exactCount: 0, boundedCount: 0, undisclosedCount: 0, totals: new Map<string, TotalValue>() });
       const add = (b: ReturnType<typeof empty>, row: Row) => {
         b.count += row._count._all;
         b.undisclosedCount += row._count._all - row._count.amount;
-        addTotal(b.totals, row.currency as string, row._sum?.amount, row._count.amount);
+        countBounds(b, row._count.amount, row.amountBound);
+        addTotal(b.totals, row.currency as string, row._sum?.amount, row._count.amount, row.amountBound);
       };
       return summarize(rows, groupBy, (row) => fundingKey(row, groupBy), empty, add);
     },
@@ -323,6 +354,8 @@ interface ImpactKey {
 }
 interface ImpactTotalsValue {
   count: number;
+  exactCount: number;
+  boundedCount: number;
   withoutValueCount: number;
   totals: Map<string, TotalValue>;
 }
@@ -336,13 +369,16 @@ const ImpactTotal = builder.objectRef<TotalValue & { status: string; unit: strin
   fields: (t) => ({
     status: t.field({ type: ImpactStatusEnum, description: "Whether these are goals, claims or verified results", resolve: (s) => s.status as never }),
     unit: t.string({ nullable: true, description: "Unit of the figures; null when the source gives none", resolve: (s) => s.unit }),
-    value: t.field({ type: "Decimal", description: "Sum of the figures, exact", resolve: (s) => s.amount }),
+    value: t.field({ type: "Decimal", description: "Sum of the figures, as exact as `bound` says", resolve: (s) => s.amount }),
+    bound: t.field({ type: SumBound, description: "Whether the sum is exact or, because of its parts, approximate, a lower or an upper bound", resolve: sumBound }),
     count: t.int({ description: "Number of figures added up", resolve: (s) => s.count }),
   }),
 });
 
 const impactTotalFields = (t: PothosSchemaTypes.ObjectFieldBuilder<Types, ImpactTotalsValue>) => ({
   count: t.int({ description: "Number of impacts", resolve: (b) => b.count }),
+  exactCount: t.int({ description: "Number of impacts whose figure is exact", resolve: (b) => b.exactCount }),
+  boundedCount: t.int({ description: "Number of impacts whose figure is approximate, a lower or an upper bound (see each total's `bound`)", resolve: (b) => b.boundedCount }),
   withoutValueCount: t.int({ description: "Number of impacts with no figure (such as a goal without a number): counted here, never added as 0", resolve: (b) => b.withoutValueCount }),
   totals: t.field({
     type: [ImpactTotal],
@@ -386,11 +422,13 @@ builder.queryField("impactSummary", (t) =>
     args: {
       filter: t.arg({ type: ImpactFilter, description: "Conditions the impacts must meet, as in `impacts`" }),
       groupBy: t.arg({ type: [ImpactGroup], required: true, description: "Fields to group by; [] for one overall total" }),
+      retraction: retractionArg(t.arg),
     },
-    resolve: async (root, { filter, groupBy }) => {
+    resolve: async (root, { filter, groupBy, retraction }) => {
       checkGroups(groupBy, Object.keys(IMPACT_GROUPS));
-      const columns = [...new Set([...groupBy.flatMap((g) => IMPACT_GROUPS[g].columns), "status", "unit"])];
-      const rows = await groupRows(prisma().impact, columns, impactWhere(filter), { _sum: { value: true }, _count: { _all: true, value: true } });
+      const columns = [...new Set([...groupBy.flatMap((g) => IMPACT_GROUPS[g].columns), "status", "unit", "valueBound"])];
+      const where = { AND: [impactWhere(filter), retractionWhere(retraction)] };
+      const rows = await groupRows(prisma().impact, columns, where, { _sum: { value: true }, _count: { _all: true, value: true } });
       const has = (g: ImpactGroupName) => groupBy.includes(g);
       const key = (row: Row): ImpactKey => ({
         metric: has("METRIC") ? (row.metric as string) : null,
@@ -398,11 +436,12 @@ builder.queryField("impactSummary", (t) =>
         unit: has("UNIT") ? (row.unit as string | null) : null,
         year: has("YEAR") ? (yearOf(row.periodStartOn) ?? yearOf(row.periodEndOn)) : null,
       });
-      const empty = (): ImpactTotalsValue => ({ count: 0, withoutValueCount: 0, totals: new Map() });
+      const empty = (): ImpactTotalsValue => ({ count: 0, exactCount: 0, boundedCount: 0, withoutValueCount: 0, totals: new Map() });
       const add = (b: ImpactTotalsValue, row: Row) => {
         b.count += row._count._all;
         b.withoutValueCount += row._count._all - row._count.value;
-        addTotal(b.totals, JSON.stringify([row.status, row.unit]), row._sum?.value, row._count.value);
+        countBounds(b, row._count.value, row.valueBound);
+        addTotal(b.totals, JSON.stringify([row.status, row.unit]), row._sum?.value, row._count.value, row.valueBound);
       };
       return summarize(rows, groupBy, key, empty, add);
     },

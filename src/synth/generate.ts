@@ -136,18 +136,19 @@ async function fill(client: pg.Client, n: number, step: (label: string, sql: str
       CASE WHEN i % 5 < 3 THEN pg_temp.agency(floor(${b} * pg_temp.u(i, 11) ^ 3)::bigint) END,
       CASE WHEN i % 5 IN (1, 3) THEN 1 + floor(${n} * pg_temp.u(i, 12))::int END,
       CASE WHEN i % 5 IN (0, 2) THEN 1 + floor(${M} * pg_temp.u(i, 13) ^ 3)::int END,
-      CASE WHEN i % 5 <> 4 THEN round((1e6 + pg_temp.u(i, 14) * 1e10)::numeric, 2) END, (enum_range(NULL::"AmountBound"))[1 + i % 4],
+      CASE WHEN i % 5 <> 4 THEN round((1e6 + pg_temp.u(i, 14) * 1e10)::numeric, 2) END, CASE WHEN i % 5 <> 4 THEN (enum_range(NULL::"AmountBound"))[1 + i % 4] END,
       CASE WHEN i % 5 <> 4 THEN 'KZT' END, (enum_range(NULL::"AmountKind"))[1 + i % 5],
       CASE WHEN i % 6 <> 0 THEN ${day(15, "2015-01-01", 3650)} END, CASE WHEN i % 6 <> 0 THEN ${precision(16)} END, ${t}, ${t}
     FROM generate_series(1, ${F}) i`);
-  await step(`impacts: ${X}`, `INSERT INTO "Impact" (id, slug, "partnershipId", "methodId", "organizationId", "claimantId", metric, description, value, unit, status, "createdAt", "updatedAt")
+  await step(`impacts: ${X}`, `INSERT INTO "Impact" (id, slug, "partnershipId", "methodId", "organizationId", "claimantId", metric, description, value, "valueBound", unit, status, "createdAt", "updatedAt")
     SELECT i, 'synthetic-impact-' || i,
       CASE WHEN i % 10 <> 0 THEN 1 + floor(${n} * pg_temp.u(i, 17))::int END,
       CASE WHEN i % 10 < 3 THEN 1 + floor(${M} * pg_temp.u(i, 18))::int END,
       CASE WHEN i % 10 IN (3, 4, 5, 6) THEN 1 + floor(${O} * pg_temp.u(i, 19))::int END,
       CASE WHEN i % 10 IN (7, 8) THEN 1 + floor(${O} * pg_temp.u(i, 20))::int END,
       (enum_range(NULL::"ImpactMetric"))[1 + i % 9], 'Synthetic impact ' || i,
-      CASE WHEN i % 10 <> 9 THEN round((pg_temp.u(i, 21) * 100000)::numeric, 4) END, CASE WHEN i % 10 <> 9 THEN 'synthetic unit' END,
+      CASE WHEN i % 10 <> 9 THEN round((pg_temp.u(i, 21) * 100000)::numeric, 4) END, CASE WHEN i % 10 <> 9 THEN 'EXACT'::"AmountBound" END,
+      CASE WHEN i % 10 <> 9 THEN 'synthetic unit' END,
       CASE WHEN i % 10 = 9 THEN 'PLANNED' ELSE 'CLAIMED' END::"ImpactStatus", ${t}, ${t}
     FROM generate_series(1, ${X}) i`);
   await step(`sources: ${S}`, `INSERT INTO "Source" (id, url, title, publisher, language, "publishedOn", "publishedPrecision", "createdAt", "updatedAt")
