@@ -126,8 +126,8 @@ test("amountBound and valueBound are null when the amount or figure is, in the A
   expect(fundings.filter((f: any) => f.amount !== null).every((f: any) => f.amountBound !== null)).toBe(true);
   expect(impacts.filter((i: any) => i.value === null)).toEqual([{ value: null, valueBound: null }]);
   const exported = async (path: string) => (await (await fetchApi(path)).text()).trim().split("\n").map((line) => JSON.parse(line));
-  expect((await exported("/export/fundings.ndjson?amountDisclosed=false")).map((r) => [r.amount, r.amount_bound])).toEqual([[null, null]]);
-  expect((await exported("/export/impacts.ndjson")).filter((r) => r.value === null).map((r) => r.value_bound)).toEqual([null]);
+  expect((await exported("/export/fundings.ndjson?amountDisclosed=false")).map((r) => [r.amount, r.amountBound])).toEqual([[null, null]]);
+  expect((await exported("/export/impacts.ndjson")).filter((r) => r.value === null).map((r) => r.valueBound)).toEqual([null]);
 });
 
 test("a bound without a value, or a value without a bound, is refused at write time and writes nothing", async () => {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { PothosValidationError } from "@pothos/core";
 import { Zip, ZipDeflate } from "fflate";
-import { execute, GraphQLError, parse, type DocumentNode } from "graphql";
+import { astFromValue, execute, GraphQLError, parse, print, type DocumentNode, type GraphQLArgument } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { currentRelease, LICENSE } from "../dataset/metadata.ts";
 import { dataPackage, type DumpFile } from "../dataset/package.ts";
@@ -24,6 +24,12 @@ const encoder = new TextEncoder();
 
 export const EXPORT_PATH = "/export";
 
+/** `$name: Type`, with the argument's default, so an export that does not set it gets the API's default. */
+export function variableDefinition(arg: GraphQLArgument): string {
+  const defaultValue = arg.defaultValue === undefined ? undefined : astFromValue(arg.defaultValue, arg.type);
+  return `$${arg.name}: ${arg.type}${defaultValue ? ` = ${print(defaultValue)}` : ""}`;
+}
+
 const documents = new Map<string, { page: DocumentNode; count: DocumentNode }>();
 /** The queries of an export: its pages, and the number of rows it will hold. */
 function documentsOf(table: Table) {
@@ -31,7 +37,7 @@ function documentsOf(table: Table) {
   if (!found) {
     // Every argument of the list but its paging (filter, orderBy and any other), as the export's parameters set them.
     const args = schema.getQueryType()!.getFields()[table.field].args.filter((a) => !PAGING.includes(a.name));
-    const declared = args.map((a) => `$${a.name}: ${a.type}`).join(", ");
+    const declared = args.map(variableDefinition).join(", ");
     const passed = args.map((a) => `${a.name}: $${a.name}`).join(", ");
     found = {
       page: parse(`query Export(${declared}, $after: String) {
@@ -141,7 +147,8 @@ async function* datasetChunks(request: Request): AsyncGenerator<Uint8Array> {
       const file = entry(`${name}.${format}`);
       const hash = createHash("sha256");
       let bytes = 0;
-      for await (const chunk of tableChunks(table, format, rowPages(table, {}, request), false)) {
+      // The whole dataset: retracted records too, with the date and reason of their retraction.
+      for await (const chunk of tableChunks(table, format, rowPages(table, { retraction: "INCLUDE" }, request), false)) {
         hash.update(chunk);
         bytes += chunk.length;
         file.push(chunk);
