@@ -16,11 +16,11 @@ import { spawnServer, type ServerProcess } from "./server-helpers.ts";
 // dry run with no more memory than the command-line import of the same file, and the temporary
 // file is gone afterwards, also when the client goes away mid-upload.
 
-const work = mkdtempSync(path.join(tmpdir(), "import-http-test-"));
+let work: string;
 /** The server's TMPDIR, so the test sees its temporary files. */
-const serverTmp = path.join(work, "server-tmp");
-const file = path.join(work, "synthetic-organizations.ndjson");
-const empty = path.join(work, "empty-organizations.ndjson");
+let serverTmp: string;
+let file: string;
+let empty: string;
 const MB = 1024 * 1024;
 const LIMIT = 60 * MB;
 
@@ -121,6 +121,8 @@ async function importFolders(folder: string) {
 // this test process, serving both): PostgreSQL only.
 describe.runIf(process.env.TEST_DB === "postgres")("POST /admin/import, 50 MB", () => {
   beforeAll(async () => {
+    work = mkdtempSync(path.join(tmpdir(), "import-http-test-"));
+    [serverTmp, file, empty] = ["server-tmp", "synthetic-organizations.ndjson", "empty-organizations.ndjson"].map((name) => path.join(work, name));
     blank = await createBlankDatabase();
     const db = await openDatabase({ databaseUrl: blank.url, poolSize: 2 });
     await db.prisma.source.create({ data: { url: syntheticSource.url, title: syntheticSource.title, language: syntheticSource.language, note: syntheticSource.note } });
@@ -135,7 +137,7 @@ describe.runIf(process.env.TEST_DB === "postgres")("POST /admin/import, 50 MB", 
   afterAll(async () => {
     await server?.stop();
     await blank?.drop();
-    rmSync(work, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   test("a 50 MB dry run over HTTP: streamed to a temporary file, no more memory than the command line, nothing left behind", async () => {
