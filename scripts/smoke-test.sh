@@ -34,7 +34,10 @@ start_query_stop() {
   local csv_headers
   csv_headers=$(curl -sf -D - -o "$work/fundings.csv" "http://127.0.0.1:$port/export/fundings.csv?amountDisclosed=true")
   grep -qi '^link: <https://creativecommons.org/licenses/by/4.0/>; rel="license"' <<<"$csv_headers" || fail "export lacks the licence link"
-  [ "$(wc -l <"$work/fundings.csv")" -eq 5 ] || fail "unexpected export: $(cat "$work/fundings.csv")"
+  local count rows
+  count=$(curl -sf -H 'content-type: application/json' --data '{"query":"{ fundings(filter: { amountDisclosed: true }) { totalCount } }"}' "http://127.0.0.1:$port/graphql" | grep -o '"totalCount":[0-9]*' | cut -d: -f2)
+  rows=$(curl -sf "http://127.0.0.1:$port/export/fundings.ndjson?amountDisclosed=true" | wc -l)
+  [ -n "$count" ] && [ "$count" -gt 0 ] && [ "$rows" -eq "$count" ] || fail "the export has $rows rows where the API counts ${count:-none}"
 
   # Signal the server process itself (the newest in the group: npm and tsx do not forward signals
   # reliably), then wait for npm to exit with it.
