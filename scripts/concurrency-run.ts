@@ -16,11 +16,13 @@
 // missing from the record after its round); broken history chains (records whose change log is
 // not a chain, each entry's `before` the previous entry's `after`, or does not replay to the stored
 // record); duplicate creates (more than one create of a slug acknowledged); server errors.
-import { parseArgs } from "node:util";
+import { isDeepStrictEqual, parseArgs } from "node:util";
 import { loadSeed } from "../seeds/load.ts";
 import { createApiKey } from "../src/auth/keys.ts";
 import { createScratchDatabase } from "../src/database/scratch.ts";
 import { openDatabase } from "../src/db.ts";
+import { readRecord } from "../src/import/export.ts";
+import { replayHistory } from "../src/import/replay.ts";
 import { createApi } from "../src/yoga.ts";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "30" }, writers: { type: "string", default: "8" } } });
@@ -148,17 +150,12 @@ try {
   }
 
   // History: each entry's `before` is what the entries before it left, and replaying them gives the record.
-  const records = await db.prisma.organization.findMany({ where: { slug: { in: [...sharedSlugs, ...created] } } });
-  for (const record of records) {
-    const history = await db.prisma.change.findMany({ where: { recordType: "Organization", recordId: record.id }, orderBy: { id: "asc" } });
-    const replayed: Record<string, unknown> = {};
-    let chain = history[0]?.action === "CREATE";
-    for (const change of history) {
-      if (change.action !== "CREATE" && change.fields.some((f) => f !== "links" && JSON.stringify((change.before as any)?.[f]) !== JSON.stringify(replayed[f]))) chain = false;
-      Object.assign(replayed, change.after);
-    }
-    const stored = record as Record<string, unknown>;
-    if (!chain || Object.entries(replayed).some(([f, v]) => JSON.stringify(v) !== JSON.stringify(stored[f]))) counts.brokenHistoryChains++;
+  const records = await db.prisma.organization.findMany({ where: { slug: { in: [...sharedSlugs, ...created] } }, select: { id: true, slug: true } });
+  for (const { id, slug } of records) {
+    const history = await db.prisma.change.findMany({ where: { recordType: "Organization", recordId: id }, orderBy: { id: "asc" } });
+    const { record, chain } = replayHistory(history);
+    const stored = await readRecord(db.prisma, "organizations", slug);
+    if (!chain || !isDeepStrictEqual(record, JSON.parse(JSON.stringify(stored)))) counts.brokenHistoryChains++;
   }
 
   const database = process.env.DATABASE_URL ? "PostgreSQL (a fresh database on DATABASE_URL's server)" : "embedded PGlite";
