@@ -9,6 +9,11 @@ import { IMPORT_PATH } from "./import/route.ts";
 import { log } from "./log.ts";
 import { createApi, GRAPHQL_ENDPOINT } from "./yoga.ts";
 
+// Logs are JSON lines: Node's own warnings (such as pg's deprecation notices) are logged as such
+// instead of as plain text on stderr, which would break every reader of the log.
+process.removeAllListeners("warning");
+process.on("warning", (warning) => log.warn("Node.js warning", { name: warning.name, warning: warning.message }));
+
 /**
  * Opens the database; a PostgreSQL server that cannot be reached yet (still starting, restarting,
  * or its network not up) is tried again every second for DATABASE_WAIT_SECONDS.
