@@ -182,8 +182,8 @@ export class RecordWriter {
    * Creates the record matched by `where`, or updates it when a column in `data` differs from what
    * is stored; `syncLinks` then brings its citations and links in line and says whether it changed
    * any. A record whose only change is in its links gets its `updatedAt` touched, so clients see it
-   * changed. (`write` records the change in the change log, in the file format's terms.) A record
-   * (one with a `recordType`) is read under its row lock.
+   * changed. (`write` records the change in the change log, in the file format's terms, and holds
+   * the record's lock.) A record (one with a `recordType`) is created once under concurrent creates.
    */
   private async upsertIfChanged(
     delegate: Delegate,
@@ -193,14 +193,10 @@ export class RecordWriter {
     recordType: string | null,
     syncLinks: (id: number, fresh: boolean) => Promise<boolean> = async () => false,
   ): Promise<{ id: number; changed: boolean }> {
-    const find = async () => {
-      if (!recordType) return delegate.findUnique({ where });
-      const id = await this.lockRow(recordType, where);
-      return id === undefined ? null : delegate.findUnique({ where: { id } });
-    };
-    let existing = await find();
+    // `write` already holds this record's row lock (or, for a key not yet stored, its turn to create it).
+    let existing = await delegate.findUnique({ where });
     if (!existing) {
-      // A record created by another transaction since `find` is not created again: the insert waits
+      // A record created by another transaction since the look-up is not created again: the insert waits
       // for that transaction, is skipped once it commits, and the record is then updated as stored.
       const [created] = recordType ? await delegate.createManyAndReturn({ data: [data], skipDuplicates: true, select: { id: true } }) : [await delegate.create({ data })];
       if (created) {
@@ -208,7 +204,8 @@ export class RecordWriter {
         counts.created++;
         return { id: created.id, changed: true };
       }
-      existing = await find();
+      const id = await this.lockRow(recordType!, where);
+      existing = await delegate.findUnique({ where: { id } });
     }
     const id: number = existing.id;
     const fields = Object.keys(data).filter((key) => comparable(existing[key]) !== comparable(data[key]));
