@@ -1,3 +1,4 @@
+import "./runtime.ts";
 import { loadSeed } from "../seeds/load.ts";
 import { listenForChanges } from "./cache/invalidation.ts";
 import { openDatabase } from "./db.ts";

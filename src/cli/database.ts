@@ -1,3 +1,4 @@
+import "../runtime.ts";
 import { openDatabase, type Database } from "../db.ts";
 import { env } from "../env.ts";
 

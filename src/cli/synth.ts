@@ -1,6 +1,7 @@
 // `npm run synth -- --scale N [--url postgresql://...] [--database synth_name]`: writes a
 // deterministic synthetic dataset of N partnerships into a database of its own (synth_10k for
 // --scale 10000) on the PostgreSQL server of --url or SYNTH_DATABASE_URL, never the real one.
+import "../runtime.ts";
 import { parseArgs } from "node:util";
 import { countRows, synthDatabaseName, synthesize } from "../synth/generate.ts";
 
