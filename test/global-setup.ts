@@ -46,11 +46,19 @@ async function makeImages(serverUrl: string | undefined): Promise<{ ids: Databas
 }
 
 export default async function setup(project: TestProject) {
-  const servers: Record<string, string | undefined> = { pglite: undefined };
-  if (process.env.TEST_DATABASE_URL) servers.postgres = process.env.TEST_DATABASE_URL;
-  const made = await Promise.all(Object.entries(servers).map(async ([name, url]) => [name, await makeImages(url)] as const));
-  project.provide("databaseImages", Object.fromEntries(made.map(([name, { ids }]) => [name, ids])));
-  return async () => {
-    await Promise.all(made.flatMap(([, { images }]) => images.map((image) => image.drop())));
-  };
+  // Only for the databases of the projects this run selected (vitest --project).
+  const databases = new Set(project.vitest.projects.map((selected) => selected.config.env.TEST_DB));
+  const servers: Record<string, string | undefined> = {};
+  if (databases.has("pglite")) servers.pglite = undefined;
+  if (databases.has("postgres")) servers.postgres = process.env.TEST_DATABASE_URL;
+  const made = await Promise.allSettled(Object.entries(servers).map(async ([name, url]) => ({ name, ...(await makeImages(url)) })));
+  const ready = made.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  const dropAll = () => Promise.all(ready.flatMap(({ images }) => images.map((image) => image.drop())));
+  const failure = made.find((result) => result.status === "rejected");
+  if (failure) {
+    await dropAll();
+    throw failure.reason;
+  }
+  project.provide("databaseImages", Object.fromEntries(ready.map(({ name, ids }) => [name, ids])));
+  return dropAll;
 }
