@@ -6,23 +6,45 @@ import { defineConfig } from "vitest/config";
 const graphql = createRequire(import.meta.url).resolve("graphql");
 
 // Every test file runs against the embedded PGlite database, and again against the PostgreSQL
-// server named by TEST_DATABASE_URL when it is set (each file gets a fresh database of its own).
+// server named by TEST_DATABASE_URL when it is set (each file gets a fresh database of its own,
+// copied from the images test/global-setup.ts makes once per run).
 const databases = ["pglite", ...(process.env.TEST_DATABASE_URL ? ["postgres"] : [])];
+
+// Files that start servers, command-line tools or Redis in processes of their own: they run after
+// the others, one at a time, so neither starves the other of the machine's cores.
+const subprocessFiles = [
+  "test/embedded.test.ts",
+  "test/history.test.ts",
+  "test/import-http.test.ts",
+  "test/import.test.ts",
+  "test/outage.test.ts",
+  "test/redis-faults.test.ts",
+  "test/replicas.test.ts",
+  "test/scale-out.test.ts",
+  "test/shutdown.test.ts",
+  "test/streaming-replica.test.ts",
+];
+
+const project = (database: string, subprocesses: boolean) => ({
+  resolve: { alias: { graphql } },
+  test: {
+    name: subprocesses ? `${database}-processes` : database,
+    include: subprocesses ? subprocessFiles : ["test/**/*.test.ts"],
+    exclude: subprocesses ? [] : subprocessFiles,
+    env: { TEST_DB: database, LOG_LEVEL: "error" },
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    maxWorkers: subprocesses ? 1 : 2,
+    sequence: { groupOrder: subprocesses ? 1 : 0 },
+  },
+});
 
 export default defineConfig({
   resolve: { alias: { graphql } },
   test: {
+    globalSetup: ["test/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    projects: databases.map((database) => ({
-      resolve: { alias: { graphql } },
-      test: {
-        name: database,
-        include: ["test/**/*.test.ts"],
-        env: { TEST_DB: database, LOG_LEVEL: "error" },
-        testTimeout: 60_000,
-        hookTimeout: 120_000,
-      },
-    })),
+    projects: databases.flatMap((database) => [project(database, false), project(database, true)]),
   },
 });

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { loadSeed } from "../seeds/load.ts";
 import { createApiKey } from "../src/auth/keys.ts";
 import { CHANGES_CHANNEL, listenForChanges, onDataChanged } from "../src/cache/invalidation.ts";
 import { memoryCacheStore, redisCacheStore } from "../src/cache/store.ts";
@@ -19,8 +18,7 @@ let source: string;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  db = await openTestDatabase();
-  await loadSeed(db.db.prisma);
+  db = await openTestDatabase({ seed: true });
   writeKey = await createApiKey(db.db.prisma, "cache-test", "WRITE");
   source = (await db.db.prisma.source.findFirstOrThrow({ orderBy: { id: "asc" } })).url;
   const options = { rateLimitStore: memoryStore(), limits: { perMinute: 1_000_000 } };

@@ -1,7 +1,9 @@
+import { inject } from "vitest";
 import { loadSeed } from "../seeds/load.ts";
 import { createScratchDatabase, type ScratchDatabase } from "../src/database/scratch.ts";
 import { openDatabase, type Database } from "../src/db.ts";
 import { createApi, type ApiOptions } from "../src/yoga.ts";
+import type { DatabaseContent } from "./global-setup.ts";
 
 export interface TestApi {
   db: Database;
@@ -13,29 +15,35 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+const serverUrl = () => (process.env.TEST_DB === "postgres" ? process.env.TEST_DATABASE_URL : undefined);
+
+/** The image test/global-setup.ts made of a database with this content, when it ran. */
+const imageOf = (content: DatabaseContent): string | undefined => inject("databaseImages")?.[process.env.TEST_DB ?? "pglite"]?.[content];
+
 /** An empty database of its own: in-memory PGlite, or a new database on TEST_DATABASE_URL's server. */
 export function createBlankDatabase(): Promise<ScratchDatabase> {
-  return createScratchDatabase(process.env.TEST_DB === "postgres" ? process.env.TEST_DATABASE_URL : undefined, "test");
+  return createScratchDatabase(serverUrl(), "test", imageOf("empty"));
 }
 
-/** A migrated database of its own for one test file. */
-export async function openTestDatabase(onQuery?: (sql: string) => void): Promise<{ db: Database; url: string; drop(): Promise<void> }> {
-  const blank = await createBlankDatabase();
-  const db = await openDatabase({ databaseUrl: blank.url, onQuery });
+/** A migrated database of its own for one test file, holding the seed dataset with `seed`. */
+export async function openTestDatabase({ seed = false, onQuery }: { seed?: boolean; onQuery?: (sql: string) => void } = {}): Promise<{ db: Database; url: string; drop(): Promise<void> }> {
+  const image = imageOf(seed ? "seeded" : "migrated");
+  const scratch = await createScratchDatabase(serverUrl(), "test", image);
+  const db = await openDatabase({ databaseUrl: scratch.url, onQuery });
+  if (seed && !image) await loadSeed(db.prisma);
   return {
     db,
-    url: blank.url,
+    url: scratch.url,
     async drop() {
       await db.close();
-      await blank.drop();
+      await scratch.drop();
     },
   };
 }
 
 export async function startTestApi({ seed = true, options = {} }: { seed?: boolean; options?: ApiOptions } = {}): Promise<TestApi> {
   const statements: string[] = [];
-  const { db, url, drop } = await openTestDatabase((sql) => statements.push(sql));
-  if (seed) await loadSeed(db.prisma);
+  const { db, url, drop } = await openTestDatabase({ seed, onQuery: (sql) => statements.push(sql) });
   const api = createApi(options);
   return {
     db,

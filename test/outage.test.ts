@@ -3,13 +3,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
-import { loadSeed } from "../seeds/load.ts";
 import { createApiKey } from "../src/auth/keys.ts";
-import { openDatabase } from "../src/db.ts";
 import { startHttpServer } from "../src/http/server.ts";
 import { memoryStore } from "../src/limits/rate-limit.ts";
 import { createApi } from "../src/yoga.ts";
-import { createBlankDatabase } from "./helpers.ts";
+import { openTestDatabase } from "./helpers.ts";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
 
 const onPostgres = process.env.TEST_DB === "postgres";
@@ -70,15 +68,13 @@ const servers: Server[] = [];
 
 beforeAll(async () => {
   if (!onPostgres) return;
-  const blank = await createBlankDatabase();
-  drop = blank.drop;
-  const db = await openDatabase({ databaseUrl: blank.url });
-  await loadSeed(db.prisma);
-  readKey = await createApiKey(db.prisma, "outage-read", "READ");
-  adminKey = await createApiKey(db.prisma, "outage-admin", "ADMIN");
-  await db.close();
-  proxy = await startTcpProxy(Number(new URL(blank.url).port || 5432));
-  databaseUrl = proxy.through(blank.url);
+  const seeded = await openTestDatabase({ seed: true });
+  drop = seeded.drop;
+  readKey = await createApiKey(seeded.db.prisma, "outage-read", "READ");
+  adminKey = await createApiKey(seeded.db.prisma, "outage-admin", "ADMIN");
+  await seeded.db.close();
+  proxy = await startTcpProxy(Number(new URL(seeded.url).port || 5432));
+  databaseUrl = proxy.through(seeded.url);
 });
 
 afterAll(async () => {

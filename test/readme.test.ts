@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { loadSeed } from "../seeds/load.ts";
 import { createApiKey } from "../src/auth/keys.ts";
 import { createApi } from "../src/yoga.ts";
 import { openTestDatabase } from "./helpers.ts";
@@ -17,8 +16,7 @@ let api: ReturnType<typeof createApi>;
 let writeKey: string;
 
 beforeAll(async () => {
-  database = await openTestDatabase();
-  await loadSeed(database.db.prisma);
+  database = await openTestDatabase({ seed: true });
   writeKey = await createApiKey(database.db.prisma, "readme-curator", "WRITE");
   api = createApi();
 });

@@ -2,7 +2,6 @@
 // answered from the database at the speed they had with Redis, and rate limits still hold, in
 // each process's memory. (Redis restarted from old saved data: test/scale-out.test.ts.)
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "vitest";
-import { loadSeed } from "../seeds/load.ts";
 import { redisPersistedQueries } from "../src/cache/persisted-queries.ts";
 import { redisCacheStore } from "../src/cache/store.ts";
 import { startHttpServer, type HttpServer } from "../src/http/server.ts";
@@ -18,8 +17,7 @@ let api: ReturnType<typeof createApi>;
 let server: HttpServer;
 
 beforeAll(async () => {
-  db = await openTestDatabase();
-  await loadSeed(db.db.prisma);
+  db = await openTestDatabase({ seed: true });
 });
 afterAll(() => db.drop());
 

@@ -6,7 +6,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { loadSeed } from "../seeds/load.ts";
 import { createApiKey } from "../src/auth/keys.ts";
 import { openTestDatabase } from "./helpers.ts";
 import { falseUntilTrue, spawnServer, startRedis, type ServerProcess } from "./server-helpers.ts";
@@ -29,8 +28,7 @@ async function startInstance(env: Record<string, string>): Promise<string> {
 
 beforeAll(async () => {
   if (!onServer) return;
-  db = await openTestDatabase();
-  await loadSeed(db.db.prisma);
+  db = await openTestDatabase({ seed: true });
   writeKey = await createApiKey(db.db.prisma, "scale-out-test", "WRITE");
 }, 60_000);
 afterAll(async () => {

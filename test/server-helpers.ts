@@ -3,7 +3,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { loadSeed } from "../seeds/load.ts";
 import type { Database } from "../src/db.ts";
 import { watchPools } from "../src/http/metrics.ts";
 import { startHttpServer, type HttpOptions, type HttpServer } from "../src/http/server.ts";
@@ -22,8 +21,7 @@ export interface TestServer {
 
 /** The real HTTP server on a free port of 127.0.0.1, over a database of its own. */
 export async function startTestServer({ seed = true, api = {}, http = {} }: { seed?: boolean; api?: ApiOptions; http?: Partial<HttpOptions> } = {}): Promise<TestServer> {
-  const { db, drop } = await openTestDatabase();
-  if (seed) await loadSeed(db.prisma);
+  const { db, drop } = await openTestDatabase({ seed });
   watchPools(db.pools);
   let stopping = false;
   const yoga = createApi({ rateLimitStore: memoryStore(), isStopping: () => stopping, ...api });

@@ -10,6 +10,8 @@ export interface EmbeddedDatabase {
   /** Connection string of the Unix socket in front of PGlite. */
   url: string;
   stop(): Promise<void>;
+  /** The data folder as PGlite's tarball, to start another in-memory copy from (`loadDataDir`); only for a database this process holds. */
+  dumpDataDir?(): Promise<Blob>;
 }
 
 // node-postgres connects to `<host>/.s.PGSQL.<port>` when host is a folder; 5432 is its default port.
@@ -75,9 +77,10 @@ async function runningServer(dir: string, pid: number): Promise<EmbeddedDatabase
  * Starts PGlite (PostgreSQL compiled to WebAssembly) on a data folder, or in memory when
  * `dataDir` is null, and serves it on a Unix socket that only this user can open, so Prisma and
  * pg connect as to any server. With `useRunningServer`, a folder another process holds is used
- * through that process's socket instead of being refused.
+ * through that process's socket instead of being refused. An in-memory database starts from
+ * `loadDataDir` (a `dumpDataDir` tarball) when given.
  */
-export async function startEmbedded(dataDir: string | null, { useRunningServer = false } = {}): Promise<EmbeddedDatabase> {
+export async function startEmbedded(dataDir: string | null, { useRunningServer = false, loadDataDir }: { useRunningServer?: boolean; loadDataDir?: Blob } = {}): Promise<EmbeddedDatabase> {
   let unlock = () => {};
   let socketDir: string;
   let db: PGlite;
@@ -86,7 +89,7 @@ export async function startEmbedded(dataDir: string | null, { useRunningServer =
   if (dataDir === null) {
     socketDir = mkdtempSync(join(tmpdir(), "pglite-"));
     unlock = () => rmSync(socketDir, { recursive: true, force: true });
-    db = await PGlite.create(options);
+    db = await PGlite.create({ ...options, loadDataDir });
   } else {
     socketDir = resolve(dataDir);
     if (join(socketDir, SOCKET_NAME).length > MAX_SOCKET_PATH) {
@@ -113,6 +116,7 @@ export async function startEmbedded(dataDir: string | null, { useRunningServer =
       await db.close();
       unlock();
     },
+    dumpDataDir: () => db.dumpDataDir("none"),
   };
 }
 
