@@ -45,10 +45,10 @@ export interface RecordTypeDefinition<M extends string, S extends z.ZodObject, R
 }
 
 /** A record type, for code that handles every type alike. */
-export interface RecordType<M extends string = string, S extends z.ZodObject = z.ZodObject> {
+export interface RecordType<M extends string = string, S extends z.ZodObject = z.ZodObject, K extends KeyField = KeyField> {
   entity: EntityName;
   model: M;
-  key: KeyField;
+  key: K;
   schema: S;
   /** Fields of the file format in file order, as imports read them and exports write them (formerSlugs only renames, so it is not exported). */
   fieldNames: string[];
@@ -74,7 +74,7 @@ export interface RecordType<M extends string = string, S extends z.ZodObject = z
 export function defineRecordType<M extends string, S extends z.ZodObject, Row, Data, K extends KeyField>(
   entity: EntityName,
   def: RecordTypeDefinition<M, S, Row, Data, K>,
-): RecordType<M, S> {
+): RecordType<M, S, K> {
   const fields = Object.entries(def.fields) as [string, Field<Row, Data, unknown>][];
   // A computed key widens to string; `def.key` is K.
   const byKey = <V>(value: V) => ({ [def.key]: value }) as Record<K, V>;

@@ -20,6 +20,9 @@ export const entityNames = Object.keys(recordTypes) as Entity[];
 export type RecordOf<E extends Entity> = z.output<(typeof recordTypes)[E]["schema"]>;
 /** Model (and GraphQL type) name of each record type: Organization, Person... */
 export type RecordModel = (typeof recordTypes)[Entity]["model"];
+/** Models of the record types identified by a slug (all but sources). */
+export type SluggedModel = { [E in Entity]: (typeof recordTypes)[E]["key"] extends "slug" ? (typeof recordTypes)[E]["model"] : never }[Entity];
+export const isSluggedModel = (model: string): model is SluggedModel => recordTypeOf(model)?.key === "slug";
 export const recordModels = entityNames.map((e) => recordTypes[e].model);
 
 /** The record type of a model or GraphQL type name; undefined for any other name. */
