@@ -1,9 +1,9 @@
 // The record formats shared by the seed loader, the importer and the mutations: the record types
 // of src/records, and the checks on a single raw record (schema, references, uniqueness, order).
 import { recordTypes, type Entity, type RecordOf } from "../records/registry.ts";
-import { isReducedDate, valueAt, type EntityName } from "../records/fields.ts";
+import { isReducedDate, valueAt } from "../records/fields.ts";
 
-export { text, isReducedDate, toDate, valueAt, type CitationInput } from "../records/fields.ts";
+export { text, valueAt } from "../records/fields.ts";
 export { entityNames, type Entity, type RecordOf } from "../records/registry.ts";
 
 /**
@@ -47,7 +47,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => value !==
 export function referencesOf(entity: Entity, record: unknown): Reference[] {
   const refs: Reference[] = [];
   if (!isObject(record)) return refs;
-  recordTypes[entity].references(record, (field: string, value: unknown, target: EntityName) => {
+  recordTypes[entity].references(record, (field, value, target) => {
     if (typeof value === "string") refs.push({ field, target, value });
   });
   return refs;

@@ -3,7 +3,8 @@
 // writer, exports, history, slugs, corrections, provenance and the response cache's tags.
 import type { z } from "zod";
 import type { Prisma } from "../generated/prisma/client.ts";
-import type { AddReference, Counts, EntityName, Field, PartName, ProblemCheck, UpsertDelegate, Writer } from "./fields.ts";
+import type { AddReference, Counts, Field, PartName, ProblemCheck, UpsertDelegate, Writer } from "./fields.ts";
+import type { EntityName } from "./registry.ts";
 
 type Db = Prisma.TransactionClient;
 export type KeyField = "slug" | "url";
@@ -20,6 +21,8 @@ export interface SearchField {
   field: string;
   column: string;
   weight: number;
+  /** A list of texts (text[]), searched item by item. */
+  list?: true;
 }
 
 /** One record type as its own file describes it. */

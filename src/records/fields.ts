@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { Prisma, type DatePrecision } from "../generated/prisma/client.ts";
 import { AmountBound, Confidence, IdentifierScheme } from "../generated/prisma/enums.ts";
+import type { EntityName } from "./registry.ts";
 
 // File formats
 
@@ -66,8 +67,6 @@ export function toDate(value: string): Date {
 
 // Field kinds
 
-/** Entities as files name them (sources, organizations...): the registry's keys. */
-export type EntityName = "sources" | "organizations" | "people" | "methods" | "partnerships" | "programmes" | "fundings" | "impacts";
 
 /** Columns of Citation that name the record a citation supports. */
 export type CitationOwner = keyof Pick<

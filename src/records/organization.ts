@@ -102,7 +102,7 @@ export const organizations = defineRecordType("organizations", {
     { field: "name", column: "nameEn", weight: 1 },
     { field: "name", column: "nameRu", weight: 1 },
     { field: "name", column: "nameKk", weight: 1 },
-    { field: "alternateNames", column: "alternateNames", weight: 1 },
+    { field: "alternateNames", column: "alternateNames", weight: 1, list: true },
     { field: "description", column: "description", weight: 0.6 },
     { field: "city", column: "city", weight: 0.6 },
   ],

@@ -1,9 +1,8 @@
 // Every record type, in the order an import writes them (a record's references are written
 // before it). Adding a type: its file beside this one (schema, fields, searchable fields, links),
-// one line here, its model in prisma/schema.prisma and its GraphQL type in src/schema/.
+// its name and one line here, its model in prisma/schema.prisma and its GraphQL type in src/schema/.
 import type { z } from "zod";
 import type { RecordType } from "./define.ts";
-import type { EntityName } from "./fields.ts";
 import { fundings } from "./funding.ts";
 import { impacts } from "./impact.ts";
 import { methods } from "./method.ts";
@@ -12,6 +11,9 @@ import { partnerships } from "./partnership.ts";
 import { people } from "./person.ts";
 import { programmes } from "./programme.ts";
 import { sources } from "./source.ts";
+
+/** Entities as files name them: the keys of `recordTypes`. */
+export type EntityName = "sources" | "organizations" | "people" | "methods" | "partnerships" | "programmes" | "fundings" | "impacts";
 
 export const recordTypes = { sources, organizations, people, methods, partnerships, programmes, fundings, impacts } satisfies Record<EntityName, RecordType>;
 
