@@ -4,7 +4,6 @@
 import type { z } from "zod";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { AddReference, Counts, Field, PartName, ProblemCheck, UpsertDelegate, Writer } from "./fields.ts";
-import type { EntityName } from "./registry.ts";
 
 type Db = Prisma.TransactionClient;
 export type KeyField = "slug" | "url";
@@ -49,7 +48,6 @@ export interface RecordTypeDefinition<M extends string, S extends z.ZodObject, R
 
 /** A record type, for code that handles every type alike. */
 export interface RecordType<M extends string = string, S extends z.ZodObject = z.ZodObject, K extends KeyField = KeyField> {
-  entity: EntityName;
   model: M;
   key: K;
   schema: S;
@@ -74,16 +72,14 @@ export interface RecordType<M extends string = string, S extends z.ZodObject = z
   problems(record: Record<string, unknown>, check: ProblemCheck): void;
 }
 
-export function defineRecordType<M extends string, S extends z.ZodObject, Row, Data, K extends KeyField>(
-  entity: EntityName,
-  def: RecordTypeDefinition<M, S, Row, Data, K>,
-): RecordType<M, S, K> {
-  const fields = Object.entries(def.fields) as [string, Field<Row, Data, unknown>][];
+export function defineRecordType<M extends string, S extends z.ZodObject, Row, Data, K extends KeyField>(def: RecordTypeDefinition<M, S, Row, Data, K>): RecordType<M, S, K> {
+  // In file order, the schema's, whatever the order of `def.fields`.
+  const order = Object.keys(def.schema.shape);
+  const fields = (Object.entries(def.fields) as [string, Field<Row, Data, unknown>][]).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
   // A computed key widens to string; `def.key` is K.
   const byKey = <V>(value: V) => ({ [def.key]: value }) as Record<K, V>;
   const keyOf = (row: Record<K, string>): string => row[def.key];
   return {
-    entity,
     model: def.model,
     key: def.key,
     schema: def.schema,
@@ -121,7 +117,8 @@ export function defineRecordType<M extends string, S extends z.ZodObject, Row, D
       return fields.flatMap(([name, field]) => (field.parts ? [[field.parts, (record[name] as unknown[]).length] as [PartName, number]] : []));
     },
     references(record, add) {
-      for (const [name, field] of fields) field.references?.(record[name], add);
+      // A record's citations first, as problems have always been listed.
+      for (const [name, field] of [...fields].sort(([a], [b]) => Number(b === "citations") - Number(a === "citations"))) field.references?.(record[name], add);
     },
     problems(record, check) {
       def.problems?.(record, check);

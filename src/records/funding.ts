@@ -41,7 +41,7 @@ const load = (db: Prisma.TransactionClient, keys: string[]) =>
   });
 const f = fieldKinds<Awaited<ReturnType<typeof load>>[number], Prisma.FundingUncheckedCreateInput>();
 
-export const fundings = defineRecordType("fundings", {
+export const fundings = defineRecordType({
   model: "Funding",
   key: "slug",
   schema,

@@ -39,7 +39,7 @@ const load = (db: Prisma.TransactionClient, keys: string[]) =>
   });
 const f = fieldKinds<Awaited<ReturnType<typeof load>>[number], Prisma.ImpactUncheckedCreateInput>();
 
-export const impacts = defineRecordType("impacts", {
+export const impacts = defineRecordType({
   model: "Impact",
   key: "slug",
   schema,

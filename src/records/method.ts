@@ -39,7 +39,7 @@ const developers: Field<Row, Data, string[]> = {
   },
 };
 
-export const methods = defineRecordType("methods", {
+export const methods = defineRecordType({
   model: "Method",
   key: "slug",
   schema,

@@ -72,7 +72,7 @@ const identifiers: Field<Row, Data, Identifier[]> = {
   parts: "identifiers",
 };
 
-export const organizations = defineRecordType("organizations", {
+export const organizations = defineRecordType({
   model: "Organization",
   key: "slug",
   schema,

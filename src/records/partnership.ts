@@ -69,7 +69,7 @@ const methods: Field<Row, Data, string[]> = {
   },
 };
 
-export const partnerships = defineRecordType("partnerships", {
+export const partnerships = defineRecordType({
   model: "Partnership",
   key: "slug",
   schema,

@@ -79,7 +79,7 @@ const roles: Field<Row, Data, z.infer<typeof role>[]> = {
   parts: "roles",
 };
 
-export const people = defineRecordType("people", {
+export const people = defineRecordType({
   model: "Person",
   key: "slug",
   schema,

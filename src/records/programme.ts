@@ -25,7 +25,7 @@ const load = (db: Prisma.TransactionClient, keys: string[]) =>
   db.programme.findMany({ where: { slug: { in: keys } }, include: { operator: slugOnly, citations: citationsInclude } });
 const f = fieldKinds<Awaited<ReturnType<typeof load>>[number], Prisma.ProgrammeUncheckedCreateInput>();
 
-export const programmes = defineRecordType("programmes", {
+export const programmes = defineRecordType({
   model: "Programme",
   key: "slug",
   schema,

@@ -16,7 +16,7 @@ const schema = z.strictObject({
 const load = (db: Prisma.TransactionClient, keys: string[]) => db.source.findMany({ where: { url: { in: keys } } });
 const f = fieldKinds<Awaited<ReturnType<typeof load>>[number], Prisma.SourceUncheckedCreateInput>();
 
-export const sources = defineRecordType("sources", {
+export const sources = defineRecordType({
   model: "Source",
   key: "url",
   schema,
