@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import { currentRelease } from "../src/dataset/metadata.ts";
 import type { PrismaClient } from "../src/generated/prisma/client.ts";
 import { importFiles } from "../src/import/index.ts";
-import { entities, entityNames } from "../src/import/records.ts";
+import { entityNames } from "../src/import/records.ts";
+import { recordModels } from "../src/records/registry.ts";
 import { SEED_ACTOR, type WriteReport } from "../src/import/write.ts";
 
 const defaultDataDir = fileURLToPath(new URL("./data/", import.meta.url));
@@ -29,10 +30,9 @@ async function dateSeedWrites(prisma: PrismaClient, lastChangeBefore: number) {
   const at = new Date(`${currentRelease.releasedAt}T00:00:00Z`);
   const written = await prisma.change.findMany({ where: { id: { gt: lastChangeBefore }, actor: SEED_ACTOR }, select: { id: true, action: true, recordType: true, recordId: true } });
   if (!written.length) return;
-  const models = new Set<string>(Object.values(entities).map((e) => e.model));
   const ids = (type: string, created: boolean) => written.filter((c) => c.recordType === type && (!created || c.action === "CREATE")).map((c) => c.recordId);
   await prisma.$transaction([
-    ...[...models].flatMap((model) => [
+    ...recordModels.flatMap((model) => [
       // Table names are the model names of this fixed list, never input.
       prisma.$executeRawUnsafe(`UPDATE "${model}" SET "updatedAt" = $1 WHERE id = ANY($2)`, at, ids(model, false)),
       prisma.$executeRawUnsafe(`UPDATE "${model}" SET "createdAt" = $1 WHERE id = ANY($2)`, at, ids(model, true)),

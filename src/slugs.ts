@@ -1,26 +1,13 @@
 import { prisma } from "./db.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
+import { recordTypeOf, type SluggedModel } from "./records/registry.ts";
 
 /** Models whose records have a slug, named as in SlugAlias.type. */
-export type SluggedType = "Organization" | "Person" | "Method" | "Partnership" | "Programme" | "Funding" | "Impact";
+export type SluggedType = SluggedModel;
 
 type Client = Prisma.TransactionClient;
 
-interface SlugDelegate {
-  findUnique(args: { where: { slug: string } | { id: number }; select: { id: true; slug: true } }): PromiseLike<{ id: number; slug: string } | null>;
-  update(args: { where: { id: number }; data: { slug: string } }): PromiseLike<unknown>;
-}
-
-const delegates: Record<SluggedType, (db: Client) => unknown> = {
-  Organization: (db) => db.organization,
-  Person: (db) => db.person,
-  Method: (db) => db.method,
-  Partnership: (db) => db.partnership,
-  Programme: (db) => db.programme,
-  Funding: (db) => db.funding,
-  Impact: (db) => db.impact,
-};
-const delegate = (db: Client, type: SluggedType) => delegates[type](db) as SlugDelegate;
+const recordType = (type: SluggedType) => recordTypeOf(type)!;
 
 /** Records that the slug `slug` once named record `recordId`, so that addresses using it keep answering. */
 export async function keepSlug(db: Client, type: SluggedType, slug: string, recordId: number): Promise<void> {
@@ -36,12 +23,12 @@ export async function keepSlug(db: Client, type: SluggedType, slug: string, reco
  * (the seed loader, mutations) calls this, inside its transaction.
  */
 export async function changeSlug(db: Client, type: SluggedType, id: number, newSlug: string): Promise<void> {
-  const record = await delegate(db, type).findUnique({ where: { id }, select: { id: true, slug: true } });
+  const record = await recordType(type).find(db, { id });
   if (!record) throw new Error(`No ${type} with id ${id}`);
-  if (record.slug === newSlug) return;
-  await delegate(db, type).update({ where: { id }, data: { slug: newSlug } });
+  if (record.key === newSlug) return;
+  await recordType(type).rekey(db, id, newSlug);
   await db.slugAlias.deleteMany({ where: { type, slug: newSlug } });
-  await keepSlug(db, type, record.slug, id);
+  await keepSlug(db, type, record.key, id);
 }
 
 /**
@@ -59,38 +46,30 @@ export async function findBySlug<T>(
   return alias ? find({ id: alias.recordId }) : null;
 }
 
-/** A seed record that may list the slugs it was published under before. */
+/** A record that may list the slugs it was published under before. */
 export interface Renamable {
   slug: string;
-  formerSlugs?: string[];
+  formerSlugs: string[];
 }
 
 /**
- * Seed loader, before writing: a stored record still under one of its former slugs is renamed
- * (with changeSlug) so that it is updated in place rather than duplicated.
+ * Before writing: a stored record still under one of its former slugs is renamed (with changeSlug)
+ * so that it is updated in place rather than duplicated.
  */
-export async function renameToCurrentSlugs(db: Client, records: Partial<Record<SluggedType, Renamable[]>>): Promise<void> {
-  for (const [type, list] of Object.entries(records) as [SluggedType, Renamable[]][]) {
-    for (const { slug, formerSlugs = [] } of list) {
-      if (!formerSlugs.length || (await delegate(db, type).findUnique({ where: { slug }, select: { id: true, slug: true } }))) continue;
-      for (const former of formerSlugs) {
-        const old = await delegate(db, type).findUnique({ where: { slug: former }, select: { id: true, slug: true } });
-        if (old) {
-          await changeSlug(db, type, old.id, slug);
-          break;
-        }
-      }
+export async function renameToCurrentSlug(db: Client, type: SluggedType, { slug, formerSlugs }: Renamable): Promise<void> {
+  if (!formerSlugs.length || (await recordType(type).find(db, { key: slug }))) return;
+  for (const former of formerSlugs) {
+    const old = await recordType(type).find(db, { key: former });
+    if (old) {
+      await changeSlug(db, type, old.id, slug);
+      return;
     }
   }
 }
 
-/** Seed loader, after writing: every former slug of a record answers for it. */
-export async function keepFormerSlugs(db: Client, records: Partial<Record<SluggedType, Renamable[]>>): Promise<void> {
-  for (const [type, list] of Object.entries(records) as [SluggedType, Renamable[]][]) {
-    for (const { slug, formerSlugs = [] } of list) {
-      if (!formerSlugs.length) continue;
-      const record = await delegate(db, type).findUnique({ where: { slug }, select: { id: true, slug: true } });
-      for (const former of formerSlugs) await keepSlug(db, type, former, record!.id);
-    }
-  }
+/** After writing: every former slug of a record answers for it. */
+export async function keepFormerSlugs(db: Client, type: SluggedType, { slug, formerSlugs }: Renamable): Promise<void> {
+  if (!formerSlugs.length) return;
+  const record = await recordType(type).find(db, { key: slug });
+  for (const former of formerSlugs) await keepSlug(db, type, former, record!.id);
 }

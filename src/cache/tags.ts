@@ -14,43 +14,37 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
 } from "graphql";
+import { recordModels, recordTypeOf, recordTypes, type RecordModel } from "../records/registry.ts";
 
-/** Record types of the change log; "Change" is written by every write. */
-export const RECORD_TYPES = ["Organization", "Person", "Method", "Partnership", "Programme", "Funding", "Impact", "Source", "Change"] as const;
-export type RecordType = (typeof RECORD_TYPES)[number];
+/** Record types of the change log (src/records/registry.ts); "Change" is written by every write. */
+export const RECORD_TYPES = [...recordModels, "Change"] as const;
+export type RecordType = RecordModel | "Change";
 export const isRecordType = (name: unknown): name is RecordType => (RECORD_TYPES as readonly unknown[]).includes(name);
 
 /**
  * Links stored with the record on the left, listing records on the right (a person's roles at
  * organizations, a method's developers, a partnership's participants and methods): a change to
- * them changes what the right-hand records show too.
+ * them changes what the right-hand records show too. Each record type lists them as its `links`.
  */
-const LINKED: Partial<Record<RecordType, RecordType[]>> = {
-  Person: ["Organization"],
-  Method: ["Organization"],
-  Partnership: ["Organization", "Method"],
-};
+const linksOf = (type: RecordType): RecordType[] => (recordTypeOf(type)?.links ?? []).filter(isRecordType);
 
 /** What a write to records of these types invalidates: the types, their links, citations' sources and the change log. */
-export function changedTypes(recordTypes: Iterable<string>): RecordType[] {
+export function changedTypes(types: Iterable<string>): RecordType[] {
   const changed = new Set<RecordType>();
-  for (const type of recordTypes) {
+  for (const type of types) {
     if (!isRecordType(type)) throw new Error(`Unknown record type ${type}`);
-    for (const t of [type, ...(LINKED[type] ?? [])]) changed.add(t);
+    for (const t of [type, ...linksOf(type)]) changed.add(t);
   }
   if (changed.size) for (const t of ["Source", "Change"] as const) changed.add(t);
   return [...changed];
 }
 
-/** Types that are not records but read records' tables of their own (not only their parent's row). */
+/**
+ * Types that are not records but read records' tables of their own (not only their parent's row):
+ * each record type's `readers` (Role reads Person's), and the dataset, which reads the change log.
+ */
 const READS: Record<string, RecordType[]> = {
-  Role: ["Person"],
-  Participant: ["Partnership"],
-  Citation: ["Source"],
-  FundingSummary: ["Funding"],
-  FundingBucket: ["Funding"],
-  ImpactSummary: ["Impact"],
-  ImpactBucket: ["Impact"],
+  ...Object.fromEntries(Object.values(recordTypes).flatMap((type) => type.readers.map((reader) => [reader, [type.model]]))),
   Dataset: ["Change"],
 };
 
@@ -91,7 +85,7 @@ export function typeTags(schema: GraphQLSchema): Map<string, RecordType[]> {
     if (node) return tagsOf(getNamedType(node.type));
     const children = Object.values(fields).map((f) => getNamedType(f.type)).filter((t) => isObjectType(t) || isAbstractType(t));
     if (children.every((child) => tagsOf(child).length === 0 && !isAbstractType(child))) return [];
-    throw new Error(`The response cache does not know which records type ${type.name} reads: add it to READS in src/cache/tags.ts`);
+    throw new Error(`The response cache does not know which records type ${type.name} reads: add it to the readers of its record type in src/records (or to READS)`);
   };
   for (const type of Object.values(schema.getTypeMap())) if (!type.name.startsWith("__")) tagsOf(type);
   return tags;

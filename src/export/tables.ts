@@ -2,7 +2,7 @@
 // names as the API), with the fields an export adds (global ID, timestamps, retraction). Rows are
 // selected, filtered and ordered through the API's own root fields, so a file and the API's answer
 // to the same filter hold the same records.
-import { entities, exportOnlyFields, recordFields, type Entity } from "../import/records.ts";
+import { entities, entityNames, exportOnlyFields, recordFields, type Entity } from "../import/records.ts";
 
 /** A value as written to a file: lists and objects (citations, roles) stay structured in NDJSON and are JSON in a CSV cell. */
 export type Cell = string | number | boolean | Date | null | readonly unknown[] | Record<string, unknown>;
@@ -25,18 +25,16 @@ function table(field: string, entity: Entity): Table {
   };
 }
 
-export const tables: Record<string, Table> = {
-  organizations: table("organizations", "organizations"),
-  institutes: table("institutes", "organizations"),
-  enterprises: table("enterprises", "organizations"),
-  people: table("people", "people"),
-  methods: table("methods", "methods"),
-  partnerships: table("partnerships", "partnerships"),
-  programmes: table("programmes", "programmes"),
-  fundings: table("fundings", "fundings"),
-  impacts: table("impacts", "impacts"),
-  sources: table("sources", "sources"),
-};
+/** Entities of the full dataset dump: every record once (institutes and enterprises are organizations), the sources last. */
+export const dumpTables: Entity[] = [...entityNames.filter((e) => e !== "sources"), "sources"];
+
+/** Root fields listing a part of an entity's records, exported beside the entity's own list. */
+const partialLists: Partial<Record<Entity, string[]>> = { organizations: ["institutes", "enterprises"] };
+
+/** Every record type's own list (its root field is named as its import file), each followed by its partial lists. */
+export const tables: Record<string, Table> = Object.fromEntries(
+  dumpTables.flatMap((entity) => [[entity, table(entity, entity)], ...(partialLists[entity] ?? []).map((field) => [field, table(field, entity)])]),
+);
 
 /** The cells of one row: the record as a file holds it, and what the API adds. */
 export function rowOf(table: Table, node: any, record: Record<string, unknown>): Cell[] {
@@ -50,5 +48,3 @@ export function rowOf(table: Table, node: any, record: Record<string, unknown>):
   return table.columns.map((name) => (name in added ? added[name] : ((record[name] ?? null) as Cell)));
 }
 
-/** Entities of the full dataset dump: every record once (institutes and enterprises are organizations). */
-export const dumpTables = ["organizations", "people", "methods", "partnerships", "programmes", "fundings", "impacts", "sources"];

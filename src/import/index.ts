@@ -81,12 +81,8 @@ async function validate(prisma: PrismaClient, files: ImportFile[], onProgress: (
   async function resolveInDatabase() {
     for (const target of entityNames) {
       const wanted = [...new Set(unresolved.filter((r) => r.target === target && !known(target, r.value)).map((r) => r.value))];
-      const { model, key } = entities[target];
-      const delegate = (prisma as any)[model.charAt(0).toLowerCase() + model.slice(1)];
-      for (let i = 0; i < wanted.length; i += 1000) {
-        const found: Record<string, string>[] = await delegate.findMany({ where: { [key]: { in: wanted.slice(i, i + 1000) } }, select: { [key]: true } });
-        for (const row of found) inDatabase.get(target)!.add(row[key]);
-      }
+      for (let i = 0; i < wanted.length; i += 1000)
+        for (const key of await entities[target].storedKeys(prisma, wanted.slice(i, i + 1000))) inDatabase.get(target)!.add(key);
     }
     const missing = unresolved.filter((r) => !known(r.target, r.value));
     unresolved.length = 0;

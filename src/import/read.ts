@@ -151,7 +151,7 @@ async function* csvRows(file: string, entity: Entity, onBytes: (n: number) => vo
     const where = line ? `${file} line ${line}` : file;
     const messages: Record<string, string> = {
       CSV_QUOTE_NOT_CLOSED: "a quoted cell is never closed; the file may be truncated",
-      CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: `found ${(error as any).record?.length} cells; expected ${header?.length} as in the header (check the delimiter and quotes)`,
+      CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: `found ${Array.isArray(error.record) ? error.record.length : "another number of"} cells; expected ${header?.length} as in the header (check the delimiter and quotes)`,
       CSV_MAX_RECORD_SIZE: `a row is longer than ${MAX_ROW} characters`,
     };
     throw new FileError(`${where}: ${messages[error.code] ?? error.message}`);

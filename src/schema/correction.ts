@@ -5,7 +5,9 @@ import { z } from "zod";
 import { requireScope } from "../auth/guard.ts";
 import { builder, pageSize } from "../builder.ts";
 import { prisma } from "../db.ts";
+import type { Correction as CorrectionRow } from "../generated/prisma/client.ts";
 import { CorrectionStatus } from "../generated/prisma/enums.ts";
+import { recordTypeOf } from "../records/registry.ts";
 import { UserError, type UserErrorValue } from "./curation.ts";
 
 /** Reports accepted from one client address: `count` at once, then `count` a period. */
@@ -20,8 +22,6 @@ const CorrectionStatusEnum = builder.enumType(CorrectionStatus, {
     REJECTED: { description: "A curator found the record right as it is" },
   },
 });
-
-const recordModels = { Organization: "organization", Person: "person", Method: "method", Partnership: "partnership", Programme: "programme", Funding: "funding", Impact: "impact", Source: "source" } as const;
 
 const Correction = builder.prismaObject("Correction", {
   description: "A reader's report of an error in a record; seen only by curators",
@@ -78,10 +78,10 @@ const CorrectionResolveInput = builder.inputType("CorrectionResolveInput", {
   }),
 });
 
-const CorrectionResolvePayload = builder.objectRef<{ correction: unknown; userErrors: UserErrorValue[] }>("CorrectionResolvePayload").implement({
+const CorrectionResolvePayload = builder.objectRef<{ correction: CorrectionRow | null; userErrors: UserErrorValue[] }>("CorrectionResolvePayload").implement({
   description: "Result of resolving a correction",
   fields: (t) => ({
-    correction: t.field({ type: Correction, nullable: true, description: "The correction after the decision", resolve: (p) => p.correction as never }),
+    correction: t.field({ type: Correction, nullable: true, description: "The correction after the decision", resolve: (p) => p.correction }),
     userErrors: t.field({ type: [UserError], description: "Why the decision was refused", resolve: (p) => p.userErrors }),
   }),
 });
@@ -103,8 +103,8 @@ builder.mutationFields((t) => ({
       } catch {
         return refusedReport("recordId", "expected the `id` of a record, as returned by a query");
       }
-      const model = recordModels[recordType as keyof typeof recordModels];
-      const exists = model && Number.isSafeInteger(recordId) && (await (prisma() as any)[model].findUnique({ where: { id: recordId }, select: { id: true } }));
+      const type = recordTypeOf(recordType);
+      const exists = type && Number.isSafeInteger(recordId) && (await type.find(prisma(), { id: recordId }));
       if (!exists) return refusedReport("recordId", "no record has this ID", "NOT_FOUND");
       const fields = submitFields.safeParse({ message: input.message, sourceUrl: input.sourceUrl, contact: input.contact });
       if (!fields.success)

@@ -5,14 +5,7 @@ import { JSONObjectResolver } from "graphql-scalars";
 import { builder, pageSize } from "../builder.ts";
 import { prisma } from "../db.ts";
 import { ChangeAction } from "../generated/prisma/enums.ts";
-import { Funding } from "./funding.ts";
-import { Impact } from "./impact.ts";
-import { Method } from "./method.ts";
-import { Organization } from "./organization.ts";
-import { Partnership } from "./partnership.ts";
-import { Person } from "./person.ts";
-import { Programme } from "./programme.ts";
-import { Source } from "./source.ts";
+import { recordModels } from "../records/registry.ts";
 
 builder.addScalarType("JSONObject", JSONObjectResolver, { description: "JSON object, such as the fields of a record before a change" });
 
@@ -72,19 +65,9 @@ const RetractionRef = builder.objectRef<Retraction>("Retraction").implement({
   }),
 });
 
-const nodes = [
-  [Organization, "Organization"],
-  [Person, "Person"],
-  [Method, "Method"],
-  [Partnership, "Partnership"],
-  [Programme, "Programme"],
-  [Funding, "Funding"],
-  [Impact, "Impact"],
-  [Source, "Source"],
-] as const;
-
-for (const [ref, recordType] of nodes) {
-  builder.prismaObjectFields(ref as typeof Organization, (t) => ({
+for (const recordType of recordModels) {
+  // Pothos types the fields of one model at a time; every record model has these columns.
+  builder.prismaObjectFields(recordType as "Organization", (t) => ({
     retraction: t.field({
       type: RetractionRef,
       nullable: true,

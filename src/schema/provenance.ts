@@ -24,7 +24,7 @@ const ownerOf = new WeakMap<object, Owner>();
 
 const CitedRecord = builder.unionType("CitedRecord", {
   description: "Record a citation supports: an organization, person, position, method, partnership, programme, funding or impact",
-  types: Object.values(owners) as never,
+  types: Object.values(owners),
   resolveType: (record) => ({ organization: "Organization", person: "Person", role: "Role", method: "Method", partnership: "Partnership", programme: "Programme", funding: "Funding", impact: "Impact" })[ownerOf.get(record)!],
 });
 
@@ -37,7 +37,7 @@ builder.prismaObjectField("Citation", "record", (t) =>
       const name = ownerNames.find((n) => citation[n] !== null)!;
       const record = citation[name]!;
       ownerOf.set(record, name);
-      return record as never;
+      return record;
     },
   }),
 );

@@ -1,0 +1,247 @@
+// The building blocks of a record type's description (see registry.ts): the file formats its zod
+// schema is made of, and the field kinds that say, once, how a field of the file format is stored,
+// read back (exports, history, the writer's comparison) and written (imports, seeds, mutations).
+import { z } from "zod";
+import { Prisma, type DatePrecision } from "../generated/prisma/client.ts";
+import { AmountBound, Confidence, IdentifierScheme } from "../generated/prisma/enums.ts";
+import type { EntityName } from "./registry.ts";
+
+// File formats
+
+export const text = z.string().max(10_000, "expected at most 10000 characters").regex(/^\S(.*\S)?$/s, "expected non-empty text without surrounding spaces");
+export const slug = z
+  .string()
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a slug of lowercase letters, digits and hyphens, e.g. "kazzinc"');
+// Slugs a record was published under before; they keep answering (see src/slugs.ts).
+export const formerSlugs = z.array(slug).nullish();
+export const url = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
+export const year = z.number().int().min(1000).max(2100);
+export const reducedDate = z
+  .string()
+  .refine(isReducedDate, 'expected an existing date as "2024", "2024-06" or "2024-11-20"');
+export const day = reducedDate.refine((s) => s.length === 10, 'expected a full date such as "2024-11-20"');
+export const decimalText = (scale: number, signed = false) =>
+  z
+    .string()
+    .regex(
+      new RegExp(`^${signed ? "-?" : ""}\\d{1,${20 - scale}}(\\.\\d{1,${scale}})?$`),
+      `expected a ${signed ? "" : "non-negative "}decimal string with at most ${scale} decimals, e.g. "643000000000"`,
+    );
+export const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as "KZT"');
+
+export const citation = z.strictObject({
+  source: url,
+  quote: text.nullable(),
+  confidence: z.enum(Confidence),
+  note: text.optional(),
+});
+const noCitation = "expected at least one citation: every fact needs a source";
+export const citations = z.array(citation, { error: noCitation }).min(1, noCitation);
+export type CitationInput = z.infer<typeof citation>;
+
+export const identifier = z
+  .strictObject({ scheme: z.enum(IdentifierScheme), schemeName: text.nullable(), value: text })
+  .refine((i) => (i.scheme === "OTHER") === (i.schemeName !== null), {
+    message: "expected schemeName to name the scheme when scheme is OTHER, and to be null otherwise",
+    path: ["schemeName"],
+  });
+
+export const names = {
+  nameEn: text.nullable(),
+  nameRu: text.nullable(),
+  nameKk: text.nullable(),
+};
+export const someName = {
+  check: (r: { nameEn: string | null; nameRu: string | null; nameKk: string | null }) => Boolean(r.nameEn ?? r.nameRu ?? r.nameKk),
+  params: { message: "expected at least one of nameEn, nameRu, nameKk", path: ["nameEn"] },
+};
+
+export function isReducedDate(value: string): boolean {
+  return /^\d{4}(-\d{2}(-\d{2})?)?$/.test(value) && toDate(value).toISOString().startsWith(value);
+}
+
+export function toDate(value: string): Date {
+  const [y, m = 1, d = 1] = value.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d));
+}
+
+// Field kinds
+
+
+/** Columns of Citation that name the record a citation supports. */
+export type CitationOwner = keyof Pick<
+  Prisma.CitationUncheckedCreateInput,
+  "organizationId" | "personId" | "roleId" | "methodId" | "partnershipId" | "programmeId" | "fundingId" | "impactId"
+>;
+
+export type Counts = { created: number; updated: number; unchanged: number };
+/** Rows of records' own tables that an import report counts apart from their record. */
+export type PartName = "identifiers" | "roles";
+
+/** The subset of a Prisma model delegate that RecordWriter.upsertIfChanged needs, for rows matched by `Where`. */
+export interface UpsertDelegate<Where, Data> {
+  findUnique(args: { where: Where | { id: number } }): PromiseLike<({ id: number } & object) | null>;
+  create(args: { data: Data }): PromiseLike<{ id: number }>;
+  createManyAndReturn(args: { data: Data[]; skipDuplicates: true; select: { id: true } }): PromiseLike<{ id: number }[]>;
+  update(args: { where: { id: number }; data: Partial<Data> | { updatedAt: Date } }): PromiseLike<unknown>;
+}
+
+/** What a field's writer may ask of the RecordWriter writing its record. */
+export interface Writer {
+  readonly tx: Prisma.TransactionClient;
+  readonly report: Record<PartName, Counts>;
+  /** Database id of the record with this key; undefined when there is none. */
+  idOf(entity: EntityName, key: string): Promise<number | undefined>;
+  /** Database id of a referenced record (null for no reference); throws when there is none. */
+  ref(entity: EntityName, key: string | null): Promise<number | null>;
+  syncCitations(owner: CitationOwner, ownerId: number, wanted: CitationInput[], fresh: boolean): Promise<boolean>;
+  upsertIfChanged<Where, Data>(
+    delegate: UpsertDelegate<NoInfer<Where>, NoInfer<Data>>,
+    where: Where,
+    data: Data,
+    counts: Counts,
+    recordType: string | null,
+    syncLinks?: (id: number, fresh: boolean) => Promise<boolean>,
+  ): Promise<{ id: number; changed: boolean }>;
+  /** Runs `work` once every record of the transaction is written (a reference to a record written later). */
+  later(work: () => Promise<void>): void;
+  logChange(change: Omit<Prisma.ChangeCreateManyInput, "actor" | "reason">): Promise<void>;
+}
+
+/** A reference found in a raw (not yet validated) record: `field` names `value`, a key of `target`. */
+export type AddReference = (field: string, value: unknown, target: EntityName) => void;
+
+/**
+ * One field of the file format, described once: `read` gives its value from the stored row (`Row`,
+ * as the record type's reader loads it); `columns` gives the columns of the record's own row that
+ * store it (`Data`, the model's create input); `sync` writes what is stored outside that row
+ * (citations, lists of links) once the row exists, and says whether anything changed.
+ */
+export interface Field<Row, Data, V> {
+  read(row: Row): V;
+  columns?(value: V, writer: Writer): Partial<Data> | Promise<Partial<Data>>;
+  sync?(value: V, writer: Writer, id: number, fresh: boolean): Promise<boolean>;
+  /** Keys of other records named by the raw value (checked even when the record has other problems). */
+  references?(value: unknown, add: AddReference): void;
+  /** Rows of this field an import report counts on their own when the record is unchanged. */
+  parts?: PartName;
+}
+
+export function reduced(on: Date | null, precision: DatePrecision | null): string | null {
+  if (!on || !precision) return null;
+  return on.toISOString().slice(0, precision === "YEAR" ? 4 : precision === "MONTH" ? 7 : 10);
+}
+
+/** A reduced-precision ISO date as its `...On` column (first day of the period) and `...Precision`. */
+export function dated(value: string | null): [Date | null, DatePrecision | null] {
+  if (value === null) return [null, null];
+  return [toDate(value), (["YEAR", "MONTH", "DAY"] as const)[value.split("-").length - 1]];
+}
+
+/** Prisma selection of a related record's key. */
+export const slugOnly = { select: { slug: true } } as const;
+/** Prisma selection of a record's citations, as the file format lists them. */
+export const citationsInclude = { orderBy: { id: "asc" }, select: { quote: true, confidence: true, note: true, source: { select: { url: true } } } } as const;
+type StoredCitation = { quote: string | null; confidence: CitationInput["confidence"]; note: string | null; source: { url: string } };
+
+export const readCitations = (list: StoredCitation[]): CitationInput[] =>
+  list.map((c) => ({ source: c.source.url, quote: c.quote, confidence: c.confidence, ...(c.note === null ? {} : { note: c.note }) }));
+
+/** References of a raw list of citations (each naming a source by url). */
+export function citationReferences(prefix: string, value: unknown, add: AddReference) {
+  if (Array.isArray(value)) value.forEach((c, i) => add(`${prefix}citations[${i}].source`, valueAt(c, ["source"]), "sources"));
+}
+
+export function valueAt(value: unknown, at: readonly PropertyKey[]): unknown {
+  return at.reduce<unknown>((v, key) => (v !== null && typeof v === "object" ? Reflect.get(v, key) : undefined), value);
+}
+
+/**
+ * The field kinds for a model whose reader loads `Row` and whose create input is `Data`. Column
+ * names are checked against both, so a field cannot name a column the model does not have.
+ */
+export function fieldKinds<Row, Data>() {
+  type Column = keyof Row & keyof Data & string;
+  // A computed key widens to string; the name was checked against Data by `Column`.
+  const set = (column: Column, value: unknown) => ({ [column]: value }) as Partial<Data>;
+  return {
+    /** Stored as is in one column of the same or another name. */
+    column<C extends Column>(column: C): Field<Row, Data, Row[C]> {
+      return { read: (row) => row[column], columns: (value) => set(column, value ?? null) };
+    },
+    /** An exact decimal (a string in files) in a Decimal column. */
+    decimal(column: Column): Field<Row, Data, string | null> {
+      return {
+        read: (row) => (row[column] === null ? null : String(row[column])),
+        columns: (value) => set(column, value === null ? null : new Prisma.Decimal(value)),
+      };
+    },
+    /** A date as precisely as known ("2024", "2024-06", "2024-11-20") in an `...On` and a `...Precision` column. */
+    reducedDate(on: Column, precision: Column): Field<Row, Data, string | null> {
+      return {
+        read: (row) => reduced(row[on] as Date | null, row[precision] as DatePrecision | null),
+        columns: (value) => {
+          const [date, datePrecision] = dated(value);
+          return { ...set(on, date), ...set(precision, datePrecision) };
+        },
+      };
+    },
+    /** A full date in a date column. */
+    day(column: Column): Field<Row, Data, string | null> {
+      return { read: (row) => reduced(row[column] as Date | null, "DAY"), columns: (value) => set(column, value === null ? null : toDate(value)) };
+    },
+    /** Another record named by its slug: the relation `relation` (loaded with slugOnly) through the column `column`. */
+    reference(relation: keyof Row & string, column: Column, target: EntityName): Field<Row, Data, string | null> {
+      return {
+        read: (row) => (row[relation] as { slug: string } | null)?.slug ?? null,
+        columns: async (value, writer) => set(column, await writer.ref(target, value)),
+        references: (value, add) => add(relation, value, target),
+      };
+    },
+    /** The record's citations (loaded with citationsInclude), stored in Citation rows whose `owner` column names the record. */
+    citations(owner: CitationOwner): Field<Row, Data, CitationInput[]> {
+      return {
+        read: (row) => readCitations((row as { citations: StoredCitation[] }).citations),
+        sync: (value, writer, id, fresh) => writer.syncCitations(owner, id, value, fresh),
+        references: (value, add) => citationReferences("", value, add),
+      };
+    },
+  };
+}
+
+/** Compares stored rows with wanted ones by key: which stored rows are stale, which wanted rows are missing. */
+export function diff<S, W>(stored: S[], wanted: W[], storedKey: (s: S) => string, wantedKey: (w: W) => string) {
+  const missing = [...wanted];
+  const stale: S[] = [];
+  for (const row of stored) {
+    const i = missing.findIndex((w) => wantedKey(w) === storedKey(row));
+    if (i >= 0) missing.splice(i, 1);
+    else stale.push(row);
+  }
+  return { stale, missing };
+}
+
+/** A column value as JSON: dates as ISO strings, decimals as exact strings. */
+function jsonValue(v: unknown): unknown {
+  return v instanceof Date ? v.toISOString() : Prisma.Decimal.isDecimal(v) ? v.toString() : v;
+}
+export const comparable = (v: unknown) => JSON.stringify(jsonValue(v));
+export const sameIds = (a: number[], b: number[]) => comparable([...a].sort()) === comparable([...b].sort());
+
+/** Checks within one raw record that a schema cannot express, reporting each problem found. */
+export interface ProblemCheck {
+  /** Each item of `values` (compared as JSON) once. */
+  unique(field: string, values: unknown[], what: string): void;
+  /** `end` not before `start`, both dates as precisely as known. */
+  order(field: string, start: unknown, end: unknown): void;
+}
+
+/** A bound qualifies a number: `<field>Bound` is given exactly when `<field>` is. */
+export const boundGiven = (field: "amount" | "value") => ({
+  check: (r: Record<string, unknown>) => r[field] !== null || r[`${field}Bound`] === null,
+  params: { message: `expected null when ${field} is null: a bound qualifies a number, and there is none`, path: [`${field}Bound`] },
+});
+export const boundNeeded = (field: "amount" | "value") => ({
+  check: (r: Record<string, unknown>) => r[field] === null || r[`${field}Bound`] !== null,
+  params: { message: `expected ${Object.keys(AmountBound).join(", ")} when ${field} is set`, path: [`${field}Bound`] },
+});

@@ -1,0 +1,103 @@
+import { z } from "zod";
+import type { Prisma } from "../generated/prisma/client.ts";
+import { ParticipantRole, PartnershipKind, PartnershipStatus } from "../generated/prisma/enums.ts";
+import { defineRecordType } from "./define.ts";
+import { citations, citationsInclude, diff, fieldKinds, formerSlugs, reducedDate, sameIds, slug, slugOnly, text, valueAt, type Field } from "./fields.ts";
+
+const participant = z.strictObject({ organization: slug, role: z.enum(ParticipantRole) });
+
+const schema = z.strictObject({
+  slug,
+  formerSlugs,
+  title: text,
+  summary: text.nullable(),
+  kind: z.enum(PartnershipKind),
+  status: z.enum(PartnershipStatus),
+  city: text.nullable(),
+  start: reducedDate.nullable(),
+  end: reducedDate.nullable(),
+  participants: z.array(participant),
+  methods: z.array(slug),
+  citations,
+});
+
+const load = (db: Prisma.TransactionClient, keys: string[]) =>
+  db.partnership.findMany({
+    where: { slug: { in: keys } },
+    include: {
+      participants: { orderBy: { organizationId: "asc" }, include: { organization: slugOnly } },
+      methods: { ...slugOnly, orderBy: { id: "asc" } },
+      citations: citationsInclude,
+    },
+  });
+type Row = Awaited<ReturnType<typeof load>>[number];
+type Data = Prisma.PartnershipUncheckedCreateInput;
+const f = fieldKinds<Row, Data>();
+
+/** Organizations taking part, each with its role, in Participant rows. */
+const participants: Field<Row, Data, z.infer<typeof participant>[]> = {
+  read: (p) => p.participants.map((x) => ({ organization: x.organization.slug, role: x.role })),
+  async sync(value, writer, partnershipId, fresh) {
+    const tx = writer.tx;
+    const key = (x: { organizationId: number; role: string }) => JSON.stringify([x.organizationId, x.role]);
+    const wanted = [];
+    for (const x of value) wanted.push({ organizationId: (await writer.ref("organizations", x.organization))!, role: x.role });
+    const stored = fresh ? [] : await tx.participant.findMany({ where: { partnershipId } });
+    const { stale, missing } = diff(stored, wanted, key, key);
+    if (stale.length) await tx.participant.deleteMany({ where: { partnershipId, organizationId: { in: stale.map((x) => x.organizationId) } } });
+    if (missing.length) await tx.participant.createMany({ data: missing.map((x) => ({ ...x, partnershipId })) });
+    return stale.length + missing.length > 0;
+  },
+  references(value, add) {
+    if (Array.isArray(value)) value.forEach((p, i) => add(`participants[${i}].organization`, valueAt(p, ["organization"]), "organizations"));
+  },
+};
+
+/** Methods the partnership applies, by slug. */
+const methods: Field<Row, Data, string[]> = {
+  read: (p) => p.methods.map((m) => m.slug),
+  async sync(value, writer, id, fresh) {
+    const methodIds = [];
+    for (const slug of value) methodIds.push((await writer.ref("methods", slug))!);
+    const linked = fresh ? { methods: [] } : await writer.tx.partnership.findUniqueOrThrow({ where: { id }, select: { methods: { select: { id: true } } } });
+    const changed = !sameIds(linked.methods.map((m) => m.id), methodIds);
+    if (changed) await writer.tx.partnership.update({ where: { id }, data: { methods: { set: methodIds.map((id) => ({ id })) } } });
+    return changed;
+  },
+  references(value, add) {
+    if (Array.isArray(value)) value.forEach((v, i) => add(`methods[${i}]`, v, "methods"));
+  },
+};
+
+export const partnerships = defineRecordType({
+  model: "Partnership",
+  key: "slug",
+  schema,
+  delegate: (db) => db.partnership,
+  load,
+  fields: {
+    slug: f.column("slug"),
+    title: f.column("title"),
+    summary: f.column("summary"),
+    kind: f.column("kind"),
+    status: f.column("status"),
+    city: f.column("city"),
+    start: f.reducedDate("startOn", "startPrecision"),
+    end: f.reducedDate("endOn", "endPrecision"),
+    participants,
+    methods,
+    citations: f.citations("partnershipId"),
+  },
+  problems(r, check) {
+    if (Array.isArray(r.participants)) check.unique("participants", r.participants.map((p) => valueAt(p, ["organization"])), "organization");
+    if (Array.isArray(r.methods)) check.unique("methods", r.methods, "method");
+    check.order("end", r.start, r.end);
+  },
+  searchable: [
+    { field: "title", column: "title", weight: 1 },
+    { field: "summary", column: "summary", weight: 0.6 },
+    { field: "city", column: "city", weight: 0.6 },
+  ],
+  links: ["Organization", "Method"],
+  readers: ["Participant"],
+});
