@@ -14,6 +14,14 @@ import "./dataset.ts";
 import "./totals.ts";
 import "./provenance.ts";
 import "./curation.ts";
+import "./curation/source.ts";
+import "./curation/organization.ts";
+import "./curation/person.ts";
+import "./curation/method.ts";
+import "./curation/partnership.ts";
+import "./curation/programme.ts";
+import "./curation/funding.ts";
+import "./curation/impact.ts";
 import "./history.ts";
 import "./correction.ts";
 
