@@ -11,7 +11,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import { readRecord } from "../import/export.ts";
 import { entities, parseRecord, referencesOf, text, type Entity, type FieldProblem } from "../import/records.ts";
 import { writeTransaction, type RecordWriter } from "../import/write.ts";
-import { ConfidenceEnum } from "./common.ts";
+import { ConfidenceEnum } from "./common/qualifiers.ts";
 
 builder.mutationType({ description: "Changes to the dataset, for curators with an API key; every change is recorded in the public history" });
 

@@ -1,6 +1,5 @@
 import { builder } from "../builder.ts";
 import "./scalars.ts";
-import "./common.ts";
 import "./organization.ts";
 import "./person.ts";
 import "./method.ts";
@@ -9,7 +8,7 @@ import "./programme.ts";
 import "./funding.ts";
 import "./impact.ts";
 import "./source.ts";
-import "./search.ts";
+import "./search/field.ts";
 import "./dataset.ts";
 import "./totals.ts";
 import "./provenance.ts";

@@ -2,7 +2,7 @@
 import { builder } from "../../builder.ts";
 import type { Funding as FundingRow } from "../../generated/prisma/client.ts";
 import { changeSlug } from "../../slugs.ts";
-import { AmountBoundEnum } from "../common.ts";
+import { AmountBoundEnum } from "../common/qualifiers.ts";
 import { citationRecord, citationsField, createFields, createRecord, type Curated, each, type Payload, retractReason, retractRecord, slugFields, updateFields, updateRecord, userErrorsField } from "../curation.ts";
 import { AmountKindEnum, Funding } from "../funding.ts";
 
