@@ -1,6 +1,7 @@
 // fundingSummary: totals of the filtered funding records that can be quoted, per currency.
 import { builder, type Types } from "../../builder.ts";
 import { prisma } from "../../db.ts";
+import type { AmountKind } from "../../generated/prisma/enums.ts";
 import { retractionArg, retractionWhere } from "../common/retraction.ts";
 import { AmountKindEnum, FundingFilter, fundingWhere } from "../funding.ts";
 import { yearOf, type Row } from "./group-rows.ts";
@@ -33,7 +34,7 @@ interface FundingKey {
   programmeId: number | null;
   year: number | null;
   currency: string | null;
-  amountKind: string | null;
+  amountKind: AmountKind | null;
 }
 
 interface FundingBucketValue {
@@ -53,7 +54,7 @@ function fundingKey(row: Row, has: (group: FundingGroupName) => boolean): Fundin
     programmeId: has("PROGRAMME") ? (row.programmeId as number | null) : null,
     year: has("YEAR") ? fundingYear(row) : null,
     currency: has("CURRENCY") ? (row.currency as string | null) : null,
-    amountKind: has("AMOUNT_KIND") ? (row.amountKind as string) : null,
+    amountKind: has("AMOUNT_KIND") ? (row.amountKind as AmountKind) : null,
   };
 }
 
@@ -91,7 +92,7 @@ const FundingBucket = builder.objectRef<FundingBucketValue>("FundingBucket").imp
     }),
     year: t.int({ nullable: true, description: "Year of this bucket; null when not grouped by YEAR or when unknown", resolve: (b) => b.key.year }),
     currency: t.field({ type: "Currency", nullable: true, description: "Currency of this bucket; null when not grouped by CURRENCY or when unknown", resolve: (b) => b.key.currency }),
-    amountKind: t.field({ type: AmountKindEnum, nullable: true, description: "Kind of amount of this bucket; null when not grouped by AMOUNT_KIND", resolve: (b) => b.key.amountKind as never }),
+    amountKind: t.field({ type: AmountKindEnum, nullable: true, description: "Kind of amount of this bucket; null when not grouped by AMOUNT_KIND", resolve: (b) => b.key.amountKind }),
     unknown: t.field({
       type: [FundingGroup],
       description: "Grouped fields whose value is unknown for the records of this bucket",

@@ -1,6 +1,7 @@
 // impactSummary: totals of the filtered impacts that can be quoted, keeping statuses and units apart.
 import { builder, type Types } from "../../builder.ts";
 import { prisma } from "../../db.ts";
+import type { ImpactMetric, ImpactStatus } from "../../generated/prisma/enums.ts";
 import { retractionArg, retractionWhere } from "../common/retraction.ts";
 import { ImpactFilter, ImpactMetricEnum, ImpactStatusEnum, impactWhere } from "../impact.ts";
 import { yearOf } from "./group-rows.ts";
@@ -17,8 +18,8 @@ type ImpactGroupName = keyof typeof IMPACT_GROUPS;
 const ImpactGroup = groupEnum("ImpactGroup", "Field to group impact totals by", IMPACT_GROUPS);
 
 interface ImpactKey {
-  metric: string | null;
-  status: string | null;
+  metric: ImpactMetric | null;
+  status: ImpactStatus | null;
   unit: string | null;
   year: number | null;
 }
@@ -34,10 +35,10 @@ interface ImpactBucketValue extends ImpactTotalsValue {
   groups: ImpactGroupName[];
 }
 
-const ImpactTotal = builder.objectRef<TotalValue & { status: string; unit: string | null }>("ImpactTotal").implement({
+const ImpactTotal = builder.objectRef<TotalValue & { status: ImpactStatus; unit: string | null }>("ImpactTotal").implement({
   description: "Sum of the figures of one status in one unit: planned, claimed and verified figures are never added together, nor are different units",
   fields: (t) => ({
-    status: t.field({ type: ImpactStatusEnum, description: "Whether these are goals, claims or verified results", resolve: (s) => s.status as never }),
+    status: t.field({ type: ImpactStatusEnum, description: "Whether these are goals, claims or verified results", resolve: (s) => s.status }),
     unit: t.string({ nullable: true, description: "Unit of the figures; null when the source gives none", resolve: (s) => s.unit }),
     value: t.field({ type: "Decimal", description: "Sum of the figures, as exact as `bound` says", resolve: (s) => s.amount }),
     bound: t.field({ type: SumBound, description: "Whether the sum is exact or, because of its parts, approximate, a lower or an upper bound", resolve: sumBound }),
@@ -55,7 +56,7 @@ const impactTotalFields = (t: PothosSchemaTypes.ObjectFieldBuilder<Types, Impact
     description: "Sums of the figures, one per status and unit",
     resolve: (b) =>
       [...b.totals].sort(([a], [b]) => a.localeCompare(b)).map(([key, total]) => {
-        const [status, unit] = JSON.parse(key) as [string, string | null];
+        const [status, unit] = JSON.parse(key) as [ImpactStatus, string | null];
         return { status, unit, ...total };
       }),
   }),
@@ -64,8 +65,8 @@ const impactTotalFields = (t: PothosSchemaTypes.ObjectFieldBuilder<Types, Impact
 const ImpactBucket = builder.objectRef<ImpactBucketValue>("ImpactBucket").implement({
   description: "Impact totals of one combination of the grouped fields",
   fields: (t) => ({
-    metric: t.field({ type: ImpactMetricEnum, nullable: true, description: "Metric of this bucket; null when not grouped by METRIC", resolve: (b) => b.key.metric as never }),
-    status: t.field({ type: ImpactStatusEnum, nullable: true, description: "Status of this bucket; null when not grouped by STATUS", resolve: (b) => b.key.status as never }),
+    metric: t.field({ type: ImpactMetricEnum, nullable: true, description: "Metric of this bucket; null when not grouped by METRIC", resolve: (b) => b.key.metric }),
+    status: t.field({ type: ImpactStatusEnum, nullable: true, description: "Status of this bucket; null when not grouped by STATUS", resolve: (b) => b.key.status }),
     unit: t.string({ nullable: true, description: "Unit of this bucket; null when not grouped by UNIT or when unknown (see `unknown`)", resolve: (b) => b.key.unit }),
     year: t.int({ nullable: true, description: "Year of this bucket; null when not grouped by YEAR or when unknown (see `unknown`)", resolve: (b) => b.key.year }),
     unknown: t.field({
@@ -103,8 +104,8 @@ builder.queryField("impactSummary", (t) =>
         keptApart: ["status", "unit", "valueBound"],
         aggregate: { _sum: { value: true }, _count: { _all: true, value: true } },
         key: (row, has): ImpactKey => ({
-          metric: has("METRIC") ? (row.metric as string) : null,
-          status: has("STATUS") ? (row.status as string) : null,
+          metric: has("METRIC") ? (row.metric as ImpactMetric) : null,
+          status: has("STATUS") ? (row.status as ImpactStatus) : null,
           unit: has("UNIT") ? (row.unit as string | null) : null,
           year: has("YEAR") ? (yearOf(row.periodStartOn) ?? yearOf(row.periodEndOn)) : null,
         }),
