@@ -77,7 +77,7 @@ export const slugFields = (t: InputFields) => ({
 export const citationsField = (t: InputFields) =>
   t.field({ type: [CitationInput], description: "Sources that state the facts; on update they are added to the record's citations" });
 
-export const nameFields = (t: InputFields) => ({
+export const nameInputFields = (t: InputFields) => ({
   nameEn: t.string({ description: "Name in English" }),
   nameRu: t.string({ description: "Name in Russian" }),
   nameKk: t.string({ description: "Name in Kazakh" }),

@@ -2,7 +2,7 @@
 import { builder } from "../../builder.ts";
 import type { Organization as OrganizationRow } from "../../generated/prisma/client.ts";
 import { changeSlug } from "../../slugs.ts";
-import { citationRecord, citationsField, createFields, createRecord, type Curated, each, nameFields, type Payload, retractReason, retractRecord, slugFields, updateFields, updateRecord, userErrorsField } from "../curation.ts";
+import { citationRecord, citationsField, createFields, createRecord, type Curated, each, nameInputFields, type Payload, retractReason, retractRecord, slugFields, updateFields, updateRecord, userErrorsField } from "../curation.ts";
 import { IdentifierSchemeEnum, Organization, OrganizationKindEnum } from "../organization.ts";
 
 const IdentifierInput = builder.inputType("IdentifierInput", {
@@ -19,7 +19,7 @@ const OrganizationFields = builder.inputType("OrganizationFields", {
   fields: (t) => ({
     ...slugFields(t),
     kind: t.field({ type: OrganizationKindEnum, description: "What sort of record it is" }),
-    ...nameFields(t),
+    ...nameInputFields(t),
     alternateNames: t.stringList({ description: "Other names used in sources, including former names" }),
     description: t.string({ description: "Short description" }),
     country: t.string({ description: "ISO 3166-1 alpha-2 code of the country, such as KZ" }),

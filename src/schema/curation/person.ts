@@ -2,7 +2,7 @@
 import { builder } from "../../builder.ts";
 import type { Person as PersonRow } from "../../generated/prisma/client.ts";
 import { changeSlug } from "../../slugs.ts";
-import { citationRecord, citationsField, createFields, createRecord, type Curated, each, nameFields, type Payload, retractReason, retractRecord, slugFields, updateFields, updateRecord, userErrorsField } from "../curation.ts";
+import { citationRecord, citationsField, createFields, createRecord, type Curated, each, nameInputFields, type Payload, retractReason, retractRecord, slugFields, updateFields, updateRecord, userErrorsField } from "../curation.ts";
 import { Person } from "../person.ts";
 
 const RoleInput = builder.inputType("RoleInput", {
@@ -20,7 +20,7 @@ const PersonFields = builder.inputType("PersonFields", {
   description: "Fields of a person, as in an import file; see the README for the format of each",
   fields: (t) => ({
     ...slugFields(t),
-    ...nameFields(t),
+    ...nameInputFields(t),
     citations: citationsField(t),
     roles: t.field({ type: [RoleInput], description: "Positions the person holds or held; replaces the stored list when given" }),
   }),
