@@ -8,7 +8,8 @@
 // EXPLAIN (ANALYZE, BUFFERS) of the search statement with the same parameters.
 import { openDatabase } from "../src/db.ts";
 import { env } from "../src/env.ts";
-import { SEARCH_SETTINGS, searchStatement, searchTypes } from "../src/schema/search.ts";
+import { searchTypes } from "../src/schema/search/searchable.ts";
+import { SEARCH_SETTINGS, searchStatement } from "../src/schema/search/sql.ts";
 import { createApi } from "../src/yoga.ts";
 
 const queries = process.argv.length > 2 ? process.argv.slice(2) : ["Synthetic method 777", "method 777", "Synthtic instute"];

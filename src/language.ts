@@ -1,4 +1,4 @@
-import type { LanguageCode } from "./schema/common.ts";
+import type { LanguageCode } from "./schema/common/language.ts";
 
 const codes: Record<string, LanguageCode> = { en: "EN", ru: "RU", kk: "KK" };
 

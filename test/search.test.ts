@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { SEARCH_SETTINGS, searchStatement } from "../src/schema/search/sql.ts";
 import { startTestApi, type TestApi } from "./helpers.ts";
 
 let api: TestApi;
@@ -125,18 +126,14 @@ test("special LIKE characters are searched as text", async () => {
   expect((await search({ query: "__" })).totalCount).toBe(0);
 });
 
-test("the trigram indexes can serve the search conditions, exact and fuzzy", async () => {
+test("the search statement reads every searched field through its trigram index, exact and fuzzy", async () => {
   const prisma = api.db.prisma;
+  const [statement, ...params] = searchStatement("Kyzylord", ["PARTNERSHIP"], 21, 0);
   const [, plan] = await prisma.$transaction([
-    prisma.$executeRawUnsafe("SET LOCAL enable_seqscan = off"),
-    prisma.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(
-      `EXPLAIN SELECT id FROM "Partnership" t WHERE t."title" ILIKE $1 OR $2 <% t."title" OR t."city" ILIKE $1 OR $2 <% t."city"`,
-      "%kyzyl%",
-      "Kyzylord",
-    ),
+    prisma.$queryRawUnsafe(SEARCH_SETTINGS),
+    prisma.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN ${statement}`, ...params),
   ]);
   const text = plan.map((row) => row["QUERY PLAN"]).join("\n");
-  expect(text).toContain("Partnership_title_trgm_idx");
-  expect(text).toContain("Partnership_city_trgm_idx");
+  for (const field of ["title", "summary", "city"]) expect(text).toContain(`Partnership_${field}_trgm_idx`);
   expect(text).not.toContain("Seq Scan");
 });

@@ -3,7 +3,7 @@ import DataLoader from "dataloader";
 import { pageSize, type Types } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
-import { retractionArg, retractionSql, type RetractionValue } from "./common.ts";
+import { retractionArg, retractionSql, type RetractionValue } from "./common/retraction.ts";
 
 /**
  * Where the link from a parent to its children is stored: the child's own table for a foreign

@@ -1,7 +1,11 @@
 import { builder } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { ConfidenceEnum, contains, orderInput, partialDate, PartialDate, rootList, timestampFields } from "./common.ts";
+import { partialDate, PartialDate } from "./common/dates.ts";
+import { contains } from "./common/filters.ts";
+import { rootList, timestampFields } from "./common/lists.ts";
+import { orderInput } from "./common/order.ts";
+import { ConfidenceEnum } from "./common/qualifiers.ts";
 
 export const Citation = builder.prismaObject("Citation", {
   description: "Link from a record to a public source, with the words of the source that support it",
