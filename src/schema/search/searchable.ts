@@ -1,6 +1,7 @@
 // What `search` looks in: for each kind of record, its table, its GraphQL type and the fields
 // searched, each with the SQL expression that reads it and its weight.
 import { prisma } from "../../db.ts";
+import { recordTypeOf } from "../../records/registry.ts";
 import { Funding } from "../funding.ts";
 import { Impact } from "../impact.ts";
 import { Method } from "../method.ts";
@@ -10,88 +11,64 @@ import { Person } from "../person.ts";
 import { Programme } from "../programme.ts";
 import { Source } from "../source.ts";
 
-/** Fields searched per type: [name shown in `matchedField`, SQL expression over `t`, weight]. */
+/** The table of a record type and its searchable fields (src/records), as [name shown in `matchedField`, SQL expression over `t`, weight]. */
+function searchedIn(model: string) {
+  const type = recordTypeOf(model);
+  if (!type) throw new Error(`${model} is not a record type`);
+  return {
+    table: model,
+    fields: type.searchable.map(({ field, column, weight, list }) => [field, list ? `search_alternate_names(t."${column}")` : `t."${column}"`, weight] as const),
+  };
+}
+
 export const searchable = {
   ORGANIZATION: {
     description: "Organizations, by name in any language, former or other names, description and city",
-    table: "Organization",
+    ...searchedIn("Organization"),
     graphqlType: Organization,
     model: () => prisma().organization,
-    fields: [
-      ["name", `t."nameEn"`, 1],
-      ["name", `t."nameRu"`, 1],
-      ["name", `t."nameKk"`, 1],
-      ["alternateNames", `search_alternate_names(t."alternateNames")`, 1],
-      ["description", `t."description"`, 0.6],
-      ["city", `t."city"`, 0.6],
-    ],
   },
   PERSON: {
     description: "People, by name in any language",
-    table: "Person",
+    ...searchedIn("Person"),
     graphqlType: Person,
     model: () => prisma().person,
-    fields: [
-      ["name", `t."nameEn"`, 1],
-      ["name", `t."nameRu"`, 1],
-      ["name", `t."nameKk"`, 1],
-    ],
   },
   METHOD: {
     description: "Methods, by title and summary",
-    table: "Method",
+    ...searchedIn("Method"),
     graphqlType: Method,
     model: () => prisma().method,
-    fields: [
-      ["title", `t."title"`, 1],
-      ["summary", `t."summary"`, 0.6],
-    ],
   },
   PARTNERSHIP: {
     description: "Partnerships, by title, summary and city",
-    table: "Partnership",
+    ...searchedIn("Partnership"),
     graphqlType: Partnership,
     model: () => prisma().partnership,
-    fields: [
-      ["title", `t."title"`, 1],
-      ["summary", `t."summary"`, 0.6],
-      ["city", `t."city"`, 0.6],
-    ],
   },
   PROGRAMME: {
     description: "Funding programmes, by name and description",
-    table: "Programme",
+    ...searchedIn("Programme"),
     graphqlType: Programme,
     model: () => prisma().programme,
-    fields: [
-      ["name", `t."name"`, 1],
-      ["description", `t."description"`, 0.6],
-    ],
   },
   FUNDING: {
     description: "Funding records, by description",
-    table: "Funding",
+    ...searchedIn("Funding"),
     graphqlType: Funding,
     model: () => prisma().funding,
-    fields: [["description", `t."description"`, 0.8]],
   },
   IMPACT: {
     description: "Reported impacts, by description",
-    table: "Impact",
+    ...searchedIn("Impact"),
     graphqlType: Impact,
     model: () => prisma().impact,
-    fields: [["description", `t."description"`, 0.8]],
   },
   SOURCE: {
     description: "Sources, by title, publisher and address",
-    table: "Source",
+    ...searchedIn("Source"),
     graphqlType: Source,
     model: () => prisma().source,
-    fields: [
-      ["title", `t."title"`, 1],
-      ["publisher", `t."publisher"`, 0.8],
-      ["url", `t."url"`, 0.6],
-    ],
   },
 } as const;
 
