@@ -1,6 +1,6 @@
 import { Kind, Lexer, parse, Source, TokenKind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from "graphql";
 import { GraphQLError } from "graphql";
-import { refusal } from "./errors.ts";
+import { ApiError } from "../http/errors.ts";
 
 export interface DocumentLimits {
   maxDepth: number;
@@ -77,7 +77,7 @@ export function documentLimitsRule(limits: DocumentLimits) {
           [m.directives, limits.maxDirectives, "TOO_MANY_DIRECTIVES", `uses ${m.directives} directives`, "Use fewer directives"],
         ];
         for (const [value, limit, code, what, advice] of checks) {
-          if (value > limit) context.reportError(refusal(`${name} ${what}; the limit is ${limit}. ${advice}`, code));
+          if (value > limit) context.reportError(new ApiError(`${name} ${what}; the limit is ${limit}. ${advice}`, code));
         }
       }
       return false;
@@ -123,12 +123,12 @@ function deepValue(source: string | Source, maxTokens: number, maxDepth: number)
 export function parseWithTokenLimit(maxTokens: number, maxInputDepth: number) {
   return (source: Parameters<typeof parse>[0], options?: Parameters<typeof parse>[1]) => {
     const deep = deepValue(source, maxTokens, maxInputDepth);
-    if (deep) throw refusal(deep, "BAD_USER_INPUT");
+    if (deep) throw new ApiError(deep, "BAD_USER_INPUT");
     try {
       return parse(source, { ...options, maxTokens });
     } catch (error) {
       if (error instanceof GraphQLError && /tokens\. Parsing aborted/.test(error.message)) {
-        throw refusal(`The query has more than ${maxTokens} tokens (names, values and punctuation); the limit is ${maxTokens}. Split it into smaller queries`, "QUERY_TOO_LARGE");
+        throw new ApiError(`The query has more than ${maxTokens} tokens (names, values and punctuation); the limit is ${maxTokens}. Split it into smaller queries`, "QUERY_TOO_LARGE");
       }
       throw error;
     }
