@@ -1,3 +1,8 @@
+// Our own response cache, not @graphql-yoga/plugin-response-cache: an answer here is fresh while
+// the data versions of the record types it read are unchanged, read from the database itself
+// (invalidation.ts), so a write made by another instance, by `npm run import`, or replayed late
+// on a read replica is never answered from an older copy; the library's invalidation is by
+// entity id from this process's own mutation results only.
 import { createHash } from "node:crypto";
 import { getOperationAST, print, type DocumentNode, type GraphQLSchema } from "graphql";
 import { isAsyncIterable, type Plugin } from "graphql-yoga";

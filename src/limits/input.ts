@@ -138,6 +138,10 @@ function fromBrowser(request: Request): boolean {
 }
 
 /**
+ * (The CSRF check is ours, not @graphql-yoga/plugin-csrf-prevention: that plugin asks for its header
+ * on every request a browser sends without a preflight, GET queries included, and this public API
+ * must answer plain GET queries, from links, curl and CDNs.)
+ *
  * Refuses, before any SQL: POST bodies other than JSON (415: a cross-site form can send those
  * without the browser asking first), malformed JSON in `variables` or `extensions`, variables
  * nested deeper than `maxInputDepth` or holding a NUL character, string literals with a NUL
