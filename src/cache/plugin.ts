@@ -1,8 +1,8 @@
 // Our own response cache, not @graphql-yoga/plugin-response-cache: an answer here is fresh while
-// the data versions of the record types it read are unchanged, read from the database itself
-// (invalidation.ts), so a write made by another instance, by `npm run import`, or replayed late
-// on a read replica is never answered from an older copy; the library's invalidation is by
-// entity id from this process's own mutation results only.
+// the data versions of the record types it read are unchanged, read from the database itself at
+// lookup (invalidation.ts), so a write made by another instance, by `npm run import`, or not yet
+// replayed on a read replica is never answered from an older copy. The library invalidates by
+// the typenames and ids of mutation results (or explicit calls) and has no such check.
 import { createHash } from "node:crypto";
 import { getOperationAST, print, type DocumentNode, type GraphQLSchema } from "graphql";
 import { isAsyncIterable, type Plugin } from "graphql-yoga";

@@ -5,7 +5,7 @@ import type { RequestContext } from "../http/context.ts";
 import { ApiError } from "../http/errors.ts";
 import { graphqlErrors, rateLimitRejections } from "../http/metrics.ts";
 import { operationCost } from "./cost.ts";
-import { documentLimitsRule, parseWithTokenLimit, type DocumentLimits } from "./document.ts";
+import { documentLimitRules, parseWithTokenLimit, type DocumentLimits } from "./document.ts";
 import type { Bucket } from "./rate-limit.ts";
 
 export interface Limits extends DocumentLimits {
@@ -76,7 +76,7 @@ export function limitsPlugin(limits: Limits): Plugin<RequestContext> {
       setParseFn(parseWithTokenLimit(limits.maxTokens, limits.maxInputDepth));
     },
     onValidate({ addValidationRule }) {
-      addValidationRule(documentLimitsRule(limits));
+      for (const rule of documentLimitRules(limits)) addValidationRule(rule);
     },
     async onExecute({ args, executeFn, setExecuteFn, setResultAndStopExecution }) {
       const context = args.contextValue;
