@@ -2,24 +2,16 @@ import SchemaBuilder from "@pothos/core";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import { GraphQLError } from "graphql";
-import type { Credentials } from "./auth/keys.ts";
 import { prisma } from "./db.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
+import type { RequestContext } from "./http/context.ts";
 import PrismaTypes, { getDatamodel } from "./generated/pothos-types.ts";
-import type { RateLimitStore } from "./limits/rate-limit.ts";
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
-export interface Context {
-  request: Request;
-  /** The caller's API key, checked once per request; reads need none. */
-  credentials: Credentials;
-  /** Address of the client, for per-client limits; "unknown" when not served over a socket. */
-  clientAddress: string;
-  /** The rate-limit buckets of every client (shared by the instances when REDIS_URL is set). */
-  rateLimits: RateLimitStore;
-}
+/** Yoga's GraphQL context: the request's one context (see http/context.ts). */
+export type Context = RequestContext;
 
 
 /** A client error with a stable machine-readable code in `extensions.code`. */

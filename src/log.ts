@@ -1,8 +1,16 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import pino from "pino";
 import { env } from "./env.ts";
-import { requestContext } from "./http/context.ts";
 
-/** JSON lines on stderr; every line written while a request is handled carries its request id. */
+const requestIds = new AsyncLocalStorage<string>();
+
+/** Runs `fn` so that every line it logs, however deep in its calls, carries `requestId`. */
+export const withRequestId = <T>(requestId: string, fn: () => T): T => requestIds.run(requestId, fn);
+
+/** The id of the request being handled by the HTTP server, if any. */
+export const currentRequestId = (): string | undefined => requestIds.getStore();
+
+/** JSON lines on stderr; every line written while the HTTP server handles a request carries its request id. */
 const logger = pino(
   {
     level: env.LOG_LEVEL,
@@ -10,8 +18,8 @@ const logger = pino(
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     mixin: () => {
-      const request = requestContext.getStore();
-      return request ? { requestId: request.requestId } : {};
+      const requestId = requestIds.getStore();
+      return requestId ? { requestId } : {};
     },
     // API keys are never logged; this catches one passed by mistake in a field.
     redact: { paths: ["authorization", "*.authorization", "apiKey", "*.apiKey"], censor: "[redacted]" },

@@ -4,22 +4,20 @@ import { GraphQLError } from "graphql";
 import { createYoga } from "graphql-yoga";
 import { allowedValuesInErrors } from "./allowed-values.ts";
 import { CSRF_HEADER } from "./auth/guard.ts";
-import { credentialsOf, verifyApiKey } from "./auth/keys.ts";
-import type { Context } from "./builder.ts";
+import { verifyApiKey, type VerifiedKey } from "./auth/keys.ts";
 import { memoryPersistedQueries, persistedQueries, redisPersistedQueries, type PersistedQueryStore } from "./cache/persisted-queries.ts";
 import { responseCache } from "./cache/plugin.ts";
 import { memoryCacheStore, redisCacheStore, type ResponseCacheStore } from "./cache/store.ts";
 import { datasetExtensions } from "./dataset/extensions.ts";
 import { env } from "./env.ts";
-import { EXPORT_PATH, exportRoutes } from "./export/routes.ts";
-import { requestContext } from "./http/context.ts";
-import { logUnexpected } from "./http/errors.ts";
-import { isDatabaseUnavailable, noteDatabaseUnavailable, RETRY_AFTER, UNAVAILABLE_MESSAGE } from "./http/outage.ts";
-import { importRoute } from "./import/route.ts";
-import { operationalRoutes, routesPlugin, type Route } from "./http/routes.ts";
+import { EXPORT_PATH, exportRoute } from "./export/routes.ts";
+import type { RequestContext, ServerContext } from "./http/context.ts";
+import { ApiError, failure } from "./http/errors.ts";
+import { IMPORT_PATH, importRoute } from "./import/route.ts";
+import { operationalRoutes, requestPlugin, type Routes } from "./http/routes.ts";
 import { DOCUMENT_LIMITS } from "./limits/document.ts";
 import { inputPlugin } from "./limits/input.ts";
-import { limitsPlugin, RATE_LIMIT_HEADERS, type Limits, type LimitsOptions } from "./limits/plugin.ts";
+import { limitsPlugin, RATE_LIMIT_HEADERS, type Limits } from "./limits/plugin.ts";
 import { memoryStore, redisStore, type RateLimitStore } from "./limits/rate-limit.ts";
 import { log } from "./log.ts";
 import { schema } from "./schema/index.ts";
@@ -60,42 +58,17 @@ const TIMEOUT_MESSAGE = /statement timeout|canceling statement/i;
  * logging the details under the same id.
  */
 function maskError(error: unknown, message: string): Error {
-  if (!(error instanceof GraphQLError)) return isDatabaseUnavailable(error) ? unavailable(error) : unexpected(error, message);
+  if (!(error instanceof GraphQLError)) return failure(error, { message });
   const original = error.originalError;
   if (!original || original instanceof GraphQLError) {
     if (!error.extensions.code) return new GraphQLError(error.message, { ...error, extensions: { ...error.extensions, code: "BAD_USER_INPUT" } });
     return error;
   }
-  if (original instanceof PothosValidationError) {
-    return new GraphQLError(original.message, { nodes: error.nodes, path: error.path, extensions: { code: "BAD_USER_INPUT" } });
-  }
+  if (original instanceof PothosValidationError) return new ApiError(original.message, "BAD_USER_INPUT", { at: error });
   if (TIMEOUT_MESSAGE.test(original.message)) {
-    return new GraphQLError("The database took too long to answer and the query was stopped. Ask for fewer items, or page through them", {
-      nodes: error.nodes,
-      path: error.path,
-      extensions: { code: "TIMEOUT", http: { status: 504 } },
-    });
+    return new ApiError("The database took too long to answer and the query was stopped. Ask for fewer items, or page through them", "TIMEOUT", { status: 504, at: error });
   }
-  if (isDatabaseUnavailable(original)) return unavailable(original, error);
-  return unexpected(original, message, error);
-}
-
-function unavailable(original: unknown, error?: GraphQLError): GraphQLError {
-  noteDatabaseUnavailable(original);
-  return new GraphQLError(UNAVAILABLE_MESSAGE, {
-    nodes: error?.nodes,
-    path: error?.path,
-    extensions: { code: "SERVICE_UNAVAILABLE", http: { status: 503, headers: RETRY_AFTER } },
-  });
-}
-
-function unexpected(original: unknown, message: string, error?: GraphQLError): GraphQLError {
-  const requestId = logUnexpected(original, { path: error?.path?.join(".") });
-  return new GraphQLError(`${message} (request id ${requestId})`, {
-    nodes: error?.nodes,
-    path: error?.path,
-    extensions: { code: "INTERNAL_SERVER_ERROR", requestId },
-  });
+  return failure(original, { message, at: error });
 }
 
 export const GRAPHQL_ENDPOINT = "/graphql";
@@ -115,11 +88,11 @@ export interface ApiOptions {
   limits?: Partial<Limits>;
   /** Where rate-limit buckets live: Redis when REDIS_URL is set, this process's memory otherwise. */
   rateLimitStore?: RateLimitStore;
-  verifyApiKey?: LimitsOptions["verifyApiKey"];
+  verifyApiKey?: (token: string) => Promise<VerifiedKey | null> | VerifiedKey | null;
   /** True once the server is shutting down, so /readyz sends traffic elsewhere. */
   isStopping?: () => boolean;
-  /** Extra routes beside /graphql (see routesPlugin). */
-  routes?: Record<string, Route>;
+  /** Extra routes beside /graphql (see requestPlugin). */
+  routes?: Routes;
   /** Where answers to anonymous queries are cached (Redis when REDIS_URL is set); null: no response cache. */
   responseCacheStore?: ResponseCacheStore | null;
   /** Where persisted queries are kept (Redis when REDIS_URL is set). */
@@ -136,15 +109,10 @@ export function createApi(options: ApiOptions = {}) {
   const cacheStore = options.responseCacheStore === undefined ? defaultResponseCacheStore() : options.responseCacheStore;
   const limits = { ...configuredLimits(), ...options.limits };
   const queryStore = options.persistedQueryStore ?? (env.REDIS_URL ? redisPersistedQueries(env.REDIS_URL, `${env.REDIS_KEY_PREFIX}apq:`, env.RESPONSE_CACHE_TTL_SECONDS * 7) : memoryPersistedQueries());
-  return createYoga<Record<string, unknown>, Context>({
+  // No `context` factory: requestPlugin fills the server's context of each request into the GraphQL context.
+  return createYoga<ServerContext, RequestContext>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
-    context: async ({ request }) => ({
-      request,
-      credentials: await credentialsOf(request),
-      clientAddress: requestContext.getStore()?.ip ?? "unknown",
-      rateLimits: store,
-    }),
     landingPage: false,
     // GraphiQL runs in a browser: mutations from it need the CSRF header (inputPlugin).
     graphiql: { title: "Kazakhstan science–industry graph", defaultQuery: EXAMPLE_QUERY, headers: JSON.stringify({ [CSRF_HEADER]: "1" }) },
@@ -163,20 +131,25 @@ export function createApi(options: ApiOptions = {}) {
       maxAge: 86400,
     },
     plugins: [
-      routesPlugin({ ...operationalRoutes(options.isStopping ?? (() => false)), ...options.routes }),
+      requestPlugin({
+        rateLimits: store,
+        perMinute: limits.perMinute,
+        keyPerMinute: limits.keyPerMinute,
+        verifyApiKey: options.verifyApiKey ?? verifyApiKey,
+        meteredPaths: [GRAPHQL_ENDPOINT, EXPORT_PATH],
+        routes: {
+          ...operationalRoutes(options.isStopping ?? (() => false)),
+          [EXPORT_PATH]: exportRoute,
+          [`${EXPORT_PATH}/`]: exportRoute,
+          [IMPORT_PATH]: importRoute(),
+          ...options.routes,
+        },
+      }),
       inputPlugin({ maxInputDepth: limits.maxInputDepth }),
       persistedQueries(queryStore),
-      limitsPlugin({
-        limits,
-        store,
-        graphqlEndpoint: GRAPHQL_ENDPOINT,
-        meteredPaths: [EXPORT_PATH],
-        verifyApiKey: options.verifyApiKey ?? (async (token) => (await verifyApiKey(token)) !== null),
-      }),
+      limitsPlugin(limits),
       // After the limits: a cached answer is still charged, and only a query within the limits is cached.
       ...(cacheStore ? [responseCache({ store: cacheStore, graphqlEndpoint: GRAPHQL_ENDPOINT, httpMaxAgeSeconds: env.HTTP_CACHE_MAX_AGE_SECONDS })] : []),
-      importRoute(),
-      exportRoutes(),
       datasetExtensions(),
       allowedValuesInErrors(schema),
     ],

@@ -215,7 +215,7 @@ test("the HTTP import endpoint needs an ADMIN key, and reports problems without 
   const bad = sample.replace(",KZ,", ",Kazakhstan,");
   const refused = await post(bad, { authorization: `Bearer ${admin}` });
   expect(refused.status).toBe(422);
-  expect((await refused.json()).problems).toEqual([expect.objectContaining({ row: 2, field: "country", found: "Kazakhstan" })]);
+  expect((await refused.json()).errors[0].extensions.problems).toEqual([expect.objectContaining({ row: 2, field: "country", found: "Kazakhstan" })]);
   expect(await counts()).toEqual(before);
 
   const ok = await post(sample, { authorization: `Bearer ${admin}` });

@@ -178,7 +178,7 @@ describe.runIf(process.env.TEST_DB === "postgres")("POST /admin/import, 50 MB", 
     }
     const { Readable } = await import("node:stream");
     const tooLarge = await upload(() => Readable.from(twice()));
-    expect(tooLarge).toEqual({ status: 413, body: { error: `Send a file of at most ${LIMIT} bytes (IMPORT_MAX_BYTES); use npm run import for larger files` } });
+    expect(tooLarge).toEqual({ status: 413, body: { errors: [{ message: `Send a file of at most ${LIMIT} bytes (IMPORT_MAX_BYTES); use npm run import for larger files`, extensions: { code: "BODY_TOO_LARGE" } }] } });
     expect(await importFolders(serverTmp)).toEqual([]);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });

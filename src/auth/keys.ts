@@ -44,10 +44,11 @@ export async function verifyApiKey(token: string): Promise<VerifiedKey | null> {
 /** What a request says about its caller: no key, a valid key, or a key that was refused. */
 export type Credentials = { key: VerifiedKey } | { key: null; presented: boolean };
 
-export async function credentialsOf(request: Request): Promise<Credentials> {
+/** The caller of a request, from its `Authorization: Bearer <key>` header, checked with `verify`. */
+export async function credentialsOf(request: Request, verify: (token: string) => Promise<VerifiedKey | null> | VerifiedKey | null): Promise<Credentials> {
   const header = request.headers.get("authorization");
   if (!header) return { key: null, presented: false };
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  const key = match ? await verifyApiKey(match[1]) : null;
+  const key = match ? await verify(match[1]) : null;
   return key ? { key } : { key: null, presented: true };
 }

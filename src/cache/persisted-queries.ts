@@ -1,9 +1,13 @@
 // Automatic persisted queries (the protocol of Apollo Client and most GraphQL clients): a client
 // sends `extensions.persistedQuery.sha256Hash` instead of the query text once the server knows it,
 // so a GET URL is short and stable and CDNs can cache by it.
+// Not Yoga's plugins: @graphql-yoga/plugin-apq 3.6.2 (its latest) requires @graphql-tools/utils 10
+// while graphql-yoga 5.24 uses 11, and plugin-persisted-operations serves a fixed list of
+// documents (trusted documents) without registering new ones, which APQ is.
 import { createHash } from "node:crypto";
 import { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { LRUCache } from "lru-cache";
 import { connectRedis } from "../redis.ts";
 
 export interface PersistedQueryStore {
@@ -14,19 +18,11 @@ export interface PersistedQueryStore {
 
 /** The most recently used `max` queries of this process. */
 export function memoryPersistedQueries(max = 10_000): PersistedQueryStore {
-  const queries = new Map<string, string>();
+  const queries = new LRUCache<string, string>({ max });
   return {
-    async get(hash) {
-      const query = queries.get(hash);
-      if (query === undefined) return null;
-      queries.delete(hash);
-      queries.set(hash, query);
-      return query;
-    },
+    get: async (hash) => queries.get(hash) ?? null,
     async set(hash, query) {
-      queries.delete(hash);
       queries.set(hash, query);
-      if (queries.size > max) queries.delete(queries.keys().next().value!);
     },
     async close() {},
   };

@@ -1,8 +1,13 @@
+// Our own response cache, not @graphql-yoga/plugin-response-cache: an answer here is fresh while
+// the data versions of the record types it read are unchanged, read from the database itself at
+// lookup (invalidation.ts), so a write made by another instance, by `npm run import`, or not yet
+// replayed on a read replica is never answered from an older copy. The library invalidates by
+// the typenames and ids of mutation results (or explicit calls) and has no such check.
 import { createHash } from "node:crypto";
 import { getOperationAST, print, type DocumentNode, type GraphQLSchema } from "graphql";
 import { isAsyncIterable, type Plugin } from "graphql-yoga";
 import { currentRelease } from "../dataset/metadata.ts";
-import { stateOf } from "../http/context.ts";
+import type { RequestContext } from "../http/context.ts";
 import { responseCacheLookups } from "../http/metrics.ts";
 import { acceptedLanguages } from "../language.ts";
 import { onDataChanged } from "./invalidation.ts";
@@ -30,7 +35,7 @@ function matches(ifNoneMatch: string | null, etag: string): boolean {
  * (see tags.ts), and gives GET answers an ETag, Cache-Control and 304 Not Modified. Requests with
  * an Authorization header are never cached: their answers may hold what only a key may see.
  */
-export function responseCache({ store, graphqlEndpoint, httpMaxAgeSeconds }: ResponseCacheOptions): Plugin {
+export function responseCache({ store, graphqlEndpoint, httpMaxAgeSeconds }: ResponseCacheOptions): Plugin<RequestContext> {
   let tagsOfType = new Map<string, RecordType[]>();
   const documents = new WeakMap<DocumentNode, { text: string; tags: RecordType[] }>();
   const describe = (schema: GraphQLSchema, document: DocumentNode) => {
@@ -44,9 +49,9 @@ export function responseCache({ store, graphqlEndpoint, httpMaxAgeSeconds }: Res
       tagsOfType = typeTags(schema);
     },
     async onExecute({ args, setResultAndStopExecution }) {
-      const request = (args.contextValue as { request: Request }).request;
+      const state = args.contextValue;
+      const { request } = state;
       if (request.headers.has("authorization") || getOperationAST(args.document, args.operationName)?.operation !== "query") return;
-      const state = stateOf(request);
       const { text, tags } = describe(args.schema, args.document);
       const languages = acceptedLanguages(request.headers.get("accept-language"));
       const key = sha256(JSON.stringify([text, args.operationName ?? null, args.variableValues ?? {}, languages]));
@@ -69,8 +74,8 @@ export function responseCache({ store, graphqlEndpoint, httpMaxAgeSeconds }: Res
         },
       };
     },
-    onResponse({ request, response, setResponse, fetchAPI }) {
-      const state = stateOf(request);
+    onResponse({ request, response, serverContext, setResponse, fetchAPI }) {
+      const state = serverContext as Partial<RequestContext>;
       if (state.cache) response.headers.set("x-cache", state.cache);
       if (request.method !== "GET" || new URL(request.url).pathname !== graphqlEndpoint) return;
       if (!state.etag || response.status !== 200) {

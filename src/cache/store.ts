@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { connectRedis } from "../redis.ts";
 import { currentDataVersions, sharedCacheScope } from "./invalidation.ts";
 
@@ -31,36 +32,13 @@ export interface ResponseCacheStore {
  */
 export function memoryCacheStore(maxBytes: number, ttlSeconds: number): ResponseCacheStore {
   const versions = new Map<string, number>();
-  const answers = new Map<string, CachedAnswer & { expires: number }>();
-  let bytes = 0;
-  const remove = (key: string) => {
-    const answer = answers.get(key);
-    if (!answer) return;
-    answers.delete(key);
-    bytes -= answer.body.length;
-  };
+  const answers = new LRUCache<string, CachedAnswer>({ maxSize: maxBytes, sizeCalculation: (answer) => answer.body.length || 1, ttl: ttlSeconds * 1000 });
   return {
     async lookup(key, tags) {
-      let answer = answers.get(key);
-      if (answer && answer.expires <= Date.now()) {
-        remove(key);
-        answer = undefined;
-      } else if (answer) {
-        // Most recently used last: Map keeps insertion order.
-        answers.delete(key);
-        answers.set(key, answer);
-      }
-      return { answer, versions: tags.map((t) => versions.get(t) ?? 0) };
+      return { answer: answers.get(key), versions: tags.map((t) => versions.get(t) ?? 0) };
     },
     async save(key, answer) {
-      if (answer.body.length > maxBytes) return;
-      remove(key);
-      answers.set(key, { ...answer, expires: Date.now() + ttlSeconds * 1000 });
-      bytes += answer.body.length;
-      for (const oldest of answers.keys()) {
-        if (bytes <= maxBytes) break;
-        remove(oldest);
-      }
+      answers.set(key, answer);
     },
     async invalidate(tags) {
       for (const tag of tags) versions.set(tag, (versions.get(tag) ?? 0) + 1);

@@ -2,12 +2,11 @@ import { createHash } from "node:crypto";
 import { PothosValidationError } from "@pothos/core";
 import { Zip, ZipDeflate } from "fflate";
 import { astFromValue, execute, GraphQLError, parse, print, type DocumentNode, type GraphQLArgument } from "graphql";
-import type { Plugin } from "graphql-yoga";
 import { currentRelease, LICENSE } from "../dataset/metadata.ts";
 import { dataPackage, type DumpFile } from "../dataset/package.ts";
-import { stateOf } from "../http/context.ts";
-import { errorResponse, failureResponse } from "../http/errors.ts";
-import { rateLimitHeaders } from "../limits/plugin.ts";
+import type { RequestContext } from "../http/context.ts";
+import { ApiError, failure } from "../http/errors.ts";
+import { rateLimited } from "../limits/plugin.ts";
 import { log } from "../log.ts";
 import { schema } from "../schema/index.ts";
 import { csvLine, ndjsonLine } from "./format.ts";
@@ -65,40 +64,34 @@ class ExportQueryError extends Error {
   }
 }
 
-async function run(document: DocumentNode, variables: Record<string, unknown>, request: Request) {
-  // A fresh context a query, so the per-request caches do not grow with the export.
-  const result = await execute({ schema, document, variableValues: variables, contextValue: { request } });
+async function run(document: DocumentNode, variables: Record<string, unknown>, context: RequestContext) {
+  // Fresh loaders a query, so the per-request caches do not grow with the export.
+  const result = await execute({ schema, document, variableValues: variables, contextValue: { ...context, loaders: new Map() } });
   if (result.errors?.length) throw new ExportQueryError(result.errors);
   return result.data as { page: any };
 }
 
 /** Rows of one table an export will hold: the list's totalCount for the same filter. */
-async function rowCount(table: Table, variables: Record<string, unknown>, request: Request): Promise<number> {
-  return (await run(documentsOf(table).count, variables, request)).page.totalCount;
+async function rowCount(table: Table, variables: Record<string, unknown>, context: RequestContext): Promise<number> {
+  return (await run(documentsOf(table).count, variables, context)).page.totalCount;
 }
 
 /**
  * An export spends a point a row from the client's rate-limit budget, at most the whole budget
  * (so any export can run on a full one), taken before anything is sent; refused, it is a 429.
  */
-async function refusedForBudget(request: Request, rows: number): Promise<Response | null> {
-  const state = stateOf(request);
-  if (!state.take) return null;
+async function refusedForBudget(context: RequestContext, rows: number): Promise<Response | null> {
   // The request's own point is already spent.
-  const points = Math.min(rows, state.budget! - 1);
-  const bucket = await state.take(points);
-  if (bucket.allowed) return null;
-  const message =
-    `Rate limit reached: this export has ${rows} rows and costs ${points} points (one a row, at most your budget), ` +
-    `and ${bucket.remaining} of your ${state.budget} points a minute are left. Try again in ${bucket.retryAfter} s`;
-  return errorResponse(429, message, "RATE_LIMITED", rateLimitHeaders(bucket, state.budget!));
+  const points = Math.min(rows, context.budget - 1);
+  if ((await context.take(points)).allowed) return null;
+  return rateLimited(context, `this export has ${rows} rows and costs ${points} points (one a row, at most your budget),`, "").toResponse();
 }
 
 /** Pages of rows of one table, matching the API's answer to the same filter and order. */
-async function* rowPages(table: Table, variables: Record<string, unknown>, request: Request): AsyncGenerator<Cell[][]> {
+async function* rowPages(table: Table, variables: Record<string, unknown>, context: RequestContext): AsyncGenerator<Cell[][]> {
   let after: string | null = null;
   do {
-    const { page } = await run(documentsOf(table).page, { ...variables, after }, request);
+    const { page } = await run(documentsOf(table).page, { ...variables, after }, context);
     const key = entities[table.entity].key;
     const records = await readRecords(prisma(), table.entity, page.edges.map((edge: any) => edge.node[key]));
     yield page.edges.map((edge: any) => rowOf(table, edge.node, records.get(edge.node[key])!));
@@ -124,7 +117,7 @@ async function* tableChunks(table: Table, format: "csv" | "ndjson", pages: Async
  * datapackage.json, the Frictionless Data Package that describes them. Nothing in it depends on
  * when it was made (entries carry the release date), so the same data gives the same bytes.
  */
-async function* datasetChunks(request: Request): AsyncGenerator<Uint8Array> {
+async function* datasetChunks(context: RequestContext): AsyncGenerator<Uint8Array> {
   const out: Uint8Array[] = [];
   let failure: Error | null = null;
   const zip = new Zip((error, chunk) => (error ? (failure = error) : out.push(chunk)));
@@ -148,7 +141,7 @@ async function* datasetChunks(request: Request): AsyncGenerator<Uint8Array> {
       const hash = createHash("sha256");
       let bytes = 0;
       // The whole dataset: retracted records too, with the date and reason of their retraction.
-      for await (const chunk of tableChunks(table, format, rowPages(table, { retraction: "INCLUDE" }, request), false)) {
+      for await (const chunk of tableChunks(table, format, rowPages(table, { retraction: "INCLUDE" }, context), false)) {
         hash.update(chunk);
         bytes += chunk.length;
         file.push(chunk);
@@ -223,41 +216,34 @@ function index(): Response {
   });
 }
 
-async function handle(request: Request, url: URL): Promise<Response> {
-  if (request.method !== "GET") return errorResponse(405, `Exports are read with GET; got ${request.method}`, "METHOD_NOT_ALLOWED");
+/** GET /export/{entity}.csv|.ndjson, /export/dataset.zip and the /export index; metered by requestPlugin, which took the request's point. */
+export async function exportRoute(request: Request, context: RequestContext): Promise<Response> {
+  const url = new URL(request.url);
+  if (request.method !== "GET") return new ApiError(`Exports are read with GET; got ${request.method}`, "METHOD_NOT_ALLOWED", { status: 405 }).toResponse();
   if (url.pathname === "/export" || url.pathname === "/export/") return index();
   try {
     if (url.pathname === "/export/dataset.zip") {
       if ([...url.searchParams.keys()].length) throw new ExportInputError("dataset.zip takes no parameters: it is the whole dataset");
       let rows = 0;
-      for (const name of dumpTables) rows += await rowCount(tables[name], {}, request);
-      const refusal = await refusedForBudget(request, rows);
+      for (const name of dumpTables) rows += await rowCount(tables[name], {}, context);
+      const refusal = await refusedForBudget(context, rows);
       if (refusal) return refusal;
-      return await streamed(datasetChunks(request), "application/zip", `kz-science-industry-graph-${currentRelease.version}.zip`);
+      return await streamed(datasetChunks(context), "application/zip", `kz-science-industry-graph-${currentRelease.version}.zip`);
     }
     const match = /^\/export\/([a-z]+)\.([a-z]+)$/.exec(url.pathname);
     const table = match && Object.hasOwn(tables, match[1]) ? tables[match[1]] : undefined;
     if (!match || !table || !Object.hasOwn(FORMATS, match[2])) {
       const names = Object.keys(tables).flatMap((t) => [`${t}.csv`, `${t}.ndjson`]);
-      return errorResponse(404, `No export at ${url.pathname}; available: /export/dataset.zip and /export/{${names.join(", ")}}`, "NOT_FOUND");
+      return new ApiError(`No export at ${url.pathname}; available: /export/dataset.zip and /export/{${names.join(", ")}}`, "NOT_FOUND", { status: 404 }).toResponse();
     }
     const format = match[2] as keyof typeof FORMATS;
     const variables = exportVariables(url.searchParams, exportParameters(schema, table.field));
-    const refusal = await refusedForBudget(request, await rowCount(table, variables, request));
+    const refusal = await refusedForBudget(context, await rowCount(table, variables, context));
     if (refusal) return refusal;
-    return await streamed(tableChunks(table, format, rowPages(table, variables, request)), FORMATS[format], `${match[1]}.${format}`);
+    return await streamed(tableChunks(table, format, rowPages(table, variables, context)), FORMATS[format], `${match[1]}.${format}`);
   } catch (error) {
-    if (error instanceof ExportInputError) return errorResponse(400, error.message, "BAD_USER_INPUT");
-    if (error instanceof ExportQueryError && error.errors.every(isUserError)) return errorResponse(400, error.message, "BAD_USER_INPUT");
-    return failureResponse(error, { route: "export" });
+    if (error instanceof ExportInputError) return new ApiError(error.message, "BAD_USER_INPUT").toResponse();
+    if (error instanceof ExportQueryError && error.errors.every(isUserError)) return new ApiError(error.message, "BAD_USER_INPUT").toResponse();
+    return failure(error, { fields: { route: "export" }, requestId: context.requestId }).toResponse();
   }
-}
-
-/** Serves GET /export/{entity}.csv|.ndjson, /export/dataset.zip and the /export index. */
-export function exportRoutes(): Plugin {
-  return {
-    async onRequest({ request, url, endResponse }) {
-      if (url.pathname === EXPORT_PATH || url.pathname.startsWith(`${EXPORT_PATH}/`)) endResponse(await handle(request, url));
-    },
-  };
 }

@@ -1,46 +1,76 @@
-import { AsyncLocalStorage } from "node:async_hooks";
-import type { Bucket } from "../limits/rate-limit.ts";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type DataLoader from "dataloader";
+import { credentialsOf, type Credentials, type VerifiedKey } from "../auth/keys.ts";
+import type { Bucket, RateLimitStore } from "../limits/rate-limit.ts";
 
-/** What the server knows about the request being handled, for logs, metrics and limits. */
-export interface RequestState {
-  requestId: string;
+/** What the HTTP server knows before Yoga sees a request; empty when Yoga is called in-process (`yoga.fetch`). */
+export interface ServerContext {
+  req?: IncomingMessage;
+  res?: ServerResponse;
+  requestId?: string;
   /** The client's IP address (the last X-Forwarded-For entry when TRUST_PROXY is set). */
-  ip: string;
-  /** Rate-limit key: `ip:<address>`, or `key:<hash>` for a verified API key. Never the key itself. */
+  clientAddress?: string;
+}
+
+/**
+ * Everything about one request, built once when it arrives (openRequestContext) and then read by
+ * the routes, the limits, the response cache, the resolvers (it is Yoga's GraphQL context) and
+ * the HTTP server's log line.
+ */
+export interface RequestContext extends ServerContext {
+  request: Request;
+  requestId: string;
+  clientAddress: string;
+  /** The caller's API key, verified once; reads need none. */
+  credentials: Credentials;
+  /** Rate-limit key: `ip:<address>`, or `key:<id>` for a verified API key. */
   client: string;
   /** The client's points a minute. */
-  budget?: number;
-  /** The client's bucket after this request's takes. */
+  budget: number;
+  /** The client's bucket after this request's takes; unset until the first take. */
   bucket?: Bucket;
+  /** Takes points from the client's bucket (and records it in `bucket`). */
+  take(points: number): Promise<Bucket>;
+  /** The rate-limit buckets of every client (shared by the instances when REDIS_URL is set). */
+  rateLimits: RateLimitStore;
+  /** DataLoaders of this request by name, so sibling parents share one batch of SQL. */
+  loaders: Map<string, DataLoader<any, any>>;
   operationName?: string;
   /** Cost of the GraphQL operation, as estimated before execution. */
   cost?: number;
-  /** Takes points from the client's bucket (set by the limits plugin; exports use it). */
-  take?: (points: number) => Promise<Bucket>;
   /** For an anonymous query: whether the response cache had its answer. */
   cache?: "HIT" | "MISS";
   /** Entity tag of a cacheable answer. */
   etag?: string;
 }
 
-export const requestContext = new AsyncLocalStorage<RequestState>();
-
 /** A client-sent request id is kept when it is short and plain, so it can be traced across proxies. */
 export function requestIdFrom(header: string | null | undefined): string {
   return header && /^[\w.:-]{1,64}$/.test(header) ? header : crypto.randomUUID();
 }
 
-const states = new WeakMap<Request, RequestState>();
+export interface ContextOptions {
+  rateLimits: RateLimitStore;
+  /** Points a minute without, and with, a verified API key. */
+  perMinute: number;
+  keyPerMinute: number;
+  verifyApiKey: (token: string) => Promise<VerifiedKey | null> | VerifiedKey | null;
+}
 
-/**
- * The state of a request handled by Yoga: the one the HTTP server opened for it, or a new one
- * when Yoga is called in-process (tests call `yoga.fetch`).
- */
-export function stateOf(request: Request): RequestState {
-  let state = states.get(request);
-  if (!state) {
-    state = requestContext.getStore() ?? { requestId: requestIdFrom(request.headers.get("x-request-id")), ip: "local", client: "ip:local" };
-    states.set(request, state);
-  }
-  return state;
+/** Fills the server's context of a request into its RequestContext, in place (Yoga's GraphQL context is that same object). */
+export async function openRequestContext(request: Request, server: ServerContext, options: ContextOptions): Promise<RequestContext> {
+  const clientAddress = server.clientAddress ?? "local";
+  const credentials = await credentialsOf(request, options.verifyApiKey);
+  const context: RequestContext = Object.assign(server, {
+    request,
+    requestId: server.requestId ?? requestIdFrom(request.headers.get("x-request-id")),
+    clientAddress,
+    credentials,
+    client: credentials.key ? `key:${credentials.key.id}` : `ip:${clientAddress}`,
+    budget: credentials.key ? options.keyPerMinute : options.perMinute,
+    rateLimits: options.rateLimits,
+    loaders: new Map(),
+    take: async (points: number) => (context.bucket = await options.rateLimits.take(context.client, points, context.budget)),
+  });
+  return context;
 }

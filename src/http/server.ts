@@ -1,9 +1,9 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sendNodeResponse } from "@whatwg-node/server";
-import { log } from "../log.ts";
-import { requestContext, requestIdFrom, type RequestState } from "./context.ts";
-import { errorBody, failureResponse } from "./errors.ts";
+import { log, withRequestId } from "../log.ts";
+import { requestIdFrom, type RequestContext, type ServerContext } from "./context.ts";
+import { ApiError, errorBody, failure } from "./errors.ts";
 import { httpRequests, operationDuration, operationLabel } from "./metrics.ts";
 
 export interface HttpOptions {
@@ -30,7 +30,7 @@ export interface HttpServer {
 
 /** Yoga's server adapter (only the entry point this server calls). */
 interface Handler {
-  handleNodeRequestAndResponse(req: IncomingMessage, res: ServerResponse, context: { req: IncomingMessage; res: ServerResponse }): Response | Promise<Response>;
+  handleNodeRequestAndResponse(req: IncomingMessage, res: ServerResponse, context: ServerContext): Response | Promise<Response>;
 }
 
 /**
@@ -38,12 +38,13 @@ interface Handler {
  * that fails under a key check, a rate limit, a route) made by the API, not by Yoga's adapter,
  * which would send the error's stack as text.
  */
-async function respond(handler: Handler, req: IncomingMessage, res: ServerResponse) {
+async function respond(handler: Handler, context: ServerContext & { req: IncomingMessage; res: ServerResponse }) {
+  const { req, res } = context;
   let response: Response;
   try {
-    response = await handler.handleNodeRequestAndResponse(req, res, { req, res });
+    response = await handler.handleNodeRequestAndResponse(req, res, context);
   } catch (error) {
-    response = failureResponse(error);
+    response = failure(error).toResponse();
   }
   try {
     await sendNodeResponse(response, res, req, true);
@@ -58,9 +59,10 @@ function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   return forwarded || req.socket.remoteAddress || "unknown";
 }
 
-function refuse(res: ServerResponse, status: number, code: string, message: string) {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", connection: "close" });
-  res.end(errorBody(message, code));
+function refuse(res: ServerResponse, error: ApiError) {
+  const { http: _, ...extensions } = error.extensions;
+  res.writeHead(error.status, { "content-type": "application/json; charset=utf-8", connection: "close" });
+  res.end(errorBody(error.message, extensions));
 }
 
 /** Reads the body into memory up to `limit` bytes; resolves null as soon as it is over. */
@@ -103,12 +105,18 @@ export async function startHttpServer(handler: Handler, options: HttpOptions): P
       keepAliveTimeout: 5000,
     },
     (req, res) => {
-      const state: RequestState = { requestId: requestIdFrom(req.headers["x-request-id"] as string | undefined), ip: clientIp(req, options.trustProxy), client: "" };
-      state.client = `ip:${state.ip}`;
+      // Filled into the request's whole context by Yoga's first plugin (see requestPlugin).
+      const context: ServerContext & { req: IncomingMessage; res: ServerResponse } = {
+        req,
+        res,
+        requestId: requestIdFrom(req.headers["x-request-id"] as string | undefined),
+        clientAddress: clientIp(req, options.trustProxy),
+      };
+      const state = context as Partial<RequestContext>;
       const started = performance.now();
       const path = (req.url ?? "/").split("?")[0];
       if (stopping) res.shouldKeepAlive = false;
-      res.setHeader("x-request-id", state.requestId);
+      res.setHeader("x-request-id", context.requestId!);
       res.once("finish", () => {
         const seconds = (performance.now() - started) / 1000;
         const route = routeLabel(path);
@@ -120,7 +128,7 @@ export async function startHttpServer(handler: Handler, options: HttpOptions): P
           path: path.slice(0, 200),
           status: res.statusCode,
           ms: Math.round(seconds * 1000),
-          client: state.client,
+          client: state.client ?? `ip:${context.clientAddress}`,
           operationName: state.operationName,
           cost: state.cost,
         };
@@ -128,18 +136,19 @@ export async function startHttpServer(handler: Handler, options: HttpOptions): P
         if (res.statusCode >= 500 && res.statusCode !== 503) log.error("request", line);
         else log.info("request", line);
       });
-      requestContext.run(state, async () => {
-        if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS" || options.streamedPaths?.includes(path)) return respond(handler, req, res);
+      withRequestId(context.requestId!, async () => {
+        if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS" || options.streamedPaths?.includes(path)) return respond(handler, context);
         const body = await readBody(req, options.maxBodyBytes).catch(() => null);
         if (body === null) {
           if (!res.headersSent && !req.destroyed) {
-            refuse(res, 413, "BODY_TOO_LARGE", `The request body is larger than ${options.maxBodyBytes} bytes, the limit. Send a shorter query, and large lists of values page by page`);
+            const message = `The request body is larger than ${options.maxBodyBytes} bytes, the limit. Send a shorter query, and large lists of values page by page`;
+            refuse(res, new ApiError(message, "BODY_TOO_LARGE", { status: 413 }));
           }
           return;
         }
         // Yoga's Node adapter uses a body already read by the server in place of the stream.
         (req as IncomingMessage & { body?: Buffer }).body = body;
-        return respond(handler, req, res);
+        return respond(handler, context);
       });
     },
   );
@@ -154,7 +163,7 @@ export async function startHttpServer(handler: Handler, options: HttpOptions): P
           : [400, "BAD_REQUEST", "The request is not valid HTTP"];
     log.warn("refused before routing", { status, error: error.code });
     httpRequests.inc({ route: "other", status });
-    const body = errorBody(message, code);
+    const body = errorBody(message, { code });
     socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   await new Promise<void>((resolve, reject) => {

@@ -5,11 +5,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import type { Plugin } from "graphql-yoga";
-import { credentialsOf } from "../auth/keys.ts";
 import { prisma } from "../db.ts";
 import { env } from "../env.ts";
-import { failureResponse } from "../http/errors.ts";
+import type { RequestContext } from "../http/context.ts";
+import type { Route } from "../http/routes.ts";
+import { ApiError, failure } from "../http/errors.ts";
 import { isDatabaseUnavailable } from "../http/outage.ts";
 import { log } from "../log.ts";
 import { describeProblem, ImportValidationError, importFiles } from "./index.ts";
@@ -18,20 +18,20 @@ import { entityNames, type Entity } from "./records.ts";
 
 export const IMPORT_PATH = "/admin/import";
 
-const json = (status: number, body: unknown) => Response.json(body, { status });
+const refuse = (status: number, code: string, message: string, extensions?: Record<string, unknown>) => new ApiError(message, code, { status, extensions }).toResponse();
 
-async function handle(request: Request, maxBytes: number): Promise<Response> {
-  if (request.method !== "POST") return json(405, { error: "Send the file with POST" });
-  const credentials = await credentialsOf(request);
-  if (!credentials.key) return json(401, { error: credentials.presented ? "The API key is not valid or has been revoked" : "Send an ADMIN key as Authorization: Bearer <key>" });
-  if (credentials.key.scope !== "ADMIN") return json(403, { error: `Importing needs a key with the ADMIN scope; this key has ${credentials.key.scope}` });
+async function handle(request: Request, { credentials, requestId }: RequestContext, maxBytes: number): Promise<Response> {
+  if (request.method !== "POST") return refuse(405, "METHOD_NOT_ALLOWED", "Send the file with POST");
+  if (!credentials.key)
+    return refuse(401, "UNAUTHENTICATED", credentials.presented ? "The API key is not valid or has been revoked" : "Send an ADMIN key as Authorization: Bearer <key>");
+  if (credentials.key.scope !== "ADMIN") return refuse(403, "FORBIDDEN", `Importing needs a key with the ADMIN scope; this key has ${credentials.key.scope}`);
   const params = new URL(request.url).searchParams;
   const entity = params.get("entity") as Entity;
   const format = params.get("format") ?? "csv";
-  if (!entityNames.includes(entity)) return json(400, { error: `Query parameter entity must be one of ${entityNames.join(", ")}` });
-  if (!["csv", "json", "ndjson"].includes(format)) return json(400, { error: "Query parameter format must be csv, json or ndjson" });
+  if (!entityNames.includes(entity)) return refuse(400, "BAD_USER_INPUT", `Query parameter entity must be one of ${entityNames.join(", ")}`);
+  if (!["csv", "json", "ndjson"].includes(format)) return refuse(400, "BAD_USER_INPUT", "Query parameter format must be csv, json or ndjson");
   const tooLarge = `Send a file of at most ${maxBytes} bytes (IMPORT_MAX_BYTES); use npm run import for larger files`;
-  if (Number(request.headers.get("content-length") ?? 0) > maxBytes || !request.body) return json(413, { error: tooLarge });
+  if (Number(request.headers.get("content-length") ?? 0) > maxBytes || !request.body) return refuse(413, "BODY_TOO_LARGE", tooLarge);
 
   const dir = await mkdtemp(path.join(tmpdir(), "import-"));
   const file = path.join(dir, `upload.${format}`);
@@ -54,32 +54,22 @@ async function handle(request: Request, maxBytes: number): Promise<Response> {
       author: { actor: credentials.key.name, reason: params.get("reason") ?? "import over HTTP" },
       dryRun: params.get("dryRun") === "true",
     });
-    return json(200, result);
+    return Response.json(result);
   } catch (error) {
     if (error instanceof ImportValidationError)
-      return json(422, { error: "Nothing was written", problems: error.problems.map((p) => ({ ...p, message: describeProblem(p) })) });
-    if (error instanceof FileError) return json(413, { error: error.message });
-    if (isDatabaseUnavailable(error)) return failureResponse(error);
-    if (request.signal.aborted) {
+      return refuse(422, "BAD_USER_INPUT", "Nothing was written", { problems: error.problems.map((p) => ({ ...p, message: describeProblem(p) })) });
+    if (error instanceof FileError) return refuse(413, "BODY_TOO_LARGE", error.message);
+    if (request.signal.aborted && !isDatabaseUnavailable(error)) {
       log.warn("import over HTTP: the client went away during the upload; nothing was imported");
-      return json(400, { error: "The upload was cut off; nothing was imported" });
+      return refuse(400, "BAD_REQUEST", "The upload was cut off; nothing was imported");
     }
-    log.error("import over HTTP failed", { error: (error as Error).message });
-    return json(500, { error: "The import failed and nothing was written" });
+    return failure(error, { fields: { route: "import" }, requestId, message: "The import failed and nothing was written." }).toResponse();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-/**
- * A Yoga plugin that answers IMPORT_PATH before GraphQL sees the request. The HTTP server streams
- * this path's body (startHttpServer's `streamedPaths`); the limit is `maxBytes`.
- */
-export function importRoute(maxBytes = env.IMPORT_MAX_BYTES): Plugin {
-  return {
-    onRequest({ request, url, endResponse }) {
-      if (url.pathname !== IMPORT_PATH) return;
-      return handle(request, maxBytes).then(endResponse);
-    },
-  };
+/** The route of IMPORT_PATH. The HTTP server streams this path's body (startHttpServer's `streamedPaths`); the limit is `maxBytes`. */
+export function importRoute(maxBytes = env.IMPORT_MAX_BYTES): Route {
+  return (request, context) => handle(request, context, maxBytes);
 }

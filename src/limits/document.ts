@@ -1,6 +1,8 @@
-import { Kind, Lexer, parse, Source, TokenKind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from "graphql";
-import { GraphQLError } from "graphql";
-import { refusal } from "./errors.ts";
+import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
+import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
+import { GraphQLError, Lexer, parse, Source, TokenKind, type ASTVisitor, type OperationDefinitionNode, type ValidationContext } from "graphql";
+import { ApiError } from "../http/errors.ts";
 
 export interface DocumentLimits {
   maxDepth: number;
@@ -11,78 +13,54 @@ export interface DocumentLimits {
   maxInputDepth: number;
 }
 
-interface Measure {
-  depth: number;
-  aliases: number;
-  directives: number;
-}
-
-const NOTHING: Measure = { depth: 0, aliases: 0, directives: 0 };
+type ArmorRule = (context: ValidationContext) => { OperationDefinition: { enter(node: OperationDefinitionNode): void } };
+type ArmorOptions = { n: number; propagateOnRejection: false; onReject: Array<(context: ValidationContext | null, error: GraphQLError) => void> };
 
 /**
- * Depth, aliases and directives of a selection with its fragments expanded. Each fragment is
- * measured once and reused, so a fragment bomb (fragments that spread each other many times)
- * is measured in linear time; cycles are skipped here and refused by graphql's NoFragmentCycles.
+ * One of graphql-armor's rules, with its refusal worded as ours: the operation's name, the count
+ * and the advice, under our public code. Armor measures each fragment once, so a fragment bomb
+ * (fragments that spread each other many times) is measured in linear time.
  */
-export function measure(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>): Measure {
-  const known = new Map<string, Measure>();
-  const open = new Set<string>();
-  const ofFragment = (name: string): Measure => {
-    const fragment = fragments.get(name);
-    if (!fragment || open.has(name)) return NOTHING;
-    let m = known.get(name);
-    if (!m) {
-      open.add(name);
-      const inner = ofSet(fragment.selectionSet);
-      open.delete(name);
-      m = { ...inner, directives: inner.directives + (fragment.directives?.length ?? 0) };
-      known.set(name, m);
-    }
-    return m;
+function armored(rule: (options: ArmorOptions) => unknown, limit: number, code: string, what: (found: string) => string, advice: string) {
+  return (context: ValidationContext): ASTVisitor => {
+    let operation: OperationDefinitionNode | undefined;
+    const onReject = (_: ValidationContext | null, error: GraphQLError) => {
+      // Armor's message (with exposeLimits, its default) ends "..., found <n>."
+      const found = /found (\d+)\.$/.exec(error.message)?.[1] ?? `more than ${limit}`;
+      const name = operation?.name ? `Operation "${operation.name.value}"` : "The query";
+      context.reportError(new ApiError(`${name} ${what(found)}; the limit is ${limit}. ${advice}`, code));
+    };
+    // Armor's rules are typed against their own copy of graphql's types: the library boundary.
+    const visitor = (rule as (options: ArmorOptions) => ArmorRule)({ n: limit, propagateOnRejection: false, onReject: [onReject] })(context);
+    return {
+      OperationDefinition(node) {
+        operation = node;
+        visitor.OperationDefinition.enter.call(visitor, node);
+      },
+    };
   };
-  const ofSet = (set: SelectionSetNode): Measure => {
-    const total = { depth: 0, aliases: 0, directives: 0 };
-    for (const selection of set.selections) {
-      let inner: Measure;
-      if (selection.kind === Kind.FIELD) {
-        const below = selection.selectionSet ? ofSet(selection.selectionSet) : NOTHING;
-        inner = { depth: below.depth + 1, aliases: below.aliases + (selection.alias ? 1 : 0), directives: below.directives };
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        inner = ofSet(selection.selectionSet);
-      } else {
-        inner = ofFragment(selection.name.value);
-      }
-      total.depth = Math.max(total.depth, inner.depth);
-      total.aliases += inner.aliases;
-      total.directives += inner.directives + (selection.directives?.length ?? 0);
-    }
-    return total;
-  };
-  return ofSet(selectionSet);
 }
 
-/** A validation rule refusing operations deeper, or with more aliases or directives, than the limits. */
-export function documentLimitsRule(limits: DocumentLimits) {
-  return (context: ValidationContext): ASTVisitor => ({
-    Document(document) {
-      const fragments = new Map<string, FragmentDefinitionNode>();
-      for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-      for (const operation of document.definitions) {
-        if (operation.kind !== Kind.OPERATION_DEFINITION) continue;
-        const m = measure(operation.selectionSet, fragments);
-        const name = operation.name ? `Operation "${operation.name.value}"` : "The query";
-        const checks: Array<[number, number, string, string, string]> = [
-          [m.depth, limits.maxDepth, "QUERY_TOO_DEEP", `is ${m.depth} fields deep`, "Ask for less nested data, or fetch deeper parts with a second query by `id`"],
-          [m.aliases, limits.maxAliases, "TOO_MANY_ALIASES", `uses ${m.aliases} aliases (fragments counted each time they are spread)`, "Use fewer aliases, or split the query"],
-          [m.directives, limits.maxDirectives, "TOO_MANY_DIRECTIVES", `uses ${m.directives} directives`, "Use fewer directives"],
-        ];
-        for (const [value, limit, code, what, advice] of checks) {
-          if (value > limit) context.reportError(refusal(`${name} ${what}; the limit is ${limit}. ${advice}`, code));
-        }
-      }
-      return false;
-    },
-  });
+/** The rules refusing operations deeper, or with more aliases or directives, than the limits (graphql-armor's). */
+export function documentLimitRules(limits: DocumentLimits) {
+  return [
+    // Depth counts fields only (fragments flattened), introspection included: GraphiQL's is 15 deep.
+    armored(
+      (options) => maxDepthRule({ ...options, flattenFragments: true, ignoreIntrospection: false }),
+      limits.maxDepth,
+      "QUERY_TOO_DEEP",
+      (n) => `is ${n} fields deep`,
+      "Ask for less nested data, or fetch deeper parts with a second query by `id`",
+    ),
+    armored(
+      (options) => maxAliasesRule({ ...options, allowList: [] }),
+      limits.maxAliases,
+      "TOO_MANY_ALIASES",
+      (n) => `uses ${n} aliases (fragments counted each time they are spread)`,
+      "Use fewer aliases, or split the query",
+    ),
+    armored(maxDirectivesRule, limits.maxDirectives, "TOO_MANY_DIRECTIVES", (n) => `uses ${n} directives`, "Use fewer directives"),
+  ];
 }
 
 /**
@@ -123,12 +101,12 @@ function deepValue(source: string | Source, maxTokens: number, maxDepth: number)
 export function parseWithTokenLimit(maxTokens: number, maxInputDepth: number) {
   return (source: Parameters<typeof parse>[0], options?: Parameters<typeof parse>[1]) => {
     const deep = deepValue(source, maxTokens, maxInputDepth);
-    if (deep) throw refusal(deep, "BAD_USER_INPUT");
+    if (deep) throw new ApiError(deep, "BAD_USER_INPUT");
     try {
       return parse(source, { ...options, maxTokens });
     } catch (error) {
       if (error instanceof GraphQLError && /tokens\. Parsing aborted/.test(error.message)) {
-        throw refusal(`The query has more than ${maxTokens} tokens (names, values and punctuation); the limit is ${maxTokens}. Split it into smaller queries`, "QUERY_TOO_LARGE");
+        throw new ApiError(`The query has more than ${maxTokens} tokens (names, values and punctuation); the limit is ${maxTokens}. Split it into smaller queries`, "QUERY_TOO_LARGE");
       }
       throw error;
     }

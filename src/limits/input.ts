@@ -18,7 +18,7 @@ import {
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { CSRF_HEADER } from "../auth/guard.ts";
-import { refusal } from "./errors.ts";
+import { ApiError } from "../http/errors.ts";
 
 /** Whether a number fits PostgreSQL's integer, the type of every table's id. */
 const isInt4 = (digits: string) => Number(digits) >= -2_147_483_648 && Number(digits) <= 2_147_483_647;
@@ -138,6 +138,10 @@ function fromBrowser(request: Request): boolean {
 }
 
 /**
+ * (The CSRF check is ours, not @graphql-yoga/plugin-csrf-prevention: that plugin asks for its header
+ * on every request a browser sends without a preflight, GET queries included, and this public API
+ * must answer plain GET queries, from links, curl and CDNs.)
+ *
  * Refuses, before any SQL: POST bodies other than JSON (415: a cross-site form can send those
  * without the browser asking first), malformed JSON in `variables` or `extensions`, variables
  * nested deeper than `maxInputDepth` or holding a NUL character, string literals with a NUL
@@ -147,7 +151,7 @@ function fromBrowser(request: Request): boolean {
 export function inputPlugin({ maxInputDepth }: { maxInputDepth: number }): Plugin {
   return {
     onRequestParse({ request, url, requestParser, setRequestParser }) {
-      // No parser: Yoga answers 415, which routesPlugin words.
+      // No parser: Yoga answers 415, which requestPlugin words.
       if (request.method === "POST" && !isJson(request)) return setRequestParser(undefined as never);
       if (request.method !== "GET" || !requestParser) return;
       for (const name of ["variables", "extensions"]) {
@@ -158,7 +162,7 @@ export function inputPlugin({ maxInputDepth }: { maxInputDepth: number }): Plugi
         } catch (error) {
           const message = `Parameter "${name}" is not valid JSON (${(error as Error).message}); send a URL-encoded JSON object, such as ${name}=%7B%7D`;
           return setRequestParser(() => {
-            throw refusal(message, "BAD_USER_INPUT");
+            throw new ApiError(message, "BAD_USER_INPUT");
           });
         }
       }
@@ -168,7 +172,7 @@ export function inputPlugin({ maxInputDepth }: { maxInputDepth: number }): Plugi
       const variables = params.variables && typeof params.variables === "object" && !Array.isArray(params.variables) ? Object.entries(params.variables) : [];
       for (const [root, name, value] of [...variables.map(([name, value]) => ["Variable", `$${name}`, value] as const), ["Parameter", "extensions", params.extensions] as const]) {
         const problem = jsonProblem(value ?? null, root, name, maxInputDepth);
-        if (problem) return setResult({ errors: [refusal(problem, "BAD_USER_INPUT")] });
+        if (problem) return setResult({ errors: [new ApiError(problem, "BAD_USER_INPUT")] });
       }
     },
     onValidate({ addValidationRule }) {
@@ -180,10 +184,10 @@ export function inputPlugin({ maxInputDepth }: { maxInputDepth: number }): Plugi
       const request = (args.contextValue as { request: Request }).request;
       if (operation.operation === "mutation" && fromBrowser(request) && !request.headers.has(CSRF_HEADER)) {
         const message = `A write from a browser must send the header ${CSRF_HEADER}: 1 (a cross-site page or form cannot)`;
-        return setResultAndStopExecution({ errors: [refusal(message, "CSRF_HEADER_MISSING", 403)] });
+        return setResultAndStopExecution({ errors: [new ApiError(message, "CSRF_HEADER_MISSING", { status: 403 })] });
       }
       const problem = variablesProblem(args.schema, operation, (args.variableValues ?? {}) as Record<string, unknown>);
-      if (problem) setResultAndStopExecution({ errors: [refusal(problem, "BAD_USER_INPUT")] });
+      if (problem) setResultAndStopExecution({ errors: [new ApiError(problem, "BAD_USER_INPUT")] });
     },
   };
 }

@@ -1,13 +1,12 @@
-import { createHash } from "node:crypto";
 import { getOperationAST, GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { onPrimary } from "../db.ts";
-import { stateOf, type RequestState } from "../http/context.ts";
+import type { RequestContext } from "../http/context.ts";
+import { ApiError } from "../http/errors.ts";
 import { graphqlErrors, rateLimitRejections } from "../http/metrics.ts";
 import { operationCost } from "./cost.ts";
-import { documentLimitsRule, parseWithTokenLimit, type DocumentLimits } from "./document.ts";
-import { refusal } from "./errors.ts";
-import type { Bucket, RateLimitStore } from "./rate-limit.ts";
+import { documentLimitRules, parseWithTokenLimit, type DocumentLimits } from "./document.ts";
+import type { Bucket } from "./rate-limit.ts";
 
 export interface Limits extends DocumentLimits {
   /** Largest cost of one operation (see operationCost). */
@@ -18,19 +17,6 @@ export interface Limits extends DocumentLimits {
   keyPerMinute: number;
   /** Execution time after which an operation is answered with TIMEOUT. */
   timeoutMs: number;
-}
-
-export interface LimitsOptions {
-  limits: Limits;
-  store: RateLimitStore;
-  graphqlEndpoint: string;
-  /** Other paths (and what is under them) whose requests spend from the same budgets: the exports. */
-  meteredPaths?: string[];
-  /**
-   * Tells whether a bearer token is a valid API key. Until one is given, every client is rate
-   * limited by IP address: an unverified token must not buy a fresh budget.
-   */
-  verifyApiKey?: (token: string) => boolean | Promise<boolean>;
 }
 
 /** Names of the headers rateLimitHeaders sets on every metered response (a 429 adds Retry-After). */
@@ -49,27 +35,16 @@ export function rateLimitHeaders(bucket: Bucket, budget: number): Record<string,
   };
 }
 
-function rateLimited(state: RequestState, points: number): GraphQLError {
+/** The 429 of a request whose last take the client's bucket refused; `what` says what the points would have paid for. */
+export function rateLimited(context: RequestContext, what: string, advice = ", or ask for fewer items (see extensions.cost)"): ApiError {
   rateLimitRejections.inc();
-  const bucket = state.bucket!;
-  const what = points === 1 ? "a request costs 1 point" : `this query costs ${points} points`;
-  return refusal(
-    `Rate limit reached: ${what} and ${bucket.remaining} of your ${state.budget} points a minute are left. ` +
-      `Try again in ${bucket.retryAfter} s, or ask for fewer items (see extensions.cost)`,
+  const bucket = context.bucket!;
+  return new ApiError(
+    `Rate limit reached: ${what} and ${bucket.remaining} of your ${context.budget} points a minute are left. ` +
+      `Try again in ${bucket.retryAfter} s${advice}`,
     "RATE_LIMITED",
-    429,
-    rateLimitHeaders(bucket, state.budget!),
+    { status: 429, headers: rateLimitHeaders(bucket, context.budget) },
   );
-}
-
-async function identify(request: Request, state: RequestState, options: LimitsOptions) {
-  state.client = `ip:${state.ip}`;
-  state.budget = options.limits.perMinute;
-  const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-  if (token && options.verifyApiKey && (await options.verifyApiKey(token))) {
-    state.client = `key:${createHash("sha256").update(token).digest("hex").slice(0, 32)}`;
-    state.budget = options.limits.keyPerMinute;
-  }
 }
 
 type Execute = (args: any) => any;
@@ -82,7 +57,7 @@ function withTimeout(execute: Execute, ms: number): Execute {
     const timedOut = new Promise((resolve) => {
       timer = setTimeout(() => {
         controller.abort();
-        resolve({ errors: [refusal(`The query ran longer than ${ms / 1000} s and was stopped. Ask for fewer items, or page through them`, "TIMEOUT", 504)] });
+        resolve({ errors: [new ApiError(`The query ran longer than ${ms / 1000} s and was stopped. Ask for fewer items, or page through them`, "TIMEOUT", { status: 504 })] });
       }, ms);
     });
     return Promise.race([Promise.resolve(execute({ ...args, signal })), timedOut]).finally(() => clearTimeout(timer));
@@ -90,77 +65,52 @@ function withTimeout(execute: Execute, ms: number): Execute {
 }
 
 /**
- * Everything that keeps one client from taking the server for itself: document limits (tokens,
- * depth, aliases, directives), the cost limit computed before execution, per-client token
- * buckets of cost points, and the execution timeout. Every GraphQL response reports
- * `extensions.cost`, and every response to a rate-limited request the RateLimit headers.
+ * What keeps one client from taking the server for itself inside GraphQL: document limits
+ * (tokens, depth, aliases, directives), the cost limit computed before execution, spent from the
+ * client's bucket (the request's own point is taken when it arrives, see requestPlugin), and
+ * the execution timeout. Every GraphQL response reports `extensions.cost`.
  */
-export function limitsPlugin(options: LimitsOptions): Plugin {
-  const { limits, store } = options;
+export function limitsPlugin(limits: Limits): Plugin<RequestContext> {
   return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
-      const metered = [options.graphqlEndpoint, ...(options.meteredPaths ?? [])].some((p) => url.pathname === p || url.pathname.startsWith(`${p}/`));
-      if (!metered || request.method === "OPTIONS") return;
-      const state = stateOf(request);
-      await identify(request, state, options);
-      state.take = async (points) => (state.bucket = await store.take(state.client, points, state.budget!));
-      const bucket = await state.take(1);
-      if (!bucket.allowed) {
-        const error = rateLimited(state, 1);
-        endResponse(
-          new fetchAPI.Response(JSON.stringify({ errors: [{ message: error.message, extensions: { code: "RATE_LIMITED" } }] }), {
-            status: 429,
-            headers: { "content-type": "application/json; charset=utf-8", ...rateLimitHeaders(bucket, state.budget!) },
-          }),
-        );
-      }
-    },
     onParse({ setParseFn }) {
       setParseFn(parseWithTokenLimit(limits.maxTokens, limits.maxInputDepth));
     },
     onValidate({ addValidationRule }) {
-      addValidationRule(documentLimitsRule(limits));
+      for (const rule of documentLimitRules(limits)) addValidationRule(rule);
     },
     async onExecute({ args, executeFn, setExecuteFn, setResultAndStopExecution }) {
-      const state = stateOf((args.contextValue as { request: Request }).request);
+      const context = args.contextValue;
       const operation = getOperationAST(args.document, args.operationName);
-      state.operationName = operation?.name?.value;
+      context.operationName = operation?.name?.value;
       let cost: number | null;
       try {
         cost = operationCost(args.schema, args.document, args.operationName, args.variableValues as Record<string, unknown>);
       } catch (error) {
         if (!(error instanceof GraphQLError)) throw error;
-        setResultAndStopExecution({ errors: [refusal(error.message, String(error.extensions.code ?? "BAD_USER_INPUT"))] });
+        setResultAndStopExecution({ errors: [new ApiError(error.message, String(error.extensions.code ?? "BAD_USER_INPUT"))] });
         return;
       }
       if (cost === null) return;
-      state.cost = cost;
+      context.cost = cost;
       if (cost > limits.maxCost) {
         setResultAndStopExecution({
-          errors: [refusal(`The query's cost is ${cost}; the limit is ${limits.maxCost}. Ask for smaller pages (\`first\`) or less nesting; extensions.cost and the README's "Limits and fair use" explain the count`, "QUERY_TOO_COSTLY")],
+          errors: [new ApiError(`The query's cost is ${cost}; the limit is ${limits.maxCost}. Ask for smaller pages (\`first\`) or less nesting; extensions.cost and the README's "Limits and fair use" explain the count`, "QUERY_TOO_COSTLY")],
         });
         return;
       }
-      if (cost > 0 && !(await state.take!(cost)).allowed) {
-        setResultAndStopExecution({ errors: [rateLimited(state, cost)] });
+      if (cost > 0 && !(await context.take(cost)).allowed) {
+        setResultAndStopExecution({ errors: [rateLimited(context, `this query costs ${cost} points`)] });
         return;
       }
       // A mutation reads its own payload back: from the primary, where the write is, not a replica.
       setExecuteFn(withTimeout(operation?.operation === "mutation" ? onPrimary(executeFn) : executeFn, limits.timeoutMs));
     },
-    onResultProcess({ request, result, setResult }) {
+    onResultProcess({ serverContext, result, setResult }) {
       if (Array.isArray(result) || Symbol.asyncIterator in result) return;
       for (const error of result.errors ?? []) graphqlErrors.inc({ code: String(error.extensions?.code ?? "UNKNOWN") });
-      const state = stateOf(request);
-      const cost = { requested: state.cost ?? 0, limit: limits.maxCost, remaining: state.bucket?.remaining ?? state.budget, budget: state.budget };
+      const context = serverContext as Partial<RequestContext>;
+      const cost = { requested: context.cost ?? 0, limit: limits.maxCost, remaining: context.bucket?.remaining ?? context.budget, budget: context.budget };
       setResult({ ...result, extensions: { ...result.extensions, cost } });
     },
-    onResponse({ request, response }) {
-      const state = stateOf(request);
-      response.headers.set("x-request-id", state.requestId);
-      if (!state.bucket || response.status === 429) return;
-      for (const [name, value] of Object.entries(rateLimitHeaders(state.bucket, state.budget!))) response.headers.set(name, value);
-    },
-    onDispose: () => store.close(),
   };
 }

@@ -1,3 +1,7 @@
+// Our own token bucket, not rate-limiter-flexible (11.4.0): its Memory and Redis limiters count
+// points in fixed windows that reset at the end of `duration`, so a client could spend twice its
+// budget across a window's edge, and Retry-After would be the window's end instead of the time
+// the bucket needs to pay for the request. test/rate-limit.test.ts pins the bucket's refill.
 import { connectRedis } from "../redis.ts";
 
 export interface Bucket {

@@ -1,6 +1,6 @@
 import type { ArgBuilder, ObjectRef } from "@pothos/core";
 import DataLoader from "dataloader";
-import { pageSize, type Types } from "../builder.ts";
+import { pageSize, type Context, type Types } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { retractionArg, retractionSql, type RetractionValue } from "./common/retraction.ts";
@@ -34,14 +34,10 @@ export function linkValue<T>(record: unknown, column: string): T {
   return (record as Record<string, T>)[LINK + column];
 }
 
-const loaders = new WeakMap<object, Map<string, DataLoader<number, any>>>();
-
 /** One DataLoader per request and key, so sibling parents share one batch of SQL. */
-function loader<V>(ctx: object, key: string, batch: (parents: readonly number[]) => Promise<V[]>): DataLoader<number, V> {
-  let perRequest = loaders.get(ctx);
-  if (!perRequest) loaders.set(ctx, (perRequest = new Map()));
-  let found = perRequest.get(key);
-  if (!found) perRequest.set(key, (found = new DataLoader(batch)));
+function loader<V>(ctx: Context, key: string, batch: (parents: readonly number[]) => Promise<V[]>): DataLoader<number, V> {
+  let found = ctx.loaders.get(key);
+  if (!found) ctx.loaders.set(key, (found = new DataLoader(batch)));
   return found;
 }
 
@@ -133,9 +129,9 @@ export function relatedPages(
         pageSize.maxSize(args);
         return { id: true };
       },
-      totalCount: (parent: { id: number }, args: Args, ctx: object) =>
+      totalCount: (parent: { id: number }, args: Args, ctx: Context) =>
         loader(ctx, `count ${key} ${args.retraction}`, (parents) => countChildren(type, link, retraction(args), parents)).load(parent.id),
-      resolve: (query: PageQuery, parent: { id: number }, args: Args, ctx: object) =>
+      resolve: (query: PageQuery, parent: { id: number }, args: Args, ctx: Context) =>
         loader(ctx, `${key} ${args.retraction} ${JSON.stringify(query)}`, (parents) => loadPages(type, link, retraction(args), query, parents)).load(parent.id),
     },
     connection,
