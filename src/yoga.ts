@@ -11,6 +11,8 @@ import { responseCache } from "./cache/plugin.ts";
 import { memoryCacheStore, redisCacheStore, type ResponseCacheStore } from "./cache/store.ts";
 import { datasetExtensions } from "./dataset/extensions.ts";
 import { env } from "./env.ts";
+import { DOWNLOAD_PATHS, downloadRoutes } from "./download/routes.ts";
+import { developerRoutes } from "./download/developer-routes.ts";
 import { EXPORT_PATH, exportRoutes } from "./export/routes.ts";
 import { requestContext } from "./http/context.ts";
 import { logUnexpected } from "./http/errors.ts";
@@ -124,6 +126,8 @@ export interface ApiOptions {
   responseCacheStore?: ResponseCacheStore | null;
   /** Where persisted queries are kept (Redis when REDIS_URL is set). */
   persistedQueryStore?: PersistedQueryStore;
+  /** Items a page of /download.csv and /download.ndjson reads (100; smaller in tests). */
+  downloadPageSize?: number;
 }
 
 function defaultResponseCacheStore(): ResponseCacheStore | null {
@@ -163,20 +167,21 @@ export function createApi(options: ApiOptions = {}) {
       maxAge: 86400,
     },
     plugins: [
-      routesPlugin({ ...operationalRoutes(options.isStopping ?? (() => false)), ...options.routes }),
+      routesPlugin({ ...operationalRoutes(options.isStopping ?? (() => false)), ...developerRoutes(), ...options.routes }),
       inputPlugin({ maxInputDepth: limits.maxInputDepth }),
       persistedQueries(queryStore),
       limitsPlugin({
         limits,
         store,
         graphqlEndpoint: GRAPHQL_ENDPOINT,
-        meteredPaths: [EXPORT_PATH],
+        meteredPaths: [EXPORT_PATH, ...DOWNLOAD_PATHS],
         verifyApiKey: options.verifyApiKey ?? (async (token) => (await verifyApiKey(token)) !== null),
       }),
       // After the limits: a cached answer is still charged, and only a query within the limits is cached.
       ...(cacheStore ? [responseCache({ store: cacheStore, graphqlEndpoint: GRAPHQL_ENDPOINT, httpMaxAgeSeconds: env.HTTP_CACHE_MAX_AGE_SECONDS })] : []),
       importRoute(),
       exportRoutes(),
+      downloadRoutes({ limits, rateLimits: store, pageSize: options.downloadPageSize }),
       datasetExtensions(),
       allowedValuesInErrors(schema),
     ],

@@ -19,7 +19,8 @@ const BARE_REFUSALS: Record<number, [code: string, message: string]> = {
  * prefix ending in "/" ("/export/") for a family of paths.
  */
 export function routesPlugin(routes: Record<string, Route>): Plugin {
-  const prefixes = Object.keys(routes).filter((path) => path.endsWith("/"));
+  // "/" is the root alone, not a prefix of every path.
+  const prefixes = Object.keys(routes).filter((path) => path !== "/" && path.endsWith("/"));
   return {
     async onRequest({ request, url, endResponse }) {
       const path = routes[url.pathname] ? url.pathname : prefixes.find((p) => url.pathname.startsWith(p));
