@@ -124,7 +124,12 @@ test("a query that is not one list, has errors or writes is refused with a Graph
 test("every page is charged to the client's budget: one the budget cannot pay is a 429", async () => {
   const query = "{ fundings { edges { node { description } } } }";
   // A page: 5 items and the paging the download asks for.
-  const cost = (await api.query("{ fundings(first: 5) { edges { node { description } } pageInfo { hasNextPage endCursor } } }")).body.extensions.cost.requested;
+  const page = await createApi().fetch("http://localhost/graphql", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: "{ fundings(first: 5) { edges { node { description } } pageInfo { hasNextPage endCursor } } }" }),
+  });
+  const cost: number = (await page.json()).extensions.cost.requested;
   const count = (await api.query("{ fundings(first: 0) { totalCount } }")).body.data.fundings.totalCount;
   const pages = Math.ceil(count / 5);
   expect(pages).toBeGreaterThan(2);
@@ -152,13 +157,13 @@ test("GET /schema.graphql is the committed schema, with an ETag and 304; /schema
   expect(response.status).toBe(200);
   expect(await response.text()).toBe(readFileSync(new URL("../schema.graphql", import.meta.url), "utf8"));
   const etag = response.headers.get("etag")!;
-  expect(etag).toMatch(/^"[\w-]+"$/);
+  expect(etag).toMatch(/^W\/"[\w-]+"$/);
   const again = await yoga.fetch("http://localhost/schema.graphql", { headers: { "if-none-match": etag } });
   expect(again.status).toBe(304);
   expect(await again.text()).toBe("");
 
   const json = await yoga.fetch("http://localhost/schema.json");
-  expect(json.headers.get("etag")).toMatch(/^"[\w-]+"$/);
+  expect(json.headers.get("etag")).toMatch(/^W\/"[\w-]+"$/);
   const introspection = await json.json();
   expect(introspection.data.__schema.queryType.name).toBe("Query");
   expect(introspection.data.__schema.types.find((t: any) => t.name === "Funding").description).toBeTruthy();

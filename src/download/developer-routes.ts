@@ -8,13 +8,17 @@ export function printedSchema(): string {
   return `${printSchema(schema)}\n`;
 }
 
-/** A fixed text answered with its entity tag, and 304 to a client that has it already. */
+/**
+ * A fixed text answered with its entity tag, and 304 to a client that has it already. The tag is
+ * weak, as the response cache's are: the same text gzip- or brotli-encoded has the same tag.
+ */
 function fixed(body: string, contentType: string): Route {
-  const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+  const opaque = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+  const etag = `W/${opaque}`;
   const headers = { etag, "cache-control": "public, no-cache" };
   return (request) => {
     const known = request.headers.get("if-none-match")?.split(",").map((tag) => tag.trim().replace(/^W\//, ""));
-    if (known?.includes(etag) || known?.includes("*")) return new Response(null, { status: 304, headers });
+    if (known?.includes(opaque) || known?.includes("*")) return new Response(null, { status: 304, headers });
     return new Response(request.method === "HEAD" ? null : body, { headers: { ...headers, "content-type": contentType } });
   };
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { sendNodeResponse } from "@whatwg-node/server";
 import { log } from "../log.ts";
 import { requestContext, requestIdFrom, type RequestState } from "./context.ts";
+import { compressed } from "./compression.ts";
 import { errorBody, failureResponse } from "./errors.ts";
 import { httpRequests, operationDuration, operationLabel } from "./metrics.ts";
 
@@ -46,7 +47,7 @@ async function respond(handler: Handler, req: IncomingMessage, res: ServerRespon
     response = failureResponse(error);
   }
   try {
-    await sendNodeResponse(response, res, req, true);
+    await sendNodeResponse(compressed(response, req.headers["accept-encoding"]), res, req, true);
   } catch (error) {
     log.warn("response cut short", { error: (error as Error).message });
     res.destroy();
