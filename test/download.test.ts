@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { createApiKey } from "../src/auth/keys.ts";
 import { memoryStore } from "../src/limits/rate-limit.ts";
 import { createApi } from "../src/yoga.ts";
 import { parseCsv } from "./csv.ts";
@@ -173,4 +174,22 @@ test("GET /schema.graphql is the committed schema, with an ETag and 304; /schema
   expect(root.headers.get("location")).toBe("/graphql");
   // Other paths are still answered by their own routes, not taken for the root.
   expect((await yoga.fetch("http://localhost/nothing-here")).status).toBe(404);
+});
+
+test("a cell that a spreadsheet would run as a formula is written as text, as in the exports", async () => {
+  const key = await createApiKey(api.db.prisma, "download-test", "WRITE");
+  const write = await api.query(
+    `mutation { organizationUpdate(input: {
+      slug: "bekturov-institute", reason: "download test",
+      record: { city: "=HYPERLINK(\\"http://example.org\\")", citations: [{ source: "https://exclusive.kz/strasti-po-kbtu-jeffektnyj-zhest-dlja-pressy-no-juridicheskaja-lovushka-dlja-nauki", quote: "Институт химических наук им. Бектурова был основан 80 лет назад, в 1945 году", confidence: HIGH }] }
+    }) { userErrors { message } } }`,
+    {},
+    { authorization: `Bearer ${key}` },
+  );
+  expect(write.body.data.organizationUpdate.userErrors).toEqual([]);
+  const query = '{ organizations(filter: { name: "Bekturov" }) { edges { node { city } } } }';
+  const { rows } = await csvRows(await download("csv", { query }));
+  expect(rows).toEqual([{ city: `'=HYPERLINK("http://example.org")` }]);
+  const ndjson = await (await download("ndjson", { query })).text();
+  expect(JSON.parse(ndjson)).toEqual({ city: '=HYPERLINK("http://example.org")' });
 });
