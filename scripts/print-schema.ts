@@ -1,11 +1,10 @@
 // Writes schema.graphql, the printed and sorted public schema. `npm run schema -- --check`
 // exits 1 instead of writing when the committed file is out of date.
 import { readFileSync, writeFileSync } from "node:fs";
-import { printSchema } from "graphql";
-import { schema } from "../src/schema/index.ts";
+import { printedSchema } from "../src/download/developer-routes.ts";
 
 const path = new URL("../schema.graphql", import.meta.url).pathname;
-const printed = printSchema(schema) + "\n";
+const printed = printedSchema();
 
 if (process.argv.includes("--check")) {
   const committed = readFileSync(path, "utf8");

@@ -10,6 +10,8 @@ import { responseCache } from "./cache/plugin.ts";
 import { memoryCacheStore, redisCacheStore, type ResponseCacheStore } from "./cache/store.ts";
 import { datasetExtensions } from "./dataset/extensions.ts";
 import { env } from "./env.ts";
+import { developerRoutes } from "./download/developer-routes.ts";
+import { DOWNLOAD_PATHS, downloadRoute } from "./download/routes.ts";
 import { EXPORT_PATH, exportRoute } from "./export/routes.ts";
 import type { RequestContext, ServerContext } from "./http/context.ts";
 import { ApiError, failure } from "./http/errors.ts";
@@ -97,6 +99,8 @@ export interface ApiOptions {
   responseCacheStore?: ResponseCacheStore | null;
   /** Where persisted queries are kept (Redis when REDIS_URL is set). */
   persistedQueryStore?: PersistedQueryStore;
+  /** Items a page of /download.csv and /download.ndjson reads (100; smaller in tests). */
+  downloadPageSize?: number;
 }
 
 function defaultResponseCacheStore(): ResponseCacheStore | null {
@@ -136,11 +140,13 @@ export function createApi(options: ApiOptions = {}) {
         perMinute: limits.perMinute,
         keyPerMinute: limits.keyPerMinute,
         verifyApiKey: options.verifyApiKey ?? verifyApiKey,
-        meteredPaths: [GRAPHQL_ENDPOINT, EXPORT_PATH],
+        meteredPaths: [GRAPHQL_ENDPOINT, EXPORT_PATH, ...DOWNLOAD_PATHS],
         routes: {
           ...operationalRoutes(options.isStopping ?? (() => false)),
+          ...developerRoutes(),
           [EXPORT_PATH]: exportRoute,
           [`${EXPORT_PATH}/`]: exportRoute,
+          ...Object.fromEntries(DOWNLOAD_PATHS.map((path) => [path, downloadRoute({ limits, pageSize: options.downloadPageSize })])),
           [IMPORT_PATH]: importRoute(),
           ...options.routes,
         },

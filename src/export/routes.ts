@@ -53,7 +53,7 @@ function documentsOf(table: Table) {
 }
 
 /** Errors of the export query that the client caused (bad filter values), as opposed to bugs. */
-function isUserError(error: GraphQLError): boolean {
+export function isUserError(error: GraphQLError): boolean {
   const original = error.originalError;
   return !original || original instanceof GraphQLError || original instanceof PothosValidationError;
 }

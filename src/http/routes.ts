@@ -33,7 +33,8 @@ export interface RequestOptions extends ContextOptions {
  */
 export function requestPlugin(options: RequestOptions): Plugin {
   const { routes } = options;
-  const prefixes = Object.keys(routes).filter((path) => path.endsWith("/"));
+  // "/" is the root alone, not a prefix of every path.
+  const prefixes = Object.keys(routes).filter((path) => path !== "/" && path.endsWith("/"));
   const metered = (path: string) => options.meteredPaths.some((p) => path === p || path.startsWith(`${p}/`));
   return {
     async onRequest({ request, url, serverContext, endResponse }) {

@@ -4,6 +4,7 @@ import { sendNodeResponse } from "@whatwg-node/server";
 import { log, withRequestId } from "../log.ts";
 import { requestIdFrom, type RequestContext, type ServerContext } from "./context.ts";
 import { ApiError, errorBody, failure } from "./errors.ts";
+import { compressed } from "./compression.ts";
 import { httpRequests, operationDuration, operationLabel } from "./metrics.ts";
 
 export interface HttpOptions {
@@ -47,7 +48,7 @@ async function respond(handler: Handler, context: ServerContext & { req: Incomin
     response = failure(error).toResponse();
   }
   try {
-    await sendNodeResponse(response, res, req, true);
+    await sendNodeResponse(compressed(response, req.headers["accept-encoding"]), res, req, true);
   } catch (error) {
     log.warn("response cut short", { error: (error as Error).message });
     res.destroy();
