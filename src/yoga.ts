@@ -1,5 +1,4 @@
 import { PothosValidationError } from "@pothos/core";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError } from "graphql";
 import { createYoga } from "graphql-yoga";
 import { allowedValuesInErrors } from "./allowed-values.ts";
@@ -12,6 +11,7 @@ import { memoryCacheStore, redisCacheStore, type ResponseCacheStore } from "./ca
 import { datasetExtensions } from "./dataset/extensions.ts";
 import { env } from "./env.ts";
 import { EXPORT_PATH, exportRoutes } from "./export/routes.ts";
+import { graphiqlAssetRoutes, graphiqlPage } from "./graphiql/routes.ts";
 import { requestContext } from "./http/context.ts";
 import { logUnexpected } from "./http/errors.ts";
 import { isDatabaseUnavailable, noteDatabaseUnavailable, RETRY_AFTER, UNAVAILABLE_MESSAGE } from "./http/outage.ts";
@@ -146,9 +146,8 @@ export function createApi(options: ApiOptions = {}) {
       rateLimits: store,
     }),
     landingPage: false,
-    // GraphiQL runs in a browser: mutations from it need the CSRF header (inputPlugin).
-    graphiql: { title: "Kazakhstan science–industry graph", defaultQuery: EXAMPLE_QUERY, headers: JSON.stringify({ [CSRF_HEADER]: "1" }) },
-    renderGraphiQL,
+    // Our own GraphiQL page (graphiqlPage below), built at install time.
+    graphiql: false,
     maskedErrors: { maskError: (error, message) => maskError(error, message) },
     // Public data: any site may read it from a browser. No credentials and no Authorization
     // header cross-origin, so a browser on another site cannot act with someone's API key.
@@ -163,7 +162,9 @@ export function createApi(options: ApiOptions = {}) {
       maxAge: 86400,
     },
     plugins: [
-      routesPlugin({ ...operationalRoutes(options.isStopping ?? (() => false)), ...options.routes }),
+      routesPlugin({ ...operationalRoutes(options.isStopping ?? (() => false)), ...graphiqlAssetRoutes(), ...options.routes }),
+      // GraphiQL runs in a browser: mutations from it need the CSRF header (inputPlugin).
+      graphiqlPage({ title: "Kazakhstan science–industry graph", endpoint: GRAPHQL_ENDPOINT, defaultQuery: EXAMPLE_QUERY, headers: JSON.stringify({ [CSRF_HEADER]: "1" }), downloadPath: "/download" }),
       inputPlugin({ maxInputDepth: limits.maxInputDepth }),
       persistedQueries(queryStore),
       limitsPlugin({
