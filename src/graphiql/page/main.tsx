@@ -2,12 +2,12 @@ import "graphiql/style.css";
 import "@graphiql/plugin-explorer/style.css";
 import "./page.css";
 import { explorerPlugin } from "@graphiql/plugin-explorer";
-import { createGraphiQLFetcher } from "@graphiql/toolkit";
 import { GraphiQL } from "graphiql";
 import { createRoot } from "react-dom/client";
 import { codeExporterPlugin } from "./code-exporter.tsx";
 import { CONFIG_ELEMENT_ID, type PageConfig } from "./config.ts";
 import { DownloadMenu } from "./download.tsx";
+import { graphiqlFetcher } from "./fetcher.ts";
 import { readyQuestionsPlugin } from "./ready-questions.tsx";
 
 self.MonacoEnvironment = {
@@ -25,7 +25,7 @@ localStorage.setItem(VISITED_KEY, "1");
 
 createRoot(document.getElementById("graphiql")!).render(
   <GraphiQL
-    fetcher={createGraphiQLFetcher({ url: config.endpoint })}
+    fetcher={graphiqlFetcher(config.endpoint)}
     defaultQuery={config.defaultQuery}
     initialHeaders={config.headers}
     defaultHeaders={config.headers}
