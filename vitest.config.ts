@@ -10,9 +10,11 @@ const graphql = createRequire(import.meta.url).resolve("graphql");
 // copied from the images test/global-setup.ts makes once per run).
 const databases = ["pglite", ...(process.env.TEST_DATABASE_URL ? ["postgres"] : [])];
 
-// Files that start servers, command-line tools or Redis in processes of their own: they run after
+// Files that start servers, command-line tools, Redis, tsc or a browser in processes of their own: they run after
 // the others, one at a time, so neither starves the other of the machine's cores.
 const subprocessFiles = [
+  "test/browser.test.ts",
+  "test/codegen.test.ts",
   "test/embedded.test.ts",
   "test/history.test.ts",
   "test/import-http.test.ts",

@@ -1,5 +1,4 @@
 import { PothosValidationError } from "@pothos/core";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError } from "graphql";
 import { createYoga } from "graphql-yoga";
 import { allowedValuesInErrors } from "./allowed-values.ts";
@@ -11,8 +10,9 @@ import { memoryCacheStore, redisCacheStore, type ResponseCacheStore } from "./ca
 import { datasetExtensions } from "./dataset/extensions.ts";
 import { env } from "./env.ts";
 import { developerRoutes } from "./download/developer-routes.ts";
-import { DOWNLOAD_PATHS, downloadRoute } from "./download/routes.ts";
+import { DOWNLOAD_PATH, DOWNLOAD_PATHS, downloadRoute } from "./download/routes.ts";
 import { EXPORT_PATH, exportRoute } from "./export/routes.ts";
+import { graphiqlAssetRoutes, graphiqlPage } from "./graphiql/routes.ts";
 import type { RequestContext, ServerContext } from "./http/context.ts";
 import { ApiError, failure } from "./http/errors.ts";
 import { IMPORT_PATH, importRoute } from "./import/route.ts";
@@ -118,9 +118,8 @@ export function createApi(options: ApiOptions = {}) {
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     landingPage: false,
-    // GraphiQL runs in a browser: mutations from it need the CSRF header (inputPlugin).
-    graphiql: { title: "Kazakhstan science–industry graph", defaultQuery: EXAMPLE_QUERY, headers: JSON.stringify({ [CSRF_HEADER]: "1" }) },
-    renderGraphiQL,
+    // Our own GraphiQL page (graphiqlPage below), built at install time.
+    graphiql: false,
     maskedErrors: { maskError: (error, message) => maskError(error, message) },
     // Public data: any site may read it from a browser. No credentials and no Authorization
     // header cross-origin, so a browser on another site cannot act with someone's API key.
@@ -144,6 +143,7 @@ export function createApi(options: ApiOptions = {}) {
         routes: {
           ...operationalRoutes(options.isStopping ?? (() => false)),
           ...developerRoutes(),
+          ...graphiqlAssetRoutes(),
           [EXPORT_PATH]: exportRoute,
           [`${EXPORT_PATH}/`]: exportRoute,
           ...Object.fromEntries(DOWNLOAD_PATHS.map((path) => [path, downloadRoute({ limits, pageSize: options.downloadPageSize })])),
@@ -151,6 +151,8 @@ export function createApi(options: ApiOptions = {}) {
           ...options.routes,
         },
       }),
+      // GraphiQL runs in a browser: mutations from it need the CSRF header (inputPlugin).
+      graphiqlPage({ title: "Kazakhstan science–industry graph", endpoint: GRAPHQL_ENDPOINT, defaultQuery: EXAMPLE_QUERY, headers: JSON.stringify({ [CSRF_HEADER]: "1" }), downloadPath: DOWNLOAD_PATH }),
       inputPlugin({ maxInputDepth: limits.maxInputDepth }),
       persistedQueries(queryStore),
       limitsPlugin(limits),

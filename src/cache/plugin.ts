@@ -24,7 +24,7 @@ export interface ResponseCacheOptions {
 const sha256 = (text: string) => createHash("sha256").update(text).digest("base64url");
 
 /** Does an If-None-Match header name this entity tag? (Weak comparison, as for GET.) */
-function matches(ifNoneMatch: string | null, etag: string): boolean {
+export function matches(ifNoneMatch: string | null, etag: string): boolean {
   if (!ifNoneMatch) return false;
   const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
   return ifNoneMatch.split(",").some((tag) => tag.trim() === "*" || opaque(tag) === opaque(etag));
@@ -77,7 +77,8 @@ export function responseCache({ store, graphqlEndpoint, httpMaxAgeSeconds }: Res
     onResponse({ request, response, serverContext, setResponse, fetchAPI }) {
       const state = serverContext as Partial<RequestContext>;
       if (state.cache) response.headers.set("x-cache", state.cache);
-      if (request.method !== "GET" || new URL(request.url).pathname !== graphqlEndpoint) return;
+      // An answer with a validator of its own (the GraphiQL page) keeps its own caching headers.
+      if (request.method !== "GET" || new URL(request.url).pathname !== graphqlEndpoint || response.headers.has("etag")) return;
       if (!state.etag || response.status !== 200) {
         response.headers.set("cache-control", "no-store");
         return;

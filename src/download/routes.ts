@@ -18,7 +18,8 @@ import { log } from "../log.ts";
 import { schema } from "../schema/index.ts";
 import { columns, downloadList, flatten, itemsOf, NotOneListError, PAGE_INFO_ALIAS, type DownloadList } from "./rows.ts";
 
-export const DOWNLOAD_PATHS = ["/download.csv", "/download.ndjson"];
+export const DOWNLOAD_PATH = "/download";
+export const DOWNLOAD_PATHS = [`${DOWNLOAD_PATH}.csv`, `${DOWNLOAD_PATH}.ndjson`];
 
 const FORMATS = { csv: "text/csv; charset=utf-8", ndjson: "application/x-ndjson; charset=utf-8" } as const;
 type Format = keyof typeof FORMATS;
