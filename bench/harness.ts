@@ -1,12 +1,15 @@
 // Starting the benchmark's servers as processes of their own and measuring them: shared by
 // bench/run.ts (the full benchmark) and bench/nested.ts (the uncached nested list alone).
-import autocannon from "autocannon";
-import { execFileSync, fork, type ChildProcess } from "node:child_process";
+
+import { type ChildProcess, execFileSync, fork } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import autocannon from "autocannon";
 
 const root = new URL("..", import.meta.url).pathname;
 /** The Node.js flags `npm start` runs the API with (package.json), given to every contender alike. */
-export const startFlags: string[] = JSON.parse(readFileSync(`${root}package.json`, "utf8")).scripts.start.split(" ").filter((word: string) => word.startsWith("--"));
+export const startFlags: string[] = JSON.parse(readFileSync(`${root}package.json`, "utf8"))
+  .scripts.start.split(" ")
+  .filter((word: string) => word.startsWith("--"));
 
 export interface Server {
   name: string;
@@ -21,11 +24,27 @@ export function installPostgraphile() {
   execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: `${root}bench/postgraphile`, stdio: "inherit" });
 }
 
-export async function start(name: string, script: string, port: number, databaseUrl: string, env: Record<string, string> = {}, nodeFlags = startFlags): Promise<Server> {
+export async function start(
+  name: string,
+  script: string,
+  port: number,
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  nodeFlags = startFlags,
+): Promise<Server> {
   const child = fork(`${root}${script}`, [], {
     cwd: root,
     execArgv: [...nodeFlags, "--import", "tsx"],
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: "production", LOG_LEVEL: "warn", POOL_SIZE: "10", REDIS_URL: "", ...env },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      NODE_ENV: "production",
+      LOG_LEVEL: "warn",
+      POOL_SIZE: "10",
+      REDIS_URL: "",
+      ...env,
+    },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   // A benchmark that fails halfway must not leave its servers running (they also hold its output open).
@@ -52,7 +71,6 @@ export async function stop(server: Server) {
   await new Promise((resolve) => (server.process.exitCode !== null ? resolve(null) : server.process.once("exit", resolve)));
 }
 
-
 export interface Scenario {
   name: string;
   server: Server;
@@ -71,13 +89,15 @@ export async function send(s: Pick<Scenario, "server" | "method" | "path" | "bod
     body: s.body,
   });
   const text = await response.text();
-  if (!response.ok || text.includes('"errors"')) throw new Error(`${s.path} on ${s.server.name} answered ${response.status}: ${text.slice(0, 500)}`);
+  if (!response.ok || text.includes('"errors"'))
+    throw new Error(`${s.path} on ${s.server.name} answered ${response.status}: ${text.slice(0, 500)}`);
   return text;
 }
 
 /** SQL statements sent, and rows read, for one request (after a warm-up request). */
 export async function sqlPerRequest(s: Pick<Scenario, "server" | "method" | "path" | "body">) {
-  const counters = async () => (await (await fetch(`http://127.0.0.1:${s.server.port}/__statements`)).json()) as { statements: number; rows: number };
+  const counters = async () =>
+    (await (await fetch(`http://127.0.0.1:${s.server.port}/__statements`)).json()) as { statements: number; rows: number };
   await send(s);
   const before = await counters();
   await send(s);

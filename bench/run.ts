@@ -9,7 +9,18 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { countRows, synthDatabaseName, synthesize } from "../src/synth/generate.ts";
 import { renderChart } from "./chart.ts";
-import { graphql, installPostgraphile, load, peakRssMb, send, sqlPerRequest, start, stop, type Measurement, type Scenario } from "./harness.ts";
+import {
+  graphql,
+  installPostgraphile,
+  load,
+  type Measurement,
+  peakRssMb,
+  type Scenario,
+  send,
+  sqlPerRequest,
+  start,
+  stop,
+} from "./harness.ts";
 import {
   FILTERED_QUERY,
   FUNDING_SUMMARY_QUERY,
@@ -45,7 +56,14 @@ const PAGE_SIZES = [1, 5, PAGE];
 /** What the search scenario looks for: a record that exists at every scale, among many similar names. */
 const SEARCH_TERMS = "Synthetic method 777";
 /** The colour of a cached contender: its uncached one's, halfway to white. */
-const lighter = (hex: string) => `#${[1, 3, 5].map((i) => Math.round((parseInt(hex.slice(i, i + 2), 16) + 255) / 2).toString(16).padStart(2, "0")).join("")}`;
+const lighter = (hex: string) =>
+  `#${[1, 3, 5]
+    .map((i) =>
+      Math.round((parseInt(hex.slice(i, i + 2), 16) + 255) / 2)
+        .toString(16)
+        .padStart(2, "0"),
+    )
+    .join("")}`;
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 // ---- one dataset ----
@@ -70,14 +88,26 @@ async function ensureDataset(scale: number) {
 }
 
 function postgraphileToApiShape(text: string): string {
-  type P = { slug: string; nameEn: string | null; nameRu: string | null; nameKk: string | null; _methodDevelopersByB: { nodes: { methodByA: { slug: string; title: string; _partnershipMethodsByA: { nodes: { partnershipByB: unknown }[] } } }[] } };
+  type P = {
+    slug: string;
+    nameEn: string | null;
+    nameRu: string | null;
+    nameKk: string | null;
+    _methodDevelopersByB: {
+      nodes: { methodByA: { slug: string; title: string; _partnershipMethodsByA: { nodes: { partnershipByB: unknown }[] } } }[];
+    };
+  };
   const organizations = (JSON.parse(text).data.allOrganizations.nodes as P[]).map((o) => ({
     node: {
       slug: o.slug,
       name: o.nameEn ?? o.nameRu ?? o.nameKk,
       methods: {
         edges: o._methodDevelopersByB.nodes.map(({ methodByA: m }) => ({
-          node: { slug: m.slug, title: m.title, partnerships: { edges: m._partnershipMethodsByA.nodes.map((x) => ({ node: x.partnershipByB })) } },
+          node: {
+            slug: m.slug,
+            title: m.title,
+            partnerships: { edges: m._partnershipMethodsByA.nodes.map((x) => ({ node: x.partnershipByB })) },
+          },
         })),
       },
     },
@@ -90,13 +120,16 @@ async function benchScale(scale: number) {
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   const one = async (sql: string) => Number((await db.query(sql)).rows[0].v);
-  const funder = await one(`SELECT "funderId" AS v FROM "Funding" WHERE "funderId" IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`);
+  const funder = await one(
+    `SELECT "funderId" AS v FROM "Funding" WHERE "funderId" IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`,
+  );
   const fundingsOfFunder = await one(`SELECT count(*) AS v FROM "Funding" WHERE "funderId" = ${funder}`);
   const middle = await one(`SELECT id AS v FROM "Partnership" ORDER BY id OFFSET ${Math.floor(scale / 2)} LIMIT 1`);
   const lastPage = Math.floor(scale / PAGE);
   const pageCursors = new Map<number, number | null>([[1, null]]);
   for (const page of [1000, lastPage]) {
-    if (page > 1 && page <= lastPage) pageCursors.set(page, await one(`SELECT id AS v FROM "Partnership" ORDER BY id OFFSET ${(page - 1) * PAGE - 1} LIMIT 1`));
+    if (page > 1 && page <= lastPage)
+      pageCursors.set(page, await one(`SELECT id AS v FROM "Partnership" ORDER BY id OFFSET ${(page - 1) * PAGE - 1} LIMIT 1`));
   }
   await db.end();
 
@@ -116,10 +149,31 @@ async function benchScale(scale: number) {
       ["funding summary", graphql(FUNDING_SUMMARY_QUERY, {}), "#17becf"],
     ];
     const scenarios: Scenario[] = [
-      { name: "API, cached: nested list", server: servers.cached, method: "POST", path: "/graphql", body: nested, color: lighter("#d62728") },
+      {
+        name: "API, cached: nested list",
+        server: servers.cached,
+        method: "POST",
+        path: "/graphql",
+        body: nested,
+        color: lighter("#d62728"),
+      },
       { name: "API: nested list", server: servers.api, method: "POST", path: "/graphql", body: nested, color: "#d62728" },
-      { name: "baseline: nested list (node:http + pg)", server: servers.baseline, method: "POST", path: "/nested", body: nested, color: "#2ca02c" },
-      { name: "PostGraphile 4: nested list", server: servers.postgraphile, method: "POST", path: "/graphql", body: graphql(POSTGRAPHILE_NESTED_QUERY, { n: PAGE }), color: "#1f77b4" },
+      {
+        name: "baseline: nested list (node:http + pg)",
+        server: servers.baseline,
+        method: "POST",
+        path: "/nested",
+        body: nested,
+        color: "#2ca02c",
+      },
+      {
+        name: "PostGraphile 4: nested list",
+        server: servers.postgraphile,
+        method: "POST",
+        path: "/graphql",
+        body: graphql(POSTGRAPHILE_NESTED_QUERY, { n: PAGE }),
+        color: "#1f77b4",
+      },
       { name: "baseline: static answer", server: servers.baseline, method: "GET", path: "/static", color: "#7f7f7f" },
       ...apiQueries.flatMap(([what, body, color]) => [
         { name: `API: ${what}`, server: servers.api, method: "POST" as const, path: "/graphql", body, color },
@@ -135,7 +189,9 @@ async function benchScale(scale: number) {
     if (api !== baseline) throw new Error("the baseline's nested list differs from the API's: fix the baseline before measuring");
     if (postgraphileToApiShape(answers[3]) !== api) throw new Error("PostGraphile's nested list holds different data than the API's");
     if (staticAnswer !== api) throw new Error("the static answer differs from the API's nested list");
-    const parsed = JSON.parse(api).data.organizations.edges as { node: { methods: { edges: { node: { partnerships: { edges: unknown[] } } }[] } } }[];
+    const parsed = JSON.parse(api).data.organizations.edges as {
+      node: { methods: { edges: { node: { partnerships: { edges: unknown[] } } }[] } };
+    }[];
     const methods = parsed.flatMap((o) => o.node.methods.edges);
     const items = parsed.length + methods.length + methods.reduce((n, m) => n + m.node.partnerships.edges.length, 0);
     log(`scale ${scale}: the three nested lists agree (${items} items, ${api.length} bytes)`);
@@ -144,8 +200,17 @@ async function benchScale(scale: number) {
     for (const s of scenarios.filter((s) => s.path !== "/static")) sql.set(s.name, await sqlPerRequest(s));
     const byPageSize: Record<string, Record<number, number>> = { "this API": {}, "PostGraphile 4": {} };
     for (const n of PAGE_SIZES) {
-      byPageSize["this API"][n] = (await sqlPerRequest({ server: servers.api, method: "POST", path: "/graphql", body: graphql(NESTED_QUERY, { n }) })).statements;
-      byPageSize["PostGraphile 4"][n] = (await sqlPerRequest({ server: servers.postgraphile, method: "POST", path: "/graphql", body: graphql(POSTGRAPHILE_NESTED_QUERY, { n }) })).statements;
+      byPageSize["this API"][n] = (
+        await sqlPerRequest({ server: servers.api, method: "POST", path: "/graphql", body: graphql(NESTED_QUERY, { n }) })
+      ).statements;
+      byPageSize["PostGraphile 4"][n] = (
+        await sqlPerRequest({
+          server: servers.postgraphile,
+          method: "POST",
+          path: "/graphql",
+          body: graphql(POSTGRAPHILE_NESTED_QUERY, { n }),
+        })
+      ).statements;
     }
 
     const results: Record<string, Measurement[]> = {};
@@ -163,7 +228,12 @@ async function benchScale(scale: number) {
     // Pages are requested in turn, one at a time, so that noise on the machine hits them alike.
     const pageRequests = [...pageCursors].map(([page, after]) => ({
       page,
-      request: { server: servers.api, method: "POST" as const, path: "/graphql", body: graphql(PAGE_QUERY, { after: after === null ? null : cursor(after) }) },
+      request: {
+        server: servers.api,
+        method: "POST" as const,
+        path: "/graphql",
+        body: graphql(PAGE_QUERY, { after: after === null ? null : cursor(after) }),
+      },
       times: [] as number[],
     }));
     for (let round = 0; round < 10 + 40 * duration; round++) {
@@ -173,12 +243,30 @@ async function benchScale(scale: number) {
         if (round >= 10) p.times.push(performance.now() - t);
       }
     }
-    const percentile = (times: number[], q: number) => [...times].sort((a, b) => a - b)[Math.min(times.length - 1, Math.floor(q * times.length))];
-    const pages = pageRequests.map(({ page, times }) => ({ page, p50: percentile(times, 0.5), p99: percentile(times, 0.99), requests: times.length }));
+    const percentile = (times: number[], q: number) =>
+      [...times].sort((a, b) => a - b)[Math.min(times.length - 1, Math.floor(q * times.length))];
+    const pages = pageRequests.map(({ page, times }) => ({
+      page,
+      p50: percentile(times, 0.5),
+      p99: percentile(times, 0.99),
+      requests: times.length,
+    }));
     for (const p of pages) log(`partnerships page ${p.page}: p50 ${p.p50.toFixed(2)} ms, p99 ${p.p99.toFixed(2)} ms`);
 
     const rss = Object.fromEntries(Object.values(servers).map((s) => [s.name, peakRssMb(s)]));
-    return { scale, counts, items, bytes: api.length, fundingsOfFunder, scenarios: scenarios.map(({ name, server, color }) => ({ name, server: server.name, color })), sql: Object.fromEntries(sql), byPageSize, results, pages, rss };
+    return {
+      scale,
+      counts,
+      items,
+      bytes: api.length,
+      fundingsOfFunder,
+      scenarios: scenarios.map(({ name, server, color }) => ({ name, server: server.name, color })),
+      sql: Object.fromEntries(sql),
+      byPageSize,
+      results,
+      pages,
+      rss,
+    };
   } finally {
     for (const s of Object.values(servers)) await stop(s);
   }
@@ -200,7 +288,7 @@ function report(runs: ScaleResult[], machine: Record<string, string>): string {
     "Every contender runs as its own Node.js process on 127.0.0.1 against the same PostgreSQL server and the same synthetic database",
     "(`npm run synth`), with a pool of 10 connections; autocannon drives the load from the benchmark's process on the same machine.",
     "This API runs twice: with the response cache off (`RESPONSE_CACHE=off`: every request reaches PostgreSQL) and on",
-    "(\`API, cached\`: the default in-memory cache; the load repeats one query, so after the first request every answer comes from",
+    "(`API, cached`: the default in-memory cache; the load repeats one query, so after the first request every answer comes from",
     "the cache, as for a popular query between two curator writes).",
     "",
     "- **nested list**: research institutes → their methods → partnerships applying each method, `first: 20` at each level",
@@ -219,7 +307,9 @@ function report(runs: ScaleResult[], machine: Record<string, string>): string {
   ];
   const peak = (ms: Measurement[]) => ms.reduce((a, b) => (b.rps > a.rps ? b : a));
   lines.push("## Summary: the nested list at its peak throughput", "");
-  lines.push("| Partnerships | Contender | Peak requests/s (connections) | p50 / p99 ms there | vs baseline | vs PostGraphile | SQL statements / request | SQL rows read / request | Peak RSS MB |");
+  lines.push(
+    "| Partnerships | Contender | Peak requests/s (connections) | p50 / p99 ms there | vs baseline | vs PostGraphile | SQL statements / request | SQL rows read / request | Peak RSS MB |",
+  );
   lines.push("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const run of runs) {
     const base = peak(run.results["baseline: nested list (node:http + pg)"]);
@@ -238,9 +328,19 @@ function report(runs: ScaleResult[], machine: Record<string, string>): string {
     const base = run.results["baseline: nested list (node:http + pg)"];
     const peer = run.results["PostGraphile 4: nested list"];
     lines.push(`## ${fmt(run.scale)} partnerships`, "");
-    lines.push(`Rows: ${Object.entries(run.counts).map(([t, n]) => `${t} ${fmt(n)}`).join(", ")}.`, "");
-    lines.push(`Nested list answer: ${fmt(run.items)} items, ${fmt(run.bytes)} bytes. The funder's list has ${fmt(run.fundingsOfFunder)} fundings in all.`, "");
-    lines.push("| Contender | Connections | Requests/s | p50 ms | p99 ms | vs baseline | vs PostGraphile | SQL statements / request | SQL rows read / request | Peak RSS MB |");
+    lines.push(
+      `Rows: ${Object.entries(run.counts)
+        .map(([t, n]) => `${t} ${fmt(n)}`)
+        .join(", ")}.`,
+      "",
+    );
+    lines.push(
+      `Nested list answer: ${fmt(run.items)} items, ${fmt(run.bytes)} bytes. The funder's list has ${fmt(run.fundingsOfFunder)} fundings in all.`,
+      "",
+    );
+    lines.push(
+      "| Contender | Connections | Requests/s | p50 ms | p99 ms | vs baseline | vs PostGraphile | SQL statements / request | SQL rows read / request | Peak RSS MB |",
+    );
     lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (const s of run.scenarios) {
       run.results[s.name].forEach((m, i) => {
@@ -258,17 +358,30 @@ function report(runs: ScaleResult[], machine: Record<string, string>): string {
     const page1000 = run.pages.find((p) => p.page === 1000);
     const sizes = run.byPageSize["this API"];
     lines.push("", "Targets of issue 6:", "", "| Target | Measured | Met |", "|---|---|---|");
-    lines.push(`| Nested list ≥ 0.5x the baseline (peak throughput) | ${ratio(peak(api).rps, peak(base).rps)} | ${peak(api).rps >= 0.5 * peak(base).rps ? "yes" : "no"} |`);
-    lines.push(`| Nested list ahead of PostGraphile 4 (peak throughput) | ${ratio(peak(api).rps, peak(peer).rps)} | ${peak(api).rps > peak(peer).rps ? "yes" : "no"} |`);
+    lines.push(
+      `| Nested list ≥ 0.5x the baseline (peak throughput) | ${ratio(peak(api).rps, peak(base).rps)} | ${peak(api).rps >= 0.5 * peak(base).rps ? "yes" : "no"} |`,
+    );
+    lines.push(
+      `| Nested list ahead of PostGraphile 4 (peak throughput) | ${ratio(peak(api).rps, peak(peer).rps)} | ${peak(api).rps > peak(peer).rps ? "yes" : "no"} |`,
+    );
     lines.push(
       `| p99 < 50 ms at the highest sustainable rate | ${sustainable.length ? `${fmt(peak(sustainable).rps)} req/s at ${peak(sustainable).connections} connection(s), p99 ${peak(sustainable).p99} ms` : `p99 ≥ 50 ms at every level (lowest ${Math.min(...api.map((m) => m.p99))} ms)`} | ${sustainable.length ? "yes" : "no"} |`,
     );
-    lines.push(`| SQL statements independent of page size | ${PAGE_SIZES.map((n) => sizes[n]).join(" / ")} for n = ${PAGE_SIZES.join(" / ")} | ${new Set(PAGE_SIZES.map((n) => sizes[n])).size === 1 ? "yes" : "no"} |`);
-    lines.push(`| Page 1,000 within 1.5x of page 1 (p50) | ${page1000 ? ratio(page1000.p50, run.pages[0].p50) : "n/a (fewer than 1,000 pages)"} | ${page1000 ? (page1000.p50 <= 1.5 * run.pages[0].p50 ? "yes" : "no") : "–"} |`);
+    lines.push(
+      `| SQL statements independent of page size | ${PAGE_SIZES.map((n) => sizes[n]).join(" / ")} for n = ${PAGE_SIZES.join(" / ")} | ${new Set(PAGE_SIZES.map((n) => sizes[n])).size === 1 ? "yes" : "no"} |`,
+    );
+    lines.push(
+      `| Page 1,000 within 1.5x of page 1 (p50) | ${page1000 ? ratio(page1000.p50, run.pages[0].p50) : "n/a (fewer than 1,000 pages)"} | ${page1000 ? (page1000.p50 <= 1.5 * run.pages[0].p50 ? "yes" : "no") : "–"} |`,
+    );
     const cachedNested = run.results["API, cached: nested list"];
-    lines.push(`| Cached nested list ≥ 10x uncached (peak throughput) | ${ratio(peak(cachedNested).rps, peak(api).rps)} | ${peak(cachedNested).rps >= 10 * peak(api).rps ? "yes" : "no"} |`);
+    lines.push(
+      `| Cached nested list ≥ 10x uncached (peak throughput) | ${ratio(peak(cachedNested).rps, peak(api).rps)} | ${peak(cachedNested).rps >= 10 * peak(api).rps ? "yes" : "no"} |`,
+    );
     lines.push("", "Cached against uncached, each at its peak throughput:", "");
-    lines.push("| Query | Uncached requests/s (p50 / p99 ms) | Cached requests/s (p50 / p99 ms) | Cached vs uncached |", "|---|---:|---:|---:|");
+    lines.push(
+      "| Query | Uncached requests/s (p50 / p99 ms) | Cached requests/s (p50 / p99 ms) | Cached vs uncached |",
+      "|---|---:|---:|---:|",
+    );
     for (const s of run.scenarios.filter((s) => s.name.startsWith("API: "))) {
       const what = s.name.slice("API: ".length);
       const [u, c] = [peak(run.results[s.name]), peak(run.results[`API, cached: ${what}`])];
@@ -276,10 +389,16 @@ function report(runs: ScaleResult[], machine: Record<string, string>): string {
     }
     lines.push("", "SQL statements for the nested list by page size (`first: n` at every level):", "");
     lines.push(`| Server | ${PAGE_SIZES.map((n) => `n = ${n}`).join(" | ")} |`, `|---|${PAGE_SIZES.map(() => "---:").join("|")}|`);
-    for (const [server, counts] of Object.entries(run.byPageSize)) lines.push(`| ${server} | ${PAGE_SIZES.map((n) => counts[n]).join(" | ")} |`);
-    lines.push("", "Cursor pagination of `partnerships(first: 20, after:)` in the default order, one request at a time, pages in turn:", "");
+    for (const [server, counts] of Object.entries(run.byPageSize))
+      lines.push(`| ${server} | ${PAGE_SIZES.map((n) => counts[n]).join(" | ")} |`);
+    lines.push(
+      "",
+      "Cursor pagination of `partnerships(first: 20, after:)` in the default order, one request at a time, pages in turn:",
+      "",
+    );
     lines.push("| Page | Requests | p50 ms | p99 ms | p50 vs page 1 |", "|---:|---:|---:|---:|---:|");
-    for (const p of run.pages) lines.push(`| ${fmt(p.page)} | ${p.requests} | ${fmt(p.p50, 2)} | ${fmt(p.p99, 2)} | ${ratio(p.p50, run.pages[0].p50)} |`);
+    for (const p of run.pages)
+      lines.push(`| ${fmt(p.page)} | ${p.requests} | ${fmt(p.p50, 2)} | ${fmt(p.p99, 2)} | ${ratio(p.p50, run.pages[0].p50)} |`);
     lines.push("");
   }
   return lines.join("\n");
@@ -301,20 +420,26 @@ const pgVersion = await (async () => {
   return v;
 })();
 const machine = {
-  date: started.toISOString().slice(0, 16).replace("T", " ") + " UTC",
+  date: `${started.toISOString().slice(0, 16).replace("T", " ")} UTC`,
   summary:
     `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GB, Node.js ${process.version}, PostgreSQL ${pgVersion}. ` +
     `Load average (1/5/15 min) ${before.map((v) => v.toFixed(2)).join(" / ")} before and ${after.map((v) => v.toFixed(2)).join(" / ")} after; ` +
     `${duration} s per measurement after a 2 s warm-up, run took ${Math.round((Date.now() - started.getTime()) / 60000)} min.`,
 };
 mkdirSync(values.out!, { recursive: true });
-writeFileSync(`${values.out}/results.json`, JSON.stringify({ machine, runs }, null, 2) + "\n");
-writeFileSync(`${values.out}/report.md`, report(runs, machine) + "\n![Throughput by concurrency](throughput.png)\n");
+writeFileSync(`${values.out}/results.json`, `${JSON.stringify({ machine, runs }, null, 2)}\n`);
+writeFileSync(`${values.out}/report.md`, `${report(runs, machine)}\n![Throughput by concurrency](throughput.png)\n`);
 writeFileSync(
   `${values.out}/throughput.png`,
-  renderChart(runs.map((run) => ({
-    title: `${fmt(run.scale)} partnerships`,
-    series: run.scenarios.map((s) => ({ name: s.name, color: s.color, points: run.results[s.name].map(({ connections, rps }) => ({ connections, rps })) })),
-  }))),
+  renderChart(
+    runs.map((run) => ({
+      title: `${fmt(run.scale)} partnerships`,
+      series: run.scenarios.map((s) => ({
+        name: s.name,
+        color: s.color,
+        points: run.results[s.name].map(({ connections, rps }) => ({ connections, rps })),
+      })),
+    })),
+  ),
 );
 log(`report written to ${values.out}/report.md`);

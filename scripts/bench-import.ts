@@ -27,7 +27,9 @@ if (process.argv[2] === "--child") {
   const [, , , url, file] = process.argv;
   const db = await openDatabase({ databaseUrl: url, poolSize: 2 });
   const started = performance.now();
-  const result = await importFiles(db.prisma, [{ entity: "organizations", path: file }], { author: { actor: "import", reason: "benchmark (synthetic data)" } });
+  const result = await importFiles(db.prisma, [{ entity: "organizations", path: file }], {
+    author: { actor: "import", reason: "benchmark (synthetic data)" },
+  });
   const seconds = (performance.now() - started) / 1000;
   await db.close();
   const changed = result.report.organizations.created + result.report.organizations.updated;
@@ -44,7 +46,9 @@ function runChild(url: string, file: string): Promise<Measure> {
     });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`import exited with ${code}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`import exited with ${code}`)),
+    );
   });
 }
 
@@ -54,7 +58,9 @@ const { url, drop: cleanup } = await createScratchDatabase(process.env.BENCH_DAT
 try {
   const db = await openDatabase({ databaseUrl: url, poolSize: 2 });
   writeFileSync(join(dir, "sources.json"), JSON.stringify([syntheticSource]));
-  await importFiles(db.prisma, [{ entity: "sources", path: join(dir, "sources.json") }], { author: { actor: "import", reason: "benchmark" } });
+  await importFiles(db.prisma, [{ entity: "sources", path: join(dir, "sources.json") }], {
+    author: { actor: "import", reason: "benchmark" },
+  });
   await db.close();
 
   const small = join(dir, "synthetic-baseline-organizations.csv");
@@ -74,7 +80,9 @@ try {
     "time vs baseline": Number((m.seconds / baseline.seconds).toFixed(2)),
     "memory vs baseline": Number((m.maxRssMb / baseline.maxRssMb).toFixed(2)),
   });
-  console.log(`Importer benchmark on SYNTHETIC organizations (${process.env.BENCH_DATABASE_URL ? "PostgreSQL server" : "embedded PGlite"}), Node ${process.version}`);
+  console.log(
+    `Importer benchmark on SYNTHETIC organizations (${process.env.BENCH_DATABASE_URL ? "PostgreSQL server" : "embedded PGlite"}), Node ${process.version}`,
+  );
   console.table([row("baseline: 10,000 new rows", baseline), row("100,000 new rows", first)]);
 } finally {
   await cleanup();

@@ -32,7 +32,8 @@ if (!(seconds > 0) || !Number.isInteger(writers) || writers < 2) throw new Error
 
 const FIELDS = ["city", "description", "nameRu", "nameKk", "website"] as const;
 type Field = (typeof FIELDS)[number];
-const value = (field: Field, writer: number, round: number) => (field === "website" ? `https://example.org/${writer}/${round}` : `${field} of writer ${writer}, round ${round}`);
+const value = (field: Field, writer: number, round: number) =>
+  field === "website" ? `https://example.org/${writer}/${round}` : `${field} of writer ${writer}, round ${round}`;
 
 const CREATE = `mutation ($input: OrganizationCreateInput!) { organizationCreate(input: $input) { organization { city } userErrors { field message code } } }`;
 const UPDATE = `mutation ($input: OrganizationUpdateInput!) { organizationUpdate(input: $input) { organization { slug } userErrors { field message code } } }`;
@@ -44,7 +45,15 @@ const READ = `query ($slug: String!) { organization(slug: $slug) { city descript
 
 const scratch = await createScratchDatabase(process.env.DATABASE_URL, "concurrency");
 const db = await openDatabase({ databaseUrl: scratch.url, poolSize: 10 });
-const counts = { rounds: 0, answersChecked: 0, wrongAnswers: 0, lostUpdates: 0, brokenHistoryChains: 0, duplicateCreates: 0, serverErrors: 0 };
+const counts = {
+  rounds: 0,
+  answersChecked: 0,
+  wrongAnswers: 0,
+  lostUpdates: 0,
+  brokenHistoryChains: 0,
+  duplicateCreates: 0,
+  serverErrors: 0,
+};
 const examples = new Map<string, string>();
 const wrong = (what: string, detail: unknown) => {
   counts.wrongAnswers++;
@@ -58,7 +67,9 @@ try {
   for (let w = 0; w < writers; w++) keys.push(await createApiKey(db.prisma, `concurrency-writer-${w}`, "WRITE"));
   const source = (await db.prisma.source.findFirstOrThrow({ orderBy: { id: "asc" } })).url;
   const citations = [{ source, quote: "Concurrency run", confidence: "HIGH" }];
-  const organizations = (await db.prisma.organization.findMany({ select: { slug: true }, orderBy: { id: "asc" }, take: 3 })).map((o) => o.slug);
+  const organizations = (await db.prisma.organization.findMany({ select: { slug: true }, orderBy: { id: "asc" }, take: 3 })).map(
+    (o) => o.slug,
+  );
 
   /** One GraphQL request; the data of its answer, or null (counted as a server error) when there is none. */
   async function request(query: string, variables: object, writer?: number): Promise<any> {
@@ -83,25 +94,48 @@ try {
   const sharedSlugs = Array.from({ length: Math.ceil(writers / FIELDS.length) }, (_, i) => `concurrency-shared-${i}`);
   const owner = (w: number) => ({ slug: sharedSlugs[Math.floor(w / FIELDS.length)], field: FIELDS[w % FIELDS.length] });
   for (const slug of sharedSlugs)
-    await request(CREATE, { input: { record: { slug, kind: "RESEARCH_INSTITUTE", nameEn: slug, citations }, reason: "concurrency run" } }, 0);
+    await request(
+      CREATE,
+      { input: { record: { slug, kind: "RESEARCH_INSTITUTE", nameEn: slug, citations }, reason: "concurrency run" } },
+      0,
+    );
   const partnership = "concurrency-partnership";
-  await request(PARTNERSHIP_CREATE, { input: { record: { slug: partnership, title: "Concurrency run", kind: "COLLABORATION", status: "ACTIVE", citations }, reason: "concurrency run" } }, 0);
-  const current = new Map(sharedSlugs.map((slug) => [slug, Object.fromEntries(FIELDS.map((f) => [f, null])) as Record<Field, string | null>]));
+  await request(
+    PARTNERSHIP_CREATE,
+    {
+      input: {
+        record: { slug: partnership, title: "Concurrency run", kind: "COLLABORATION", status: "ACTIVE", citations },
+        reason: "concurrency run",
+      },
+    },
+    0,
+  );
+  const current = new Map(
+    sharedSlugs.map((slug) => [slug, Object.fromEntries(FIELDS.map((f) => [f, null])) as Record<Field, string | null>]),
+  );
   const created: string[] = [];
 
-  const names = (organization: any) => Object.fromEntries(organization.names.map((n: any) => [`name${n.lang[0]}${n.lang[1].toLowerCase()}`, n.text]));
+  const names = (organization: any) =>
+    Object.fromEntries(organization.names.map((n: any) => [`name${n.lang[0]}${n.lang[1].toLowerCase()}`, n.text]));
   const deadline = Date.now() + seconds * 1000;
   for (let round = 1; Date.now() < deadline; round++) {
     counts.rounds++;
     const raceSlug = `concurrency-race-${round}`;
     created.push(raceSlug);
-    const participants = [{ organization: organizations[0], role: "LEAD" }, { organization: organizations[round % 2 ? 1 : 2], role: "PARTNER" }];
+    const participants = [
+      { organization: organizations[0], role: "LEAD" },
+      { organization: organizations[round % 2 ? 1 : 2], role: "PARTNER" },
+    ];
     const before = new Map([...current].map(([slug, fields]) => [slug, { ...fields }]));
 
     const updates = Array.from({ length: writers }, async (_, w) => {
       const { slug, field } = owner(w);
-      const data = await request(UPDATE, { input: { slug, record: { [field]: value(field, w, round), citations }, reason: `round ${round}` } }, w);
-      if (data && data.organizationUpdate.userErrors.length) wrong("update refused", data.organizationUpdate.userErrors);
+      const data = await request(
+        UPDATE,
+        { input: { slug, record: { [field]: value(field, w, round), citations }, reason: `round ${round}` } },
+        w,
+      );
+      if (data?.organizationUpdate.userErrors.length) wrong("update refused", data.organizationUpdate.userErrors);
       return data?.organizationUpdate.userErrors.length === 0;
     });
     const creates = Array.from({ length: writers }, async (_, w) => {
@@ -109,7 +143,11 @@ try {
       return (await request(CREATE, { input: { record, reason: `round ${round}` } }, w))?.organizationCreate ?? null;
     });
     const participantUpdates = Array.from({ length: writers }, async (_, w) => {
-      const data = await request(PARTNERSHIP_UPDATE, { input: { slug: partnership, record: { participants, citations }, reason: `round ${round}` } }, w);
+      const data = await request(
+        PARTNERSHIP_UPDATE,
+        { input: { slug: partnership, record: { participants, citations }, reason: `round ${round}` } },
+        w,
+      );
       if (!data) return;
       const answer = data.partnershipUpdate;
       const got = answer.partnership?.participants.map((p: any) => `${p.organization.slug} ${p.role}`).sort();
@@ -128,7 +166,12 @@ try {
         if (seen !== before.get(slug)![field] && seen !== value(field, w, round)) wrong("read", { slug, field, seen });
       }
     });
-    const [acknowledged, createAnswers] = await Promise.all([Promise.all(updates), Promise.all(creates), Promise.all(participantUpdates), Promise.all(reads)]);
+    const [acknowledged, createAnswers] = await Promise.all([
+      Promise.all(updates),
+      Promise.all(creates),
+      Promise.all(participantUpdates),
+      Promise.all(reads),
+    ]);
 
     const stored = await db.prisma.organization.findMany({ where: { slug: { in: sharedSlugs } } });
     for (let w = 0; w < writers; w++) {
@@ -141,16 +184,21 @@ try {
     const winners = createAnswers.filter((a) => a && a.userErrors.length === 0);
     if (winners.length > 1) counts.duplicateCreates += winners.length - 1;
     if (winners.length === 0) wrong("no create succeeded", createAnswers);
-    for (const a of createAnswers.filter((a) => a && a.userErrors.length)) {
+    for (const a of createAnswers.filter((a) => a?.userErrors.length)) {
       const [e] = a.userErrors;
-      if (a.userErrors.length !== 1 || e.code !== "TAKEN" || e.field !== "record.slug" || !e.message.includes(JSON.stringify(raceSlug))) wrong("create refused without TAKEN naming the slug", a.userErrors);
+      if (a.userErrors.length !== 1 || e.code !== "TAKEN" || e.field !== "record.slug" || !e.message.includes(JSON.stringify(raceSlug)))
+        wrong("create refused without TAKEN naming the slug", a.userErrors);
     }
     const race = await db.prisma.organization.findUnique({ where: { slug: raceSlug }, select: { city: true } });
-    if (winners.length === 1 && race?.city !== winners[0].organization.city) wrong("created record is not the winner's", { race, winner: winners[0] });
+    if (winners.length === 1 && race?.city !== winners[0].organization.city)
+      wrong("created record is not the winner's", { race, winner: winners[0] });
   }
 
   // History: each entry's `before` is what the entries before it left, and replaying them gives the record.
-  const records = await db.prisma.organization.findMany({ where: { slug: { in: [...sharedSlugs, ...created] } }, select: { id: true, slug: true } });
+  const records = await db.prisma.organization.findMany({
+    where: { slug: { in: [...sharedSlugs, ...created] } },
+    select: { id: true, slug: true },
+  });
   for (const { id, slug } of records) {
     const history = await db.prisma.change.findMany({ where: { recordType: "Organization", recordId: id }, orderBy: { id: "asc" } });
     const { record, chain } = replayHistory(history);

@@ -4,7 +4,13 @@
 import { parseArgs } from "node:util";
 import { runConcurrentLoad } from "../test/concurrent-load.ts";
 
-const { values } = parseArgs({ options: { seconds: { type: "string", default: "20" }, writers: { type: "string", default: "4" }, readers: { type: "string", default: "8" } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "20" },
+    writers: { type: "string", default: "4" },
+    readers: { type: "string", default: "8" },
+  },
+});
 const [seconds, writers, readers] = [values.seconds, values.writers, values.readers].map(Number);
 if (![seconds, writers, readers].every((n) => Number.isInteger(n) && n >= 0) || seconds === 0) {
   console.error("usage: npx tsx scripts/embedded-stress.ts [--seconds N] [--writers N] [--readers N] (whole numbers, seconds at least 1)");

@@ -87,6 +87,8 @@ try {
   await blank.drop();
 }
 
-console.log(`Export memory (${process.env.TEST_DATABASE_URL ? "PostgreSQL server" : "embedded PGlite"}; synthetic funding records, one citation each)`);
+console.log(
+  `Export memory (${process.env.TEST_DATABASE_URL ? "PostgreSQL server" : "embedded PGlite"}; synthetic funding records, one citation each)`,
+);
 console.log("    rows      size      time   live heap: streamed export   naive findMany   ratio");
 for (const line of report) console.log(line);

@@ -53,7 +53,16 @@ const proxy = await startTcpProxy(Number(new URL(blank.url).port || 5432));
 
 const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
   cwd: args.app,
-  env: { ...process.env, DATABASE_URL: proxy.through(blank.url), HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", REDIS_URL: "", RESPONSE_CACHE: "off", RATE_LIMIT_PER_MINUTE: "100000000" },
+  env: {
+    ...process.env,
+    DATABASE_URL: proxy.through(blank.url),
+    HOST: "127.0.0.1",
+    PORT: "0",
+    LOG_LEVEL: "info",
+    REDIS_URL: "",
+    RESPONSE_CACHE: "off",
+    RATE_LIMIT_PER_MINUTE: "100000000",
+  },
   stdio: ["ignore", "ignore", "pipe"],
 });
 let port: number | undefined;
@@ -82,7 +91,7 @@ async function read(query: string, headers: Record<string, string> = {}) {
 /** The request, the right answer to it, and what the client got; false unless the answer is right. */
 async function check(query: string, right: string, headers?: Record<string, string>): Promise<boolean> {
   counts.requests++;
-  let answer;
+  let answer: Awaited<ReturnType<typeof read>>;
   try {
     answer = await read(query, headers);
   } catch {
@@ -138,7 +147,9 @@ try {
   running = false;
   await Promise.all(load);
 
-  console.log(`Outage run: ${path.resolve(args.app)}, ${cycles} ${args.mode}s of ${downSeconds} s, ${upSeconds} s up between, ${workers} readers (response cache off)`);
+  console.log(
+    `Outage run: ${path.resolve(args.app)}, ${cycles} ${args.mode}s of ${downSeconds} s, ${upSeconds} s up between, ${workers} readers (response cache off)`,
+  );
   console.log(`  requests                          ${counts.requests}`);
   console.log(`  answers checked                   ${counts.checked}`);
   console.log(`  wrong answers                     ${counts.wrong}`);

@@ -38,7 +38,7 @@ console.log(`database: ${env.DATABASE_URL ?? "embedded"}; first: ${FIRST}; ${RUN
 for (const q of queries) {
   for (let i = 0; i < WARM_UP; i++) await request(q);
   const times: number[] = [];
-  let result;
+  let result: Awaited<ReturnType<typeof request>> | undefined;
   for (let i = 0; i < RUNS; i++) {
     const start = performance.now();
     result = await request(q);

@@ -1,7 +1,8 @@
 // SYNTHETIC data for tests and benchmarks of the importer: invented organizations citing one
 // invented source, every record labelled synthetic. Never written to seeds/data.
-import { createWriteStream } from "node:fs";
+
 import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 
 export const SYNTHETIC_SOURCE = "https://example.org/synthetic-benchmark-source";
 
@@ -15,7 +16,22 @@ export const syntheticSource = {
   note: "synthetic",
 };
 
-const COLUMNS = ["slug", "kind", "nameEn", "nameRu", "nameKk", "alternateNames", "description", "country", "city", "foundedYear", "website", "parent", "identifiers", "citations"];
+const COLUMNS = [
+  "slug",
+  "kind",
+  "nameEn",
+  "nameRu",
+  "nameKk",
+  "alternateNames",
+  "description",
+  "country",
+  "city",
+  "foundedYear",
+  "website",
+  "parent",
+  "identifiers",
+  "citations",
+];
 
 function csvCell(value: string): string {
   return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
@@ -46,11 +62,15 @@ export function syntheticOrganizationRow(i: number, overrides: Record<string, st
 export const organizationHeader = COLUMNS.join(",");
 
 /** Writes `rows` synthetic organizations as CSV, streaming, so any size fits in memory. */
-export async function writeSyntheticOrganizations(file: string, rows: number, overrides: (i: number) => Record<string, string> = () => ({})) {
+export async function writeSyntheticOrganizations(
+  file: string,
+  rows: number,
+  overrides: (i: number) => Record<string, string> = () => ({}),
+) {
   const out = createWriteStream(file);
-  out.write(organizationHeader + "\n");
+  out.write(`${organizationHeader}\n`);
   for (let i = 1; i <= rows; i++) {
-    if (!out.write(syntheticOrganizationRow(i, overrides(i)) + "\n")) await once(out, "drain");
+    if (!out.write(`${syntheticOrganizationRow(i, overrides(i))}\n`)) await once(out, "drain");
   }
   out.end();
   await once(out, "finish");

@@ -17,5 +17,5 @@ for (const entity of entityNames) {
   writeFileSync(new URL(`${entity}.csv`, out), `${columns.join(",")}\n${columns.map((c) => cell(record[c])).join(",")}\n`);
 }
 const manifest = { files: entityNames.map((entity) => ({ entity, path: `${entity}.csv` })) };
-writeFileSync(new URL("manifest.json", out), JSON.stringify(manifest, null, 2) + "\n");
+writeFileSync(new URL("manifest.json", out), `${JSON.stringify(manifest, null, 2)}\n`);
 console.log(`wrote ${entityNames.length} sample files and manifest.json to docs/import-samples/`);

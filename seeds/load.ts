@@ -7,8 +7,8 @@ import { currentRelease } from "../src/dataset/metadata.ts";
 import type { PrismaClient } from "../src/generated/prisma/client.ts";
 import { importFiles } from "../src/import/index.ts";
 import { entityNames } from "../src/import/records.ts";
-import { recordModels } from "../src/records/registry.ts";
 import { SEED_ACTOR, type WriteReport } from "../src/import/write.ts";
+import { recordModels } from "../src/records/registry.ts";
 
 const defaultDataDir = fileURLToPath(new URL("./data/", import.meta.url));
 
@@ -28,9 +28,13 @@ export async function loadSeed(prisma: PrismaClient, options: { dataDir?: string
  */
 async function dateSeedWrites(prisma: PrismaClient, lastChangeBefore: number) {
   const at = new Date(`${currentRelease.releasedAt}T00:00:00Z`);
-  const written = await prisma.change.findMany({ where: { id: { gt: lastChangeBefore }, actor: SEED_ACTOR }, select: { id: true, action: true, recordType: true, recordId: true } });
+  const written = await prisma.change.findMany({
+    where: { id: { gt: lastChangeBefore }, actor: SEED_ACTOR },
+    select: { id: true, action: true, recordType: true, recordId: true },
+  });
   if (!written.length) return;
-  const ids = (type: string, created: boolean) => written.filter((c) => c.recordType === type && (!created || c.action === "CREATE")).map((c) => c.recordId);
+  const ids = (type: string, created: boolean) =>
+    written.filter((c) => c.recordType === type && (!created || c.action === "CREATE")).map((c) => c.recordId);
   await prisma.$transaction([
     ...recordModels.flatMap((model) => [
       // Table names are the model names of this fixed list, never input.

@@ -9,10 +9,21 @@ function explain(schema: GraphQLSchema, error: GraphQLError): GraphQLError {
   const match = UNKNOWN_ENUM_VALUE.exec(error.message) ?? UNKNOWN_INPUT_FIELD.exec(error.message);
   const type = match && schema.getType(match[1]);
   const allowed =
-    type instanceof GraphQLEnumType ? type.getValues().map((v) => v.name) : type instanceof GraphQLInputObjectType ? Object.keys(type.getFields()) : null;
+    type instanceof GraphQLEnumType
+      ? type.getValues().map((v) => v.name)
+      : type instanceof GraphQLInputObjectType
+        ? Object.keys(type.getFields())
+        : null;
   if (!allowed) return error;
   const { nodes, source, positions, path, originalError, extensions } = error;
-  return new GraphQLError(`${error.message} Allowed: ${allowed.join(", ")}.`, { nodes, source, positions, path, originalError, extensions });
+  return new GraphQLError(`${error.message} Allowed: ${allowed.join(", ")}.`, {
+    nodes,
+    source,
+    positions,
+    path,
+    originalError,
+    extensions,
+  });
 }
 
 /** Lists the allowed values in errors about an unknown enum value or input field. */

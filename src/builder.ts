@@ -3,16 +3,16 @@ import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import { GraphQLError } from "graphql";
 import { prisma } from "./db.ts";
+import type PrismaTypes from "./generated/pothos-types.ts";
+import { getDatamodel } from "./generated/pothos-types.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
 import type { RequestContext } from "./http/context.ts";
-import PrismaTypes, { getDatamodel } from "./generated/pothos-types.ts";
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
 /** Yoga's GraphQL context: the request's one context (see http/context.ts). */
 export type Context = RequestContext;
-
 
 /** A client error with a stable machine-readable code in `extensions.code`. */
 export function userError(message: string, code = "BAD_USER_INPUT"): GraphQLError {
@@ -59,7 +59,9 @@ export const builder = new SchemaBuilder<{
     hasPreviousPageFieldOptions: { description: "Whether items precede this page" },
     startCursorFieldOptions: { description: "Cursor of the first item of this page" },
     endCursorFieldOptions: { description: "Cursor of the last item of this page" },
-    firstArgOptions: { description: `Number of items from the start, or after \`after\` (0 to ${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE})` },
+    firstArgOptions: {
+      description: `Number of items from the start, or after \`after\` (0 to ${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE})`,
+    },
     afterArgOptions: { description: "Return items after this cursor (an `endCursor` or edge `cursor`)" },
     lastArgOptions: { description: `Number of items from the end, or before \`before\` (0 to ${MAX_PAGE_SIZE})` },
     beforeArgOptions: { description: "Return items before this cursor (a `startCursor` or edge `cursor`)" },

@@ -81,8 +81,11 @@ export function onPrimary<A extends unknown[], R>(fn: (...args: A) => R): (...ar
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const poolSize = options.poolSize ?? 10;
   const replicaUrls = options.replicaUrls ?? [];
-  if (replicaUrls.length && !options.databaseUrl) throw new Error("Read replicas need a PostgreSQL server (databaseUrl): the embedded database has none");
-  const embedded = options.databaseUrl ? undefined : await startEmbedded(options.dataDir ?? null, { useRunningServer: options.useRunningServer });
+  if (replicaUrls.length && !options.databaseUrl)
+    throw new Error("Read replicas need a PostgreSQL server (databaseUrl): the embedded database has none");
+  const embedded = options.databaseUrl
+    ? undefined
+    : await startEmbedded(options.dataDir ?? null, { useRunningServer: options.useRunningServer });
   const url = options.databaseUrl ?? embedded!.url;
   try {
     await migrate(url);

@@ -11,7 +11,12 @@ export function acceptedLanguages(header: string | null | undefined): LanguageCo
   const ranked = header.split(",").flatMap((part, index) => {
     const [tag, ...params] = part.trim().split(";");
     const code = codes[tag.trim().toLowerCase().split("-")[0]];
-    const q = Number(params.find((p) => p.trim().startsWith("q="))?.trim().slice(2) ?? 1);
+    const q = Number(
+      params
+        .find((p) => p.trim().startsWith("q="))
+        ?.trim()
+        .slice(2) ?? 1,
+    );
     return code && q > 0 && Number.isFinite(q) ? [{ code, q, index }] : [];
   });
   ranked.sort((a, b) => b.q - a.q || a.index - b.index);

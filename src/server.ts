@@ -35,10 +35,17 @@ async function openWhenReachable() {
       if (!isDatabaseUnavailable(error)) throw error;
       const reason = lastLineOf(error);
       if (Date.now() - started + 1000 > env.DATABASE_WAIT_SECONDS * 1000) {
-        log.error(`the database (DATABASE_URL) could not be reached in ${env.DATABASE_WAIT_SECONDS} s (DATABASE_WAIT_SECONDS); not starting`, { error: reason });
+        log.error(
+          `the database (DATABASE_URL) could not be reached in ${env.DATABASE_WAIT_SECONDS} s (DATABASE_WAIT_SECONDS); not starting`,
+          { error: reason },
+        );
         process.exit(1);
       }
-      if (attempt === 1) log.warn(`the database (DATABASE_URL) cannot be reached; trying again every second for up to ${env.DATABASE_WAIT_SECONDS} s (DATABASE_WAIT_SECONDS)`, { error: reason });
+      if (attempt === 1)
+        log.warn(
+          `the database (DATABASE_URL) cannot be reached; trying again every second for up to ${env.DATABASE_WAIT_SECONDS} s (DATABASE_WAIT_SECONDS)`,
+          { error: reason },
+        );
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }

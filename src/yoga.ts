@@ -3,24 +3,24 @@ import { GraphQLError } from "graphql";
 import { createYoga } from "graphql-yoga";
 import { allowedValuesInErrors } from "./allowed-values.ts";
 import { CSRF_HEADER } from "./auth/guard.ts";
-import { verifyApiKey, type VerifiedKey } from "./auth/keys.ts";
-import { memoryPersistedQueries, persistedQueries, redisPersistedQueries, type PersistedQueryStore } from "./cache/persisted-queries.ts";
+import { type VerifiedKey, verifyApiKey } from "./auth/keys.ts";
+import { memoryPersistedQueries, type PersistedQueryStore, persistedQueries, redisPersistedQueries } from "./cache/persisted-queries.ts";
 import { responseCache } from "./cache/plugin.ts";
-import { memoryCacheStore, redisCacheStore, type ResponseCacheStore } from "./cache/store.ts";
+import { memoryCacheStore, type ResponseCacheStore, redisCacheStore } from "./cache/store.ts";
 import { datasetExtensions } from "./dataset/extensions.ts";
-import { env } from "./env.ts";
 import { developerRoutes } from "./download/developer-routes.ts";
 import { DOWNLOAD_PATH, DOWNLOAD_PATHS, downloadRoute } from "./download/routes.ts";
+import { env } from "./env.ts";
 import { EXPORT_PATH, exportRoute } from "./export/routes.ts";
 import { graphiqlAssetRoutes, graphiqlPage } from "./graphiql/routes.ts";
 import type { RequestContext, ServerContext } from "./http/context.ts";
 import { ApiError, failure } from "./http/errors.ts";
+import { operationalRoutes, type Routes, requestPlugin } from "./http/routes.ts";
 import { IMPORT_PATH, importRoute } from "./import/route.ts";
-import { operationalRoutes, requestPlugin, type Routes } from "./http/routes.ts";
 import { DOCUMENT_LIMITS } from "./limits/document.ts";
 import { inputPlugin } from "./limits/input.ts";
-import { limitsPlugin, RATE_LIMIT_HEADERS, type Limits } from "./limits/plugin.ts";
-import { memoryStore, redisStore, type RateLimitStore } from "./limits/rate-limit.ts";
+import { type Limits, limitsPlugin, RATE_LIMIT_HEADERS } from "./limits/plugin.ts";
+import { memoryStore, type RateLimitStore, redisStore } from "./limits/rate-limit.ts";
 import { log } from "./log.ts";
 import { schema } from "./schema/index.ts";
 
@@ -63,12 +63,17 @@ function maskError(error: unknown, message: string): Error {
   if (!(error instanceof GraphQLError)) return failure(error, { message });
   const original = error.originalError;
   if (!original || original instanceof GraphQLError) {
-    if (!error.extensions.code) return new GraphQLError(error.message, { ...error, extensions: { ...error.extensions, code: "BAD_USER_INPUT" } });
+    if (!error.extensions.code)
+      return new GraphQLError(error.message, { ...error, extensions: { ...error.extensions, code: "BAD_USER_INPUT" } });
     return error;
   }
   if (original instanceof PothosValidationError) return new ApiError(original.message, "BAD_USER_INPUT", { at: error });
   if (TIMEOUT_MESSAGE.test(original.message)) {
-    return new ApiError("The database took too long to answer and the query was stopped. Ask for fewer items, or page through them", "TIMEOUT", { status: 504, at: error });
+    return new ApiError(
+      "The database took too long to answer and the query was stopped. Ask for fewer items, or page through them",
+      "TIMEOUT",
+      { status: 504, at: error },
+    );
   }
   return failure(original, { message, at: error });
 }
@@ -105,14 +110,20 @@ export interface ApiOptions {
 
 function defaultResponseCacheStore(): ResponseCacheStore | null {
   if (!env.RESPONSE_CACHE) return null;
-  return env.REDIS_URL ? redisCacheStore(env.REDIS_URL, `${env.REDIS_KEY_PREFIX}cache:`, env.RESPONSE_CACHE_TTL_SECONDS) : memoryCacheStore(env.RESPONSE_CACHE_MAX_MB * 1024 * 1024, env.RESPONSE_CACHE_TTL_SECONDS);
+  return env.REDIS_URL
+    ? redisCacheStore(env.REDIS_URL, `${env.REDIS_KEY_PREFIX}cache:`, env.RESPONSE_CACHE_TTL_SECONDS)
+    : memoryCacheStore(env.RESPONSE_CACHE_MAX_MB * 1024 * 1024, env.RESPONSE_CACHE_TTL_SECONDS);
 }
 
 export function createApi(options: ApiOptions = {}) {
   const store = options.rateLimitStore ?? (env.REDIS_URL ? redisStore(env.REDIS_URL, `${env.REDIS_KEY_PREFIX}ratelimit:`) : memoryStore());
   const cacheStore = options.responseCacheStore === undefined ? defaultResponseCacheStore() : options.responseCacheStore;
   const limits = { ...configuredLimits(), ...options.limits };
-  const queryStore = options.persistedQueryStore ?? (env.REDIS_URL ? redisPersistedQueries(env.REDIS_URL, `${env.REDIS_KEY_PREFIX}apq:`, env.RESPONSE_CACHE_TTL_SECONDS * 7) : memoryPersistedQueries());
+  const queryStore =
+    options.persistedQueryStore ??
+    (env.REDIS_URL
+      ? redisPersistedQueries(env.REDIS_URL, `${env.REDIS_KEY_PREFIX}apq:`, env.RESPONSE_CACHE_TTL_SECONDS * 7)
+      : memoryPersistedQueries());
   // No `context` factory: requestPlugin fills the server's context of each request into the GraphQL context.
   return createYoga<ServerContext, RequestContext>({
     schema,
@@ -129,7 +140,16 @@ export function createApi(options: ApiOptions = {}) {
       origin: "*",
       methods: ["GET", "POST"],
       allowedHeaders: ["content-type", "accept", "x-request-id"],
-      exposedHeaders: [...RATE_LIMIT_HEADERS, "retry-after", "x-cache", "x-request-id", "etag", "x-data-version", "link", "content-disposition"],
+      exposedHeaders: [
+        ...RATE_LIMIT_HEADERS,
+        "retry-after",
+        "x-cache",
+        "x-request-id",
+        "etag",
+        "x-data-version",
+        "link",
+        "content-disposition",
+      ],
       credentials: false,
       maxAge: 86400,
     },
@@ -152,12 +172,20 @@ export function createApi(options: ApiOptions = {}) {
         },
       }),
       // GraphiQL runs in a browser: mutations from it need the CSRF header (inputPlugin).
-      graphiqlPage({ title: "Kazakhstan science–industry graph", endpoint: GRAPHQL_ENDPOINT, defaultQuery: EXAMPLE_QUERY, headers: JSON.stringify({ [CSRF_HEADER]: "1" }), downloadPath: DOWNLOAD_PATH }),
+      graphiqlPage({
+        title: "Kazakhstan science–industry graph",
+        endpoint: GRAPHQL_ENDPOINT,
+        defaultQuery: EXAMPLE_QUERY,
+        headers: JSON.stringify({ [CSRF_HEADER]: "1" }),
+        downloadPath: DOWNLOAD_PATH,
+      }),
       inputPlugin({ maxInputDepth: limits.maxInputDepth }),
       persistedQueries(queryStore),
       limitsPlugin(limits),
       // After the limits: a cached answer is still charged, and only a query within the limits is cached.
-      ...(cacheStore ? [responseCache({ store: cacheStore, graphqlEndpoint: GRAPHQL_ENDPOINT, httpMaxAgeSeconds: env.HTTP_CACHE_MAX_AGE_SECONDS })] : []),
+      ...(cacheStore
+        ? [responseCache({ store: cacheStore, graphqlEndpoint: GRAPHQL_ENDPOINT, httpMaxAgeSeconds: env.HTTP_CACHE_MAX_AGE_SECONDS })]
+        : []),
       datasetExtensions(),
       allowedValuesInErrors(schema),
     ],

@@ -35,7 +35,9 @@ describe("root connections answer with the seeded data", () => {
   test.each(ROOTS)("%s", async (field, file, typename, filter = () => true) => {
     const expected = seed(file).filter(filter).length;
     expect(expected).toBeGreaterThan(0);
-    const result = await data(`{ ${field}(first: 100) { totalCount edges { cursor node { __typename id } } pageInfo { hasNextPage hasPreviousPage } } }`);
+    const result = await data(
+      `{ ${field}(first: 100) { totalCount edges { cursor node { __typename id } } pageInfo { hasNextPage hasPreviousPage } } }`,
+    );
     const connection = result[field];
     expect(connection.totalCount).toBe(expected);
     expect(connection.edges).toHaveLength(expected);
@@ -80,7 +82,12 @@ describe("lookups", () => {
     const { organization } = await data(`{ organization(slug: "bekturov-institute") {
       kind city country foundedYear website en: name(lang: EN) ru: name(lang: RU) kk: name(lang: KK) names { lang text }
       methods { totalCount } } }`);
-    expect(organization).toMatchObject({ kind: bekturov.kind, city: bekturov.city, country: bekturov.country, foundedYear: bekturov.foundedYear });
+    expect(organization).toMatchObject({
+      kind: bekturov.kind,
+      city: bekturov.city,
+      country: bekturov.country,
+      foundedYear: bekturov.foundedYear,
+    });
     expect(organization.en).toBe(bekturov.nameEn);
     expect(organization.ru).toBe(bekturov.nameRu);
     // No Kazakh name is known: the English one is returned, and `names` shows which languages exist.
@@ -96,7 +103,11 @@ describe("lookups", () => {
       partnership(slug: "bekturov-institute-mining-metallurgy-collaboration") { status methods { totalCount } participants { role organization { slug } } }
       person(slug: "sayasat-nurbek") { name roles { title organization { slug } } }
     }`);
-    expect(result.method).toEqual({ category: "PRECIOUS_METAL_EXTRACTION", technologyReadinessLevel: null, developers: { edges: [{ node: { slug: "bekturov-institute" } }] } });
+    expect(result.method).toEqual({
+      category: "PRECIOUS_METAL_EXTRACTION",
+      technologyReadinessLevel: null,
+      developers: { edges: [{ node: { slug: "bekturov-institute" } }] },
+    });
     expect(result.partnership.methods.totalCount).toBe(4);
     expect(result.partnership.participants).toContainEqual({ role: "LEAD", organization: { slug: "bekturov-institute" } });
     expect(result.person.roles[0].organization.slug).toBe("ministry-of-science-and-higher-education");
@@ -122,10 +133,13 @@ describe("lookups", () => {
 describe("filters", () => {
   test("four Bekturov methods: two for precious metals, two for waste", async () => {
     const { bekturov } = await data(`{ bekturov: organization(slug: "bekturov-institute") { id } }`);
-    const result = await data(`query($id: ID!) {
+    const result = await data(
+      `query($id: ID!) {
       precious: methods(filter: { developer: $id, categories: [PRECIOUS_METAL_EXTRACTION] }) { totalCount }
       waste: methods(filter: { developer: $id, categories: [WASTE_PROCESSING] }) { totalCount }
-    }`, { id: bekturov.id });
+    }`,
+      { id: bekturov.id },
+    );
     expect(result).toEqual({ precious: { totalCount: 2 }, waste: { totalCount: 2 } });
   });
 
@@ -135,14 +149,20 @@ describe("filters", () => {
   });
 
   test("undisclosed amounts are null, never 0", async () => {
-    const expected = seed("fundings").filter((f) => f.amount === null).map((f) => f.slug);
-    const { fundings } = await data(`{ fundings(filter: { amountDisclosed: false }) { edges { node { slug amount { amount } amountDisclosed } } } }`);
+    const expected = seed("fundings")
+      .filter((f) => f.amount === null)
+      .map((f) => f.slug);
+    const { fundings } = await data(
+      `{ fundings(filter: { amountDisclosed: false }) { edges { node { slug amount { amount } amountDisclosed } } } }`,
+    );
     expect(fundings.edges.map((e: any) => e.node.slug).sort()).toEqual(expected.sort());
     for (const { node } of fundings.edges) expect(node).toMatchObject({ amount: null, amountDisclosed: false });
   });
 
   test("amounts are exact decimal strings with their currency", async () => {
-    const { fundings } = await data(`{ fundings(filter: { currency: "KZT", amount: { min: "100000000000" } }) { edges { node { slug amount { amount currency } } } } }`);
+    const { fundings } = await data(
+      `{ fundings(filter: { currency: "KZT", amount: { min: "100000000000" } }) { edges { node { slug amount { amount currency } } } } }`,
+    );
     const expected = seed("fundings").filter((f) => f.currency === "KZT" && f.amount !== null && Number(f.amount) >= 1e11);
     expect(fundings.edges.map((e: any) => e.node.amount)).toEqual(expected.map((f) => ({ amount: f.amount, currency: "KZT" })));
   });
@@ -157,40 +177,56 @@ describe("filters", () => {
 
   test("partnerships by kind, participant and start date", async () => {
     const { erg } = await data(`{ erg: organization(slug: "erg") { id } }`);
-    const result = await data(`query($erg: ID!) {
+    const result = await data(
+      `query($erg: ID!) {
       hackathons: partnerships(filter: { kinds: [HACKATHON] }) { totalCount }
       withErg: partnerships(filter: { participant: $erg }) { edges { role: cursor node { slug } } }
       since2024: partnerships(filter: { started: { from: "2024-01-01" } }) { edges { node { start { text } } } }
-    }`, { erg: erg.id });
+    }`,
+      { erg: erg.id },
+    );
     expect(result.hackathons.totalCount).toBe(seed("partnerships").filter((p) => p.kind === "HACKATHON").length);
     expect(result.withErg.edges.map((e: any) => e.node.slug)).toContain("erg-aluminium-hackathon-pavlodar");
     for (const { node } of result.since2024.edges) expect(node.start.text >= "2024").toBe(true);
   });
 
   test("a goal is a PLANNED impact, not a result", async () => {
-    const { impacts } = await data(`{ impacts(filter: { metrics: [CO2_EMISSIONS_AVOIDED] }) { edges { node { status value claimant { slug } } } } }`);
+    const { impacts } = await data(
+      `{ impacts(filter: { metrics: [CO2_EMISSIONS_AVOIDED] }) { edges { node { status value claimant { slug } } } } }`,
+    );
     expect(impacts.edges).toEqual([{ node: { status: "PLANNED", value: null, claimant: { slug: "bekturov-institute" } } }]);
   });
 
   test("an organization's partnerships carry its role", async () => {
-    const { organization } = await data(`{ organization(slug: "bekturov-institute") { partnerships { totalCount edges { role node { slug } } } } }`);
+    const { organization } = await data(
+      `{ organization(slug: "bekturov-institute") { partnerships { totalCount edges { role node { slug } } } } }`,
+    );
     expect(organization.partnerships.totalCount).toBe(1);
-    expect(organization.partnerships.edges[0]).toEqual({ role: "LEAD", node: { slug: "bekturov-institute-mining-metallurgy-collaboration" } });
+    expect(organization.partnerships.edges[0]).toEqual({
+      role: "LEAD",
+      node: { slug: "bekturov-institute-mining-metallurgy-collaboration" },
+    });
   });
 });
 
 describe("ordering and pagination", () => {
   test("founded year, newest first, unknown years last", async () => {
-    const { organizations: list } = await data(`{ organizations(first: 100, orderBy: { field: FOUNDED_YEAR, direction: DESC }) { edges { node { foundedYear } } } }`);
+    const { organizations: list } = await data(
+      `{ organizations(first: 100, orderBy: { field: FOUNDED_YEAR, direction: DESC }) { edges { node { foundedYear } } } }`,
+    );
     const years = list.edges.map((e: any) => e.node.foundedYear);
-    const known = organizations.map((o) => o.foundedYear).filter((y) => y !== null).sort((a, b) => b - a);
+    const known = organizations
+      .map((o) => o.foundedYear)
+      .filter((y) => y !== null)
+      .sort((a, b) => b - a);
     expect(years).toEqual([...known, ...Array(organizations.length - known.length).fill(null)]);
   });
 
   test.each(["NAME", "FOUNDED_YEAR", "CREATED_AT"])("forward and backward pages by %s cover the list exactly once", async (field) => {
     const orderBy = { field, direction: "ASC" };
-    const all = (await data(`query($o: OrganizationOrder) { organizations(first: 100, orderBy: $o) { edges { node { slug } } } }`, { o: orderBy }))
-      .organizations.edges.map((e: any) => e.node.slug);
+    const all = (
+      await data(`query($o: OrganizationOrder) { organizations(first: 100, orderBy: $o) { edges { node { slug } } } }`, { o: orderBy })
+    ).organizations.edges.map((e: any) => e.node.slug);
     expect(all).toHaveLength(organizations.length);
 
     const forward: string[] = [];

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildGraphiQL, GRAPHIQL_OUT_DIR, MANIFEST_FILE } from "../src/graphiql/build.ts";
 import { parseCsv } from "./csv.ts";
@@ -48,10 +48,18 @@ async function visit(context: BrowserContext, url: string): Promise<{ page: Page
 }
 
 /** The text of GraphiQL's response pane (Monaco draws only what is on screen: enough for these checks). */
-const responseText = (page: Page) => page.locator(".graphiql-response .view-lines").innerText().then((text) => text.replaceAll("\u00a0", " "));
+const responseText = (page: Page) =>
+  page
+    .locator(".graphiql-response .view-lines")
+    .innerText()
+    .then((text) => text.replaceAll("\u00a0", " "));
 
 async function graphql<T>(url: string, query: string): Promise<T> {
-  const response = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+  const response = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query }),
+  });
   const body = (await response.json()) as { data: T; errors?: unknown };
   expect(body.errors).toBeUndefined();
   return body.data;
@@ -70,7 +78,16 @@ describe.skipIf(!existsSync(CHROMIUM) || process.env.TEST_DB === "postgres")("Gr
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
       viewport: { width: 1440, height: 900 },
       acceptDownloads: true,
     });
@@ -111,22 +128,32 @@ describe.skipIf(!existsSync(CHROMIUM) || process.env.TEST_DB === "postgres")("Gr
     await page.getByRole("button", { name: "Show Code" }).click();
     const panel = page.locator(".kz-code-exporter");
     await expect(panel.locator("pre").first().innerText()).resolves.toContain(`curl ${server.url}/graphql`);
-    await expect(panel.innerText()).resolves.toMatch(/JavaScript \(fetch\)[\s\S]*DisclosedFundingAndItsSources[\s\S]*Python \(requests\)[\s\S]*import requests/);
+    await expect(panel.innerText()).resolves.toMatch(
+      /JavaScript \(fetch\)[\s\S]*DisclosedFundingAndItsSources[\s\S]*Python \(requests\)[\s\S]*import requests/,
+    );
     await page.screenshot({ path: path.join(SCREENSHOTS, "graphiql-code.png") });
   });
 
   test("the ready question downloads as a CSV of the rows GraphQL answers", async () => {
     const { page } = first;
     const query = `{ fundings(filter: { amountDisclosed: true }, orderBy: { field: AMOUNT, direction: DESC }, first: 100) { edges { node { description amount { amount currency } } } } }`;
-    const { fundings } = await graphql<{ fundings: { edges: Array<{ node: { description: string; amount: { amount: string; currency: string } } }> } }>(server.url, query);
+    const { fundings } = await graphql<{
+      fundings: { edges: Array<{ node: { description: string; amount: { amount: string; currency: string } } }> };
+    }>(server.url, query);
     await page.locator(".kz-download").click();
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("menuitem", { name: /CSV/ }).click()]);
     // The CSV starts with a byte order mark, so that spreadsheets read it as UTF-8.
     const text = await readFile((await download.path())!, "utf8");
     expect(text.startsWith("\uFEFF")).toBe(true);
     const [header, ...rows] = parseCsv(text.slice(1));
-    const cells = (row: string[]) => ({ description: row[header.indexOf("description")], amount: row[header.indexOf("amount.amount")], currency: row[header.indexOf("amount.currency")] });
-    expect(rows.map(cells)).toEqual(fundings.edges.map(({ node }) => ({ description: node.description, amount: node.amount.amount, currency: node.amount.currency })));
+    const cells = (row: string[]) => ({
+      description: row[header.indexOf("description")],
+      amount: row[header.indexOf("amount.amount")],
+      currency: row[header.indexOf("amount.currency")],
+    });
+    expect(rows.map(cells)).toEqual(
+      fundings.edges.map(({ node }) => ({ description: node.description, amount: node.amount.amount, currency: node.amount.currency })),
+    );
   });
 
   test("a second visit downloads nothing large: the page revalidates, its files come from the cache", async () => {

@@ -24,8 +24,13 @@ beforeAll(async () => {
   const options = { rateLimitStore: memoryStore(), limits: { perMinute: 1_000_000 } };
   cached = createApi({ ...options, responseCacheStore: memoryCacheStore(10 * 1024 * 1024, 3600) });
   uncached = createApi({ ...options, responseCacheStore: null });
-  const { data } = await (await post(uncached, `{ bekturov: organization(slug: "bekturov-institute") { id }
-    kazakhmys: organization(slug: "kazakhmys") { id } visit: partnership(slug: "kazakhmys-science-industry-visit-2024-06") { id } }`)).json();
+  const { data } = await (
+    await post(
+      uncached,
+      `{ bekturov: organization(slug: "bekturov-institute") { id }
+    kazakhmys: organization(slug: "kazakhmys") { id } visit: partnership(slug: "kazakhmys-science-industry-visit-2024-06") { id } }`,
+    )
+  ).json();
   for (const [name, record] of Object.entries(data as Record<string, { id: string }>)) ids[name] = record.id;
 });
 afterAll(async () => {
@@ -43,7 +48,9 @@ function post(api: Api, query: string, variables: object = {}, headers: Record<s
 }
 
 function get(api: Api, params: Record<string, string>, headers: Record<string, string> = {}) {
-  return api.fetch(`http://localhost/graphql?${new URLSearchParams(params)}`, { headers: { accept: "application/graphql-response+json", ...headers } });
+  return api.fetch(`http://localhost/graphql?${new URLSearchParams(params)}`, {
+    headers: { accept: "application/graphql-response+json", ...headers },
+  });
 }
 
 async function write(query: string, input: object) {
@@ -60,7 +67,8 @@ const READS = {
   nested: () => `{ organization(slug: "bekturov-institute") { name
     methods(first: 10) { edges { node { slug title partnerships(first: 10) { totalCount edges { node { slug status } } } } } }
     people(first: 10) { totalCount edges { node { title person { slug } } } } } }`,
-  partnershipsOfOrganization: () => `{ organization(slug: "bekturov-institute") { partnerships(first: 20) { totalCount edges { role node { slug } } } } }`,
+  partnershipsOfOrganization: () =>
+    `{ organization(slug: "bekturov-institute") { partnerships(first: 20) { totalCount edges { role node { slug } } } } }`,
   partnerOf: () => `{ organizations(first: 50, filter: { partnerOf: "${ids.bekturov}" }) { totalCount edges { node { slug } } } }`,
   partnershipsOfParticipant: () => `{ partnerships(first: 50, filter: { participant: "${ids.bekturov}" }) { totalCount } }`,
   methodsOfDeveloper: () => `{ methods(first: 50, filter: { developer: "${ids.kazakhmys}" }) { totalCount edges { node { slug } } } }`,
@@ -74,40 +82,70 @@ const READS = {
 };
 
 const WRITES: [string, () => Promise<void>][] = [
-  ["a new institute in Almaty", () =>
-    write(`mutation ($input: OrganizationCreateInput!) { organizationCreate(input: $input) { userErrors { field message } } }`, {
-      record: { slug: "cache-test-institute", kind: "RESEARCH_INSTITUTE", nameEn: "Cache test institute", city: "Almaty", citations: citations() },
-      reason: "cache test",
-    })],
-  ["a participant added to a partnership", () =>
-    write(`mutation ($input: PartnershipUpdateInput!) { partnershipUpdate(input: $input) { userErrors { field message } } }`, {
-      slug: "kazakhmys-science-industry-visit-2024-06",
-      record: { participants: [{ organization: "kazakhmys", role: "HOST" }, { organization: "bekturov-institute", role: "PARTNER" }], citations: citations() },
-      reason: "cache test",
-    })],
-  ["a method developed by Kazakhmys too, retitled", () =>
-    write(`mutation ($input: MethodUpdateInput!) { methodUpdate(input: $input) { userErrors { field message } } }`, {
-      slug: "bekturov-precious-metals-method-1",
-      record: { title: "Retitled in a cache test", developers: ["bekturov-institute", "kazakhmys"], citations: citations() },
-      reason: "cache test",
-    })],
-  ["an amount disclosed", () =>
-    write(`mutation ($input: FundingUpdateInput!) { fundingUpdate(input: $input) { userErrors { field message } } }`, {
-      slug: "commission-allocation-2024-11-20",
-      record: { amount: "1000", currency: "KZT", amountBound: "EXACT", citations: citations() },
-      reason: "cache test",
-    })],
-  ["a role at an institute", () =>
-    write(`mutation ($input: PersonUpdateInput!) { personUpdate(input: $input) { userErrors { field message } } }`, {
-      slug: "sayasat-nurbek",
-      record: { roles: [{ organization: "bekturov-institute", title: "Adviser", citations: citations() }], citations: citations() },
-      reason: "cache test",
-    })],
-  ["an institute retracted", () =>
-    write(`mutation ($input: OrganizationRetractInput!) { organizationRetract(input: $input) { userErrors { field message } } }`, {
-      slug: "cache-test-institute",
-      reason: "cache test",
-    })],
+  [
+    "a new institute in Almaty",
+    () =>
+      write(`mutation ($input: OrganizationCreateInput!) { organizationCreate(input: $input) { userErrors { field message } } }`, {
+        record: {
+          slug: "cache-test-institute",
+          kind: "RESEARCH_INSTITUTE",
+          nameEn: "Cache test institute",
+          city: "Almaty",
+          citations: citations(),
+        },
+        reason: "cache test",
+      }),
+  ],
+  [
+    "a participant added to a partnership",
+    () =>
+      write(`mutation ($input: PartnershipUpdateInput!) { partnershipUpdate(input: $input) { userErrors { field message } } }`, {
+        slug: "kazakhmys-science-industry-visit-2024-06",
+        record: {
+          participants: [
+            { organization: "kazakhmys", role: "HOST" },
+            { organization: "bekturov-institute", role: "PARTNER" },
+          ],
+          citations: citations(),
+        },
+        reason: "cache test",
+      }),
+  ],
+  [
+    "a method developed by Kazakhmys too, retitled",
+    () =>
+      write(`mutation ($input: MethodUpdateInput!) { methodUpdate(input: $input) { userErrors { field message } } }`, {
+        slug: "bekturov-precious-metals-method-1",
+        record: { title: "Retitled in a cache test", developers: ["bekturov-institute", "kazakhmys"], citations: citations() },
+        reason: "cache test",
+      }),
+  ],
+  [
+    "an amount disclosed",
+    () =>
+      write(`mutation ($input: FundingUpdateInput!) { fundingUpdate(input: $input) { userErrors { field message } } }`, {
+        slug: "commission-allocation-2024-11-20",
+        record: { amount: "1000", currency: "KZT", amountBound: "EXACT", citations: citations() },
+        reason: "cache test",
+      }),
+  ],
+  [
+    "a role at an institute",
+    () =>
+      write(`mutation ($input: PersonUpdateInput!) { personUpdate(input: $input) { userErrors { field message } } }`, {
+        slug: "sayasat-nurbek",
+        record: { roles: [{ organization: "bekturov-institute", title: "Adviser", citations: citations() }], citations: citations() },
+        reason: "cache test",
+      }),
+  ],
+  [
+    "an institute retracted",
+    () =>
+      write(`mutation ($input: OrganizationRetractInput!) { organizationRetract(input: $input) { userErrors { field message } } }`, {
+        slug: "cache-test-institute",
+        reason: "cache test",
+      }),
+  ],
 ];
 
 test("after every kind of write, every cached answer equals a fresh one, and unrelated answers stay cached", async () => {
@@ -203,60 +241,85 @@ test("automatic persisted queries: unknown hash, registration, GET by hash alone
   expect((await malformed.json()).errors[0].message).toContain("64 lowercase hex digits");
 });
 
-test.runIf(process.env.TEST_REDIS_URL)("in Redis: answers reading no record type are cached too, and a write invalidates what it changed", async () => {
-  const redisCached = createApi({
-    rateLimitStore: memoryStore(),
-    responseCacheStore: redisCacheStore(process.env.TEST_REDIS_URL!, `kzgraph-test:${process.pid}:${Date.now()}:`, 60),
-  });
-  try {
-    const cacheOf = async (query: string) => (await post(redisCached, query)).headers.get("x-cache");
-    const typename = `{ __typename }`;
-    expect([await cacheOf(typename), await cacheOf(typename)]).toEqual(["MISS", "HIT"]);
-    const programme = `{ programmes(first: 1) { edges { node { slug } } } }`;
-    const impactCount = `{ impacts { totalCount } }`;
-    for (const query of [programme, impactCount]) expect([await cacheOf(query), await cacheOf(query)]).toEqual(["MISS", "HIT"]);
-    await write(`mutation ($input: ImpactUpdateInput!) { impactUpdate(input: $input) { userErrors { field message } } }`, {
-      slug: "erg-aluminium-hackathon-prototypes",
-      record: { citations: citations() },
-      reason: "cache test",
+test.runIf(process.env.TEST_REDIS_URL)(
+  "in Redis: answers reading no record type are cached too, and a write invalidates what it changed",
+  async () => {
+    const redisCached = createApi({
+      rateLimitStore: memoryStore(),
+      responseCacheStore: redisCacheStore(process.env.TEST_REDIS_URL!, `kzgraph-test:${process.pid}:${Date.now()}:`, 60),
     });
-    expect([await cacheOf(typename), await cacheOf(programme), await cacheOf(impactCount)]).toEqual(["HIT", "HIT", "MISS"]);
-  } finally {
-    await redisCached.dispose();
-  }
-});
+    try {
+      const cacheOf = async (query: string) => (await post(redisCached, query)).headers.get("x-cache");
+      const typename = `{ __typename }`;
+      expect([await cacheOf(typename), await cacheOf(typename)]).toEqual(["MISS", "HIT"]);
+      const programme = `{ programmes(first: 1) { edges { node { slug } } } }`;
+      const impactCount = `{ impacts { totalCount } }`;
+      for (const query of [programme, impactCount]) expect([await cacheOf(query), await cacheOf(query)]).toEqual(["MISS", "HIT"]);
+      await write(`mutation ($input: ImpactUpdateInput!) { impactUpdate(input: $input) { userErrors { field message } } }`, {
+        slug: "erg-aluminium-hackathon-prototypes",
+        record: { citations: citations() },
+        reason: "cache test",
+      });
+      expect([await cacheOf(typename), await cacheOf(programme), await cacheOf(impactCount)]).toEqual(["HIT", "HIT", "MISS"]);
+    } finally {
+      await redisCached.dispose();
+    }
+  },
+);
 
-test.runIf(process.env.TEST_DB === "postgres")("a write's NOTIFY invalidates every listening cache except those its writer invalidated itself", async () => {
-  const heard: string[] = [];
-  const unsubscribe = [onDataChanged(async () => void heard.push("this process")), onDataChanged(async () => void heard.push("shared"), "shared-store")];
-  const stopListening = await listenForChanges(db.url);
-  const notifier = new pg.Client({ connectionString: db.url });
-  await notifier.connect();
-  const notifiedWithin = async (notify: () => Promise<unknown>) => {
-    heard.length = 0;
-    await notify();
-    await falseUntilTrue(async () => heard.length > 0, 2000, "no invalidation heard");
-    await new Promise((resolve) => setTimeout(resolve, 300)); // room for a second, unwanted one
-    return [...heard];
-  };
-  try {
-    // Invalidated once, at the commit; its own NOTIFY, which names both caches, changes nothing.
-    expect(await notifiedWithin(() => write(`mutation ($input: OrganizationUpdateInput!) { organizationUpdate(input: $input) { userErrors { field message } } }`, {
-      slug: "kazakhmys", record: { city: "Notified in a cache test", citations: citations() }, reason: "cache test",
-    }))).toEqual(["this process", "shared"]);
-    // Another process's write that invalidated the shared cache itself.
-    const payload = JSON.stringify({ types: ["Organization"], invalidatedBy: ["shared-store"], versions: { Organization: 1 } });
-    expect(await notifiedWithin(() => notifier.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, payload]))).toEqual(["this process"]);
-    // `npm run import`, which has no cache of its own.
-    const fromImporter = JSON.stringify({ types: ["Organization"], invalidatedBy: [], versions: { Organization: 1 } });
-    expect(await notifiedWithin(() => notifier.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, fromImporter]))).toEqual(["this process", "shared"]);
-    // A payload this release cannot read (an earlier release's, a newer one's record type): every cache.
-    const earlier = JSON.stringify({ types: ["Organization"], invalidatedBy: ["shared-store"] });
-    for (const unreadable of ["Organization,Person", earlier, JSON.stringify({ types: ["Laboratory"], invalidatedBy: ["shared-store"], versions: { Laboratory: 1 } })])
-      expect(await notifiedWithin(() => notifier.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, unreadable]))).toEqual(["this process", "shared"]);
-  } finally {
-    await notifier.end();
-    await stopListening();
-    for (const stop of unsubscribe) stop();
-  }
-});
+test.runIf(process.env.TEST_DB === "postgres")(
+  "a write's NOTIFY invalidates every listening cache except those its writer invalidated itself",
+  async () => {
+    const heard: string[] = [];
+    const unsubscribe = [
+      onDataChanged(async () => void heard.push("this process")),
+      onDataChanged(async () => void heard.push("shared"), "shared-store"),
+    ];
+    const stopListening = await listenForChanges(db.url);
+    const notifier = new pg.Client({ connectionString: db.url });
+    await notifier.connect();
+    const notifiedWithin = async (notify: () => Promise<unknown>) => {
+      heard.length = 0;
+      await notify();
+      await falseUntilTrue(async () => heard.length > 0, 2000, "no invalidation heard");
+      await new Promise((resolve) => setTimeout(resolve, 300)); // room for a second, unwanted one
+      return [...heard];
+    };
+    try {
+      // Invalidated once, at the commit; its own NOTIFY, which names both caches, changes nothing.
+      expect(
+        await notifiedWithin(() =>
+          write(`mutation ($input: OrganizationUpdateInput!) { organizationUpdate(input: $input) { userErrors { field message } } }`, {
+            slug: "kazakhmys",
+            record: { city: "Notified in a cache test", citations: citations() },
+            reason: "cache test",
+          }),
+        ),
+      ).toEqual(["this process", "shared"]);
+      // Another process's write that invalidated the shared cache itself.
+      const payload = JSON.stringify({ types: ["Organization"], invalidatedBy: ["shared-store"], versions: { Organization: 1 } });
+      expect(await notifiedWithin(() => notifier.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, payload]))).toEqual(["this process"]);
+      // `npm run import`, which has no cache of its own.
+      const fromImporter = JSON.stringify({ types: ["Organization"], invalidatedBy: [], versions: { Organization: 1 } });
+      expect(await notifiedWithin(() => notifier.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, fromImporter]))).toEqual([
+        "this process",
+        "shared",
+      ]);
+      // A payload this release cannot read (an earlier release's, a newer one's record type): every cache.
+      const earlier = JSON.stringify({ types: ["Organization"], invalidatedBy: ["shared-store"] });
+      for (const unreadable of [
+        "Organization,Person",
+        earlier,
+        JSON.stringify({ types: ["Laboratory"], invalidatedBy: ["shared-store"], versions: { Laboratory: 1 } }),
+      ])
+        expect(await notifiedWithin(() => notifier.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, unreadable]))).toEqual([
+          "this process",
+          "shared",
+        ]);
+    } finally {
+      await notifier.end();
+      await stopListening();
+      for (const stop of unsubscribe) stop();
+    }
+  },
+);

@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
-import { codegen } from "@graphql-codegen/core";
-import * as typescriptOperations from "@graphql-codegen/typescript-operations";
-import { parse } from "graphql";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { codegen } from "@graphql-codegen/core";
+import * as typescriptOperations from "@graphql-codegen/typescript-operations";
+import { parse } from "graphql";
 import { afterAll, beforeAll, expect, test } from "vitest";
 
 // README "For app developers": types for a client's operations, generated from schema.graphql.
@@ -67,8 +67,23 @@ test("codegen turns schema.graphql and a client's operation into types the clien
   const types = await readFile(path.join(dir, "types.ts"), "utf8");
   expect(types).toMatch(/export type LargestFundingsQuery = /);
   // A second client reads a field its operation does not select: the only error of the check.
-  await writeFile(path.join(dir, "wrong.ts"), `${CLIENT}\nexport const slug = (q: LargestFundingsQuery) => q.fundings.edges[0].node.slug;\n`);
-  const args = ["--noEmit", "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext", "--allowImportingTsExtensions", "--lib", "es2022,dom"];
+  await writeFile(
+    path.join(dir, "wrong.ts"),
+    `${CLIENT}\nexport const slug = (q: LargestFundingsQuery) => q.fundings.edges[0].node.slug;\n`,
+  );
+  const args = [
+    "--noEmit",
+    "--strict",
+    "--target",
+    "es2022",
+    "--module",
+    "nodenext",
+    "--moduleResolution",
+    "nodenext",
+    "--allowImportingTsExtensions",
+    "--lib",
+    "es2022,dom",
+  ];
   const errors = await run(bin("tsc"), [...args, path.join(dir, "client.ts"), path.join(dir, "wrong.ts")]).then(
     () => [],
     (error: { stdout: string }) => error.stdout.trim().split("\n"),

@@ -36,10 +36,25 @@ const UPDATE = `mutation ($input: ImpactUpdateInput!) { impactUpdate(input: $inp
  * description of an impact of their own through the API with a key of their own, and `readers`
  * loops that ask the READS in turn.
  */
-export async function runConcurrentLoad({ seconds, writers, readers }: { seconds: number; writers: number; readers: number }): Promise<LoadCounts> {
+export async function runConcurrentLoad({
+  seconds,
+  writers,
+  readers,
+}: {
+  seconds: number;
+  writers: number;
+  readers: number;
+}): Promise<LoadCounts> {
   const db = await openDatabase({ dataDir: null });
   const api = createApi({ rateLimitStore: memoryStore(), responseCacheStore: null, limits: { perMinute: 1e12, keyPerMinute: 1e12 } });
-  const http = await startHttpServer(api, { port: 0, host: "127.0.0.1", maxBodyBytes: 100_000, requestTimeoutMs: 30_000, trustProxy: false, drainTimeoutMs: 5000 });
+  const http = await startHttpServer(api, {
+    port: 0,
+    host: "127.0.0.1",
+    maxBodyBytes: 100_000,
+    requestTimeoutMs: 30_000,
+    trustProxy: false,
+    drainTimeoutMs: 5000,
+  });
   try {
     await loadSeed(db.prisma);
     const impacts = (await db.prisma.impact.findMany({ orderBy: { id: "asc" }, select: { slug: true } })).map((i) => i.slug);
@@ -50,7 +65,12 @@ export async function runConcurrentLoad({ seconds, writers, readers }: { seconds
     const post = async (query: string, variables: object = {}, key?: string) => {
       const response = await fetch(`${http.url}/graphql`, {
         method: "POST",
-        headers: { "content-type": "application/json", accept: "application/graphql-response+json", "x-graphql-yoga-csrf": "1", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        headers: {
+          "content-type": "application/json",
+          accept: "application/graphql-response+json",
+          "x-graphql-yoga-csrf": "1",
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+        },
         body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
       });
@@ -86,8 +106,15 @@ export async function runConcurrentLoad({ seconds, writers, readers }: { seconds
       const slug = impacts[i];
       for (let n = 0; Date.now() < until; n++) {
         const description = `Load test: writer ${i}, write ${n}`;
-        const input = { slug, reason: "load test", record: { description, citations: [{ source, quote: "Quoted in a load test", confidence: "HIGH" }] } };
-        await check(() => post(UPDATE, { input }, keys[i]), JSON.stringify({ data: { impactUpdate: { userErrors: [], impact: { slug, description } } } }));
+        const input = {
+          slug,
+          reason: "load test",
+          record: { description, citations: [{ source, quote: "Quoted in a load test", confidence: "HIGH" }] },
+        };
+        await check(
+          () => post(UPDATE, { input }, keys[i]),
+          JSON.stringify({ data: { impactUpdate: { userErrors: [], impact: { slug, description } } } }),
+        );
       }
     };
     await Promise.all([...Array.from({ length: readers }, (_, i) => reader(i)), ...Array.from({ length: writers }, (_, i) => writer(i))]);

@@ -52,11 +52,19 @@ test("curators updating different fields of one record at once: every update kep
   const value = (field: string, round: number) => (field === "website" ? `https://example.org/${round}` : `${field} ${round}`);
   for (let round = 1; round <= 6; round++) {
     const answers = await Promise.all(
-      fields.map((field, i) => api.query(UPDATE, { input: { slug, record: { [field]: value(field, round), citations: citations() }, reason: `round ${round}` } }, as(curators[i]))),
+      fields.map((field, i) =>
+        api.query(
+          UPDATE,
+          { input: { slug, record: { [field]: value(field, round), citations: citations() }, reason: `round ${round}` } },
+          as(curators[i]),
+        ),
+      ),
     );
     for (const { body } of answers) expect(body.data.organizationUpdate.userErrors).toEqual([]);
     const stored = await api.db.prisma.organization.findUniqueOrThrow({ where: { slug } });
-    expect(Object.fromEntries(fields.map((f) => [f, stored[f]])), `round ${round}`).toEqual(Object.fromEntries(fields.map((f) => [f, value(f, round)])));
+    expect(Object.fromEntries(fields.map((f) => [f, stored[f]])), `round ${round}`).toEqual(
+      Object.fromEntries(fields.map((f) => [f, value(f, round)])),
+    );
   }
 
   const history = await historyOf(slug);
@@ -81,7 +89,10 @@ test("concurrent creates of one slug: exactly one succeeds, the others get TAKEN
     const winners = payloads.filter((p) => p.userErrors.length === 0);
     expect(winners, `round ${round}`).toHaveLength(1);
     for (const p of payloads.filter((p) => p.userErrors.length))
-      expect(p).toEqual({ organization: null, userErrors: [{ field: "record.slug", code: "TAKEN", message: expect.stringContaining(`slug "${slug}"`) }] });
+      expect(p).toEqual({
+        organization: null,
+        userErrors: [{ field: "record.slug", code: "TAKEN", message: expect.stringContaining(`slug "${slug}"`) }],
+      });
     const stored = await api.db.prisma.organization.findUniqueOrThrow({ where: { slug } });
     expect(stored.city).toBe(winners[0].organization.city);
     expect((await historyOf(slug)).map((c) => c.action)).toEqual(["CREATE"]);
@@ -94,12 +105,20 @@ test("records renamed at once to one new slug: one rename succeeds, the others g
     for (const slug of slugs) await createOrganization(slug);
     const wanted = `renamed-institute-${round}`;
     const answers = await Promise.all(
-      slugs.map((slug, i) => api.query(UPDATE, { input: { slug, record: { slug: wanted, citations: citations() }, reason: "rename" } }, as(curators[i]))),
+      slugs.map((slug, i) =>
+        api.query(UPDATE, { input: { slug, record: { slug: wanted, citations: citations() }, reason: "rename" } }, as(curators[i])),
+      ),
     );
     const payloads = answers.map(({ body }) => body.data.organizationUpdate);
-    expect(payloads.filter((p) => p.userErrors.length === 0), `round ${round}`).toHaveLength(1);
+    expect(
+      payloads.filter((p) => p.userErrors.length === 0),
+      `round ${round}`,
+    ).toHaveLength(1);
     for (const p of payloads.filter((p) => p.userErrors.length))
-      expect(p).toEqual({ organization: null, userErrors: [{ field: "record.slug", code: "TAKEN", message: expect.stringContaining(`slug "${wanted}"`) }] });
+      expect(p).toEqual({
+        organization: null,
+        userErrors: [{ field: "record.slug", code: "TAKEN", message: expect.stringContaining(`slug "${wanted}"`) }],
+      });
   }
 });
 
@@ -111,11 +130,21 @@ test("identical concurrent updates of a partnership's participants all succeed, 
   }`;
   for (let round = 1; round <= 5; round++) {
     const slug = `concurrent-participants-${round}`;
-    const created = await api.query(PARTNERSHIP, { input: { record: { slug, title: "Joint work", kind: "COLLABORATION", status: "ACTIVE", citations: citations() }, reason: "test" } }, as(curators[0]));
+    const created = await api.query(
+      PARTNERSHIP,
+      { input: { record: { slug, title: "Joint work", kind: "COLLABORATION", status: "ACTIVE", citations: citations() }, reason: "test" } },
+      as(curators[0]),
+    );
     expect(created.body.data.partnershipCreate.userErrors).toEqual([]);
     const participants = organizations.map((o, i) => ({ organization: o.slug, role: i === 0 ? "LEAD" : "INDUSTRY_PARTNER" }));
     const answers = await Promise.all(
-      curators.map((curator) => api.query(UPDATE_PARTNERSHIP, { input: { slug, record: { participants, citations: citations() }, reason: "same change" } }, as(curator))),
+      curators.map((curator) =>
+        api.query(
+          UPDATE_PARTNERSHIP,
+          { input: { slug, record: { participants, citations: citations() }, reason: "same change" } },
+          as(curator),
+        ),
+      ),
     );
     for (const { body } of answers) {
       expect(body.data.partnershipUpdate.userErrors).toEqual([]);
@@ -123,14 +152,24 @@ test("identical concurrent updates of a partnership's participants all succeed, 
     }
     const { id } = await api.db.prisma.partnership.findUniqueOrThrow({ where: { slug } });
     const changes = await api.db.prisma.change.findMany({ where: { recordType: "Partnership", recordId: id }, orderBy: { id: "asc" } });
-    expect(changes.map((c) => [c.action, c.fields])).toEqual([["CREATE", expect.anything()], ["UPDATE", ["participants"]]]);
+    expect(changes.map((c) => [c.action, c.fields])).toEqual([
+      ["CREATE", expect.anything()],
+      ["UPDATE", ["participants"]],
+    ]);
   }
 });
 
 test("identical concurrent updates of a person's roles and of a method's developers all succeed, and each change is recorded once", async () => {
-  const organizations = (await api.db.prisma.organization.findMany({ select: { slug: true }, orderBy: { id: "asc" }, take: 2 })).map((o) => o.slug);
+  const organizations = (await api.db.prisma.organization.findMany({ select: { slug: true }, orderBy: { id: "asc" }, take: 2 })).map(
+    (o) => o.slug,
+  );
   const cases = [
-    ["Person", "person", { nameEn: "Test Person" }, { roles: organizations.map((organization) => ({ organization, title: "Researcher", citations: citations() })) }],
+    [
+      "Person",
+      "person",
+      { nameEn: "Test Person" },
+      { roles: organizations.map((organization) => ({ organization, title: "Researcher", citations: citations() })) },
+    ],
     ["Method", "method", { title: "Test method", category: "WASTE_PROCESSING" }, { developers: organizations }],
   ] as const;
   for (const [type, field, fields, lists] of cases) {
@@ -138,13 +177,24 @@ test("identical concurrent updates of a person's roles and of a method's develop
       const slug = `concurrent-${field}-${round}`;
       const create = `mutation ($input: ${type}CreateInput!) { ${field}Create(input: $input) { userErrors { field message code } } }`;
       const update = `mutation ($input: ${type}UpdateInput!) { ${field}Update(input: $input) { userErrors { field message code } } }`;
-      const created = await api.query(create, { input: { record: { slug, ...fields, citations: citations() }, reason: "test" } }, as(curators[0]));
+      const created = await api.query(
+        create,
+        { input: { record: { slug, ...fields, citations: citations() }, reason: "test" } },
+        as(curators[0]),
+      );
       expect(created.body.data[`${field}Create`].userErrors).toEqual([]);
-      const answers = await Promise.all(curators.map((curator) => api.query(update, { input: { slug, record: { ...lists, citations: citations() }, reason: "same change" } }, as(curator))));
+      const answers = await Promise.all(
+        curators.map((curator) =>
+          api.query(update, { input: { slug, record: { ...lists, citations: citations() }, reason: "same change" } }, as(curator)),
+        ),
+      );
       for (const { body } of answers) expect(body.data[`${field}Update`].userErrors, `${type} round ${round}`).toEqual([]);
       const { id } = await (api.db.prisma[field] as any).findUniqueOrThrow({ where: { slug } });
       const changes = await api.db.prisma.change.findMany({ where: { recordType: type, recordId: id }, orderBy: { id: "asc" } });
-      expect(changes.map((c) => [c.action, c.fields])).toEqual([["CREATE", expect.anything()], ["UPDATE", [Object.keys(lists)[0]]]]);
+      expect(changes.map((c) => [c.action, c.fields])).toEqual([
+        ["CREATE", expect.anything()],
+        ["UPDATE", [Object.keys(lists)[0]]],
+      ]);
     }
   }
 });
@@ -154,7 +204,9 @@ test("concurrent retractions of one record: one retracts it, the others get ALRE
   for (let round = 1; round <= 5; round++) {
     const slug = `retracted-at-once-${round}`;
     await createOrganization(slug);
-    const answers = await Promise.all(curators.map((curator) => api.query(RETRACT, { input: { slug, reason: `retracted by ${curator}` } }, as(curator))));
+    const answers = await Promise.all(
+      curators.map((curator) => api.query(RETRACT, { input: { slug, reason: `retracted by ${curator}` } }, as(curator))),
+    );
     const codes = answers.map(({ body }) => body.data.organizationRetract.userErrors.map((e: any) => e.code).join()).sort();
     expect(codes, `round ${round}`).toEqual(["", ...curators.slice(1).map(() => "ALREADY_RETRACTED")]);
     expect((await historyOf(slug)).map((c) => c.action)).toEqual(["CREATE", "RETRACT"]);
@@ -167,10 +219,27 @@ test("concurrent imports of one new record create it once; the others find it an
     for (let round = 1; round <= 5; round++) {
       const slug = `imported-twice-${round}`;
       const file = path.join(dir, `${round}-organizations.json`);
-      const record = { slug, kind: "RESEARCH_INSTITUTE", nameEn: "Imported institute", nameRu: null, nameKk: null, alternateNames: [], description: null, country: null, city: null, foundedYear: null, website: null, parent: null, identifiers: [], citations: citations() };
+      const record = {
+        slug,
+        kind: "RESEARCH_INSTITUTE",
+        nameEn: "Imported institute",
+        nameRu: null,
+        nameKk: null,
+        alternateNames: [],
+        description: null,
+        country: null,
+        city: null,
+        foundedYear: null,
+        website: null,
+        parent: null,
+        identifiers: [],
+        citations: citations(),
+      };
       writeFileSync(file, JSON.stringify([record]));
       const results = await Promise.all(
-        [1, 2, 3].map(() => importFiles(api.db.prisma, [{ entity: "organizations", path: file }], { author: { actor: "import", reason: "race" } })),
+        [1, 2, 3].map(() =>
+          importFiles(api.db.prisma, [{ entity: "organizations", path: file }], { author: { actor: "import", reason: "race" } }),
+        ),
       );
       expect(results.map((r) => r.report.organizations).sort((a, b) => b.created - a.created)).toEqual([
         { created: 1, updated: 0, unchanged: 0 },

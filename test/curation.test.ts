@@ -9,7 +9,11 @@ let source: string;
 
 beforeAll(async () => {
   api = await startTestApi();
-  for (const [name, scope] of [["newsroom", "WRITE"], ["reader", "READ"], ["revoked", "WRITE"]] as const)
+  for (const [name, scope] of [
+    ["newsroom", "WRITE"],
+    ["reader", "READ"],
+    ["revoked", "WRITE"],
+  ] as const)
     keys[name] = await createApiKey(api.db.prisma, name, scope);
   await revokeApiKey(api.db.prisma, "revoked");
   source = (await api.db.prisma.source.findFirstOrThrow({ orderBy: { id: "asc" } })).url;
@@ -88,21 +92,34 @@ test("invalid fields and unknown references are all reported as user errors", as
   const { body } = await api.query(CREATE, { input }, bearer("newsroom"));
   const errors = body.data.organizationCreate.userErrors;
   expect(errors.map((e: any) => [e.field, e.code])).toEqual(
-    expect.arrayContaining([["record.slug", "INVALID"], ["record.country", "INVALID"], ["record.parent", "NOT_FOUND"]]),
+    expect.arrayContaining([
+      ["record.slug", "INVALID"],
+      ["record.country", "INVALID"],
+      ["record.parent", "NOT_FOUND"],
+    ]),
   );
   expect(await counts()).toEqual(before);
 });
 
 test("create, update and retract: the record stays visible as retracted, and history shows every version", async () => {
   const created = await api.query(CREATE, { input: newOrg("history-institute") }, bearer("newsroom"));
-  expect(created.body.data.organizationCreate).toEqual({ organization: { slug: "history-institute", city: "Almaty", retraction: null }, userErrors: [] });
+  expect(created.body.data.organizationCreate).toEqual({
+    organization: { slug: "history-institute", city: "Almaty", retraction: null },
+    userErrors: [],
+  });
 
   const taken = await api.query(CREATE, { input: newOrg("history-institute") }, bearer("newsroom"));
   expect(taken.body.data.organizationCreate.userErrors[0].code).toBe("TAKEN");
 
   const updated = await api.query(
     UPDATE,
-    { input: { slug: "history-institute", record: { city: "Astana", citations: [{ ...citation(), quote: "Moved to Astana" }] }, reason: "moved" } },
+    {
+      input: {
+        slug: "history-institute",
+        record: { city: "Astana", citations: [{ ...citation(), quote: "Moved to Astana" }] },
+        reason: "moved",
+      },
+    },
     bearer("newsroom"),
   );
   expect(updated.body.data.organizationUpdate.organization).toEqual({
@@ -111,7 +128,11 @@ test("create, update and retract: the record stays visible as retracted, and his
     citations: [{ quote: "Test quote" }, { quote: "Moved to Astana" }],
   });
 
-  const retracted = await api.query(RETRACT, { input: { slug: "history-institute", reason: "The institute does not exist" } }, bearer("newsroom"));
+  const retracted = await api.query(
+    RETRACT,
+    { input: { slug: "history-institute", reason: "The institute does not exist" } },
+    bearer("newsroom"),
+  );
   expect(retracted.body.data.organizationRetract.userErrors).toEqual([]);
   const again = await api.query(RETRACT, { input: { slug: "history-institute", reason: "twice" } }, bearer("newsroom"));
   expect(again.body.data.organizationRetract.userErrors[0].code).toBe("ALREADY_RETRACTED");
@@ -129,14 +150,21 @@ test("create, update and retract: the record stays visible as retracted, and his
     ["UPDATE", "newsroom", "moved"],
     ["CREATE", "newsroom", "added in a test"],
   ]);
-  expect(history[1]).toMatchObject({ fields: ["city", "citations"], before: { city: "Almaty", citations: [] }, after: { city: "Astana", citations: [{ quote: "Moved to Astana" }] } });
+  expect(history[1]).toMatchObject({
+    fields: ["city", "citations"],
+    before: { city: "Almaty", citations: [] },
+    after: { city: "Astana", citations: [{ quote: "Moved to Astana" }] },
+  });
   expect(history[2].after).toMatchObject({ slug: "history-institute", city: "Almaty" });
 });
 
 test("the public changes feed lists changes since a time, oldest first", async () => {
   const since = new Date().toISOString();
   await api.query(CREATE, { input: newOrg("feed-institute") }, bearer("newsroom"));
-  const { body } = await api.query(`query ($since: DateTime) { changes(since: $since, first: 10) { totalCount edges { node { action actor recordType recordId } } } }`, { since });
+  const { body } = await api.query(
+    `query ($since: DateTime) { changes(since: $since, first: 10) { totalCount edges { node { action actor recordType recordId } } } }`,
+    { since },
+  );
   expect(body.data.changes.totalCount).toBe(1);
   const [change] = body.data.changes.edges.map((e: any) => e.node);
   expect(change).toMatchObject({ action: "CREATE", actor: "newsroom", recordType: "Organization" });
@@ -184,7 +212,16 @@ test("a funding with an amount is created through its mutation and its history r
     `mutation ($input: FundingCreateInput!) { fundingCreate(input: $input) { funding { amount { amount currency } } userErrors { field code message } } }`,
     {
       input: {
-        record: { slug: "test-funding", programme: programme.slug, amount: "1234567.89", amountBound: "EXACT", currency: "KZT", amountKind: "AWARDED", date: "2024-06", citations: [citation()] },
+        record: {
+          slug: "test-funding",
+          programme: programme.slug,
+          amount: "1234567.89",
+          amountBound: "EXACT",
+          currency: "KZT",
+          amountKind: "AWARDED",
+          date: "2024-06",
+          citations: [citation()],
+        },
         reason: "test",
       },
     },
@@ -215,7 +252,9 @@ test("the HTTP import endpoint needs an ADMIN key, and reports problems without 
   const bad = sample.replace(",KZ,", ",Kazakhstan,");
   const refused = await post(bad, { authorization: `Bearer ${admin}` });
   expect(refused.status).toBe(422);
-  expect((await refused.json()).errors[0].extensions.problems).toEqual([expect.objectContaining({ row: 2, field: "country", found: "Kazakhstan" })]);
+  expect((await refused.json()).errors[0].extensions.problems).toEqual([
+    expect.objectContaining({ row: 2, field: "country", found: "Kazakhstan" }),
+  ]);
   expect(await counts()).toEqual(before);
 
   const ok = await post(sample, { authorization: `Bearer ${admin}` });
@@ -226,7 +265,13 @@ test("the HTTP import endpoint needs an ADMIN key, and reports problems without 
 test("nested inputs may leave out optional fields: a role without dates is stored with unknown dates", async () => {
   const { body } = await api.query(
     `mutation ($input: PersonUpdateInput!) { personUpdate(input: $input) { person { roles { title start { text } end { text } } } userErrors { field message } } }`,
-    { input: { slug: "khaidar-tassibekov", record: { roles: [{ organization: "bekturov-institute", title: "CEO", citations: [citation()] }], citations: [citation()] }, reason: "role without dates" } },
+    {
+      input: {
+        slug: "khaidar-tassibekov",
+        record: { roles: [{ organization: "bekturov-institute", title: "CEO", citations: [citation()] }], citations: [citation()] },
+        reason: "role without dates",
+      },
+    },
     bearer("newsroom"),
   );
   expect(body.data.personUpdate.userErrors).toEqual([]);
@@ -236,10 +281,16 @@ test("nested inputs may leave out optional fields: a role without dates is store
 test("a create listing an existing record's slug among its former slugs is refused with TAKEN and changes nothing", async () => {
   await api.query(CREATE, { input: newOrg("former-slug-institute") }, bearer("newsroom"));
   const before = await counts();
-  const { body } = await api.query(CREATE, { input: newOrg("renamed-by-create-institute", { formerSlugs: ["former-slug-institute"] }) }, bearer("newsroom"));
+  const { body } = await api.query(
+    CREATE,
+    { input: newOrg("renamed-by-create-institute", { formerSlugs: ["former-slug-institute"] }) },
+    bearer("newsroom"),
+  );
   expect(body.data.organizationCreate).toEqual({
     organization: null,
-    userErrors: [{ field: "record.formerSlugs", message: expect.stringContaining('slug "former-slug-institute" already exists'), code: "TAKEN" }],
+    userErrors: [
+      { field: "record.formerSlugs", message: expect.stringContaining('slug "former-slug-institute" already exists'), code: "TAKEN" },
+    ],
   });
   expect(await counts()).toEqual(before);
   expect((await api.query(HISTORY, { slug: "former-slug-institute" })).body.data.organization.slug).toBe("former-slug-institute");

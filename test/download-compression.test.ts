@@ -11,20 +11,32 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 /** The bytes as sent (node:http does not decode them, unlike fetch). */
-function raw(path: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; bytes: Buffer }> {
+function raw(
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; bytes: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${server.url}${path}`, { method: body === undefined ? "GET" : "POST", headers: body === undefined ? headers : { "content-type": "application/json", ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, bytes: Buffer.concat(chunks) }));
-      res.on("error", reject);
-    });
+    const req = request(
+      `${server.url}${path}`,
+      {
+        method: body === undefined ? "GET" : "POST",
+        headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, bytes: Buffer.concat(chunks) }));
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
 }
 
-const decode = (encoding: unknown, bytes: Buffer) => (encoding === "br" ? brotliDecompressSync(bytes) : encoding === "gzip" ? gunzipSync(bytes) : bytes);
+const decode = (encoding: unknown, bytes: Buffer) =>
+  encoding === "br" ? brotliDecompressSync(bytes) : encoding === "gzip" ? gunzipSync(bytes) : bytes;
 
 test("Accept-Encoding picks brotli or gzip by the client's preference", () => {
   expect(preferredEncoding("gzip, deflate, br")).toBe("br");

@@ -16,7 +16,11 @@ afterAll(() => api?.close());
 const yoga = createApi({ downloadPageSize: 5, rateLimitStore: memoryStore() });
 
 function download(format: "csv" | "ndjson", body: Record<string, unknown>, app = yoga) {
-  return app.fetch(`http://localhost/download.${format}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return app.fetch(`http://localhost/download.${format}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 }
 
 async function csvRows(response: Response) {
@@ -64,10 +68,17 @@ test("one record's connection downloads as NDJSON, with edge fields beside the n
   const answer = await api.query(query.replace("partnerships {", "partnerships(first: 100) {"), variables);
   const edges = answer.body.data.organization.partnerships.edges;
   expect(edges.length).toBeGreaterThan(0);
-  const response = await download("ndjson", { query, variables, operationName: "Partners" }, createApi({ downloadPageSize: 1, rateLimitStore: memoryStore() }));
+  const response = await download(
+    "ndjson",
+    { query, variables, operationName: "Partners" },
+    createApi({ downloadPageSize: 1, rateLimitStore: memoryStore() }),
+  );
   expect(response.status).toBe(200);
   expect(response.headers.get("content-type")).toBe("application/x-ndjson; charset=utf-8");
-  const lines = (await response.text()).trimEnd().split("\n").map((line) => JSON.parse(line));
+  const lines = (await response.text())
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line));
   expect(lines).toEqual(
     edges.map((e: any) => ({
       role: e.role,
@@ -82,17 +93,27 @@ test("one record's connection downloads as NDJSON, with edge fields beside the n
   const changes: any[] = [];
   let after: string | null = null;
   do {
-    const page: any = (await api.query("query ($after: String) { changes(first: 100, after: $after) { edges { node { recordType fields } } pageInfo { hasNextPage endCursor } } }", { after })).body.data.changes;
+    const page: any = (
+      await api.query(
+        "query ($after: String) { changes(first: 100, after: $after) { edges { node { recordType fields } } pageInfo { hasNextPage endCursor } } }",
+        { after },
+      )
+    ).body.data.changes;
     changes.push(...page.edges);
     after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
   } while (after);
   expect(changes.length).toBeGreaterThan(200);
-  const { rows } = await csvRows(await download("csv", { query: "{ changes { edges { node { recordType fields } } } }" }, createApi({ rateLimitStore: memoryStore() })));
+  const { rows } = await csvRows(
+    await download("csv", { query: "{ changes { edges { node { recordType fields } } } }" }, createApi({ rateLimitStore: memoryStore() })),
+  );
   expect(rows).toEqual(changes.map((e: any) => ({ recordType: e.node.recordType, fields: e.node.fields.join("; ") })));
 });
 
 test("GET takes the same parameters in the URL", async () => {
-  const params = new URLSearchParams({ query: "query ($n: String!) { organization(slug: $n) { methods { edges { node { title } } } } }", variables: JSON.stringify({ n: "bekturov-institute" }) });
+  const params = new URLSearchParams({
+    query: "query ($n: String!) { organization(slug: $n) { methods { edges { node { title } } } } }",
+    variables: JSON.stringify({ n: "bekturov-institute" }),
+  });
   const response = await yoga.fetch(`http://localhost/download.csv?${params}`);
   const { header, rows } = await csvRows(response);
   expect(header).toEqual(["title"]);
@@ -109,14 +130,37 @@ test("a query that is not one list, has errors or writes is refused with a Graph
     expect(json.errors[0].message).toMatch(message);
     expect(JSON.stringify(json)).not.toMatch(/\bat .*\.ts:|Unexpected error/);
   };
-  await refused({ query: "{ fundings { edges { node { description } } } impacts { edges { node { description } } } }" }, 400, "NOT_ONE_LIST", /2 fields \(fundings, impacts\)/);
-  await refused({ query: "{ organization(slug: \"kazatomprom\") { name partnerships { edges { node { title } } } } }" }, 400, "NOT_ONE_LIST", /`organization` asks for 2 fields/);
+  await refused(
+    { query: "{ fundings { edges { node { description } } } impacts { edges { node { description } } } }" },
+    400,
+    "NOT_ONE_LIST",
+    /2 fields \(fundings, impacts\)/,
+  );
+  await refused(
+    { query: '{ organization(slug: "kazatomprom") { name partnerships { edges { node { title } } } } }' },
+    400,
+    "NOT_ONE_LIST",
+    /`organization` asks for 2 fields/,
+  );
   await refused({ query: "{ dataset { version } }" }, 400, "NOT_ONE_LIST", /`dataset.version` is not a list/);
   await refused({ query: "{ fundings { edges { node { nope } } } }" }, 400, "GRAPHQL_VALIDATION_FAILED", /Cannot query field "nope"/);
   await refused({ query: "{ fundings { edges " }, 400, "GRAPHQL_PARSE_FAILED", /Syntax Error/);
   await refused({ query: "mutation { __typename }" }, 400, "BAD_USER_INPUT", /mutations are refused/);
-  await refused({ query: "{ organization(slug: \"no-such-place\") { methods { edges { node { title } } } } }" }, 404, "NOT_FOUND", /`organization` is null/);
-  await refused({ query: "query ($d: Boolean) { fundings(filter: { amountDisclosed: $d }) { edges { node { description } } } }", variables: { d: "yes" } }, 400, "BAD_USER_INPUT", /Boolean/);
+  await refused(
+    { query: '{ organization(slug: "no-such-place") { methods { edges { node { title } } } } }' },
+    404,
+    "NOT_FOUND",
+    /`organization` is null/,
+  );
+  await refused(
+    {
+      query: "query ($d: Boolean) { fundings(filter: { amountDisclosed: $d }) { edges { node { description } } } }",
+      variables: { d: "yes" },
+    },
+    400,
+    "BAD_USER_INPUT",
+    /Boolean/,
+  );
   await refused({}, 400, "BAD_USER_INPUT", /Give the GraphQL query/);
   const text = await yoga.fetch("http://localhost/download.csv", { method: "POST", headers: { "content-type": "text/plain" }, body: "{}" });
   expect(text.status).toBe(415);

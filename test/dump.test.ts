@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { unzipSync } from "fflate";
 // @ts-expect-error: the datapackage package ships no type declarations
 import dp from "datapackage";
+import { unzipSync } from "fflate";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createApi } from "../src/yoga.ts";
 import { startTestApi } from "./helpers.ts";

@@ -17,7 +17,16 @@ pgliteOnly("a data folder in use is refused, by this process and by another, and
   const first = await startEmbedded(dir);
   try {
     await expect(startEmbedded(dir)).rejects.toThrow(`The data folder ${dir} is already open in this process`);
-    const other = spawn(process.execPath, ["--import", "tsx", "-e", `import("${new URL("../src/database/embedded.ts", import.meta.url).pathname}").then((m) => m.startEmbedded(${JSON.stringify(dir)}))`], { stdio: ["ignore", "ignore", "pipe"] });
+    const other = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "-e",
+        `import("${new URL("../src/database/embedded.ts", import.meta.url).pathname}").then((m) => m.startEmbedded(${JSON.stringify(dir)}))`,
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
     let stderr = "";
     other.stderr.on("data", (chunk) => (stderr += chunk));
     const code = await new Promise((resolve) => other.on("exit", resolve));
@@ -30,12 +39,16 @@ pgliteOnly("a data folder in use is refused, by this process and by another, and
   await again.stop();
 });
 
-pgliteOnly("writers and readers at once through the API get every answer right", async () => {
-  const counts = await runConcurrentLoad({ seconds: 3, writers: 3, readers: 6 });
-  expect(counts.samples).toEqual([]);
-  expect(counts).toMatchObject({ wrong: 0, errors: 0 });
-  expect(counts.checked).toBeGreaterThanOrEqual(3 + 6); // every writer and reader was answered
-}, 240_000); // the load lasts 3 s; creating and seeding the database is what a busy machine slows
+pgliteOnly(
+  "writers and readers at once through the API get every answer right",
+  async () => {
+    const counts = await runConcurrentLoad({ seconds: 3, writers: 3, readers: 6 });
+    expect(counts.samples).toEqual([]);
+    expect(counts).toMatchObject({ wrong: 0, errors: 0 });
+    expect(counts.checked).toBeGreaterThanOrEqual(3 + 6); // every writer and reader was answered
+  },
+  240_000,
+); // the load lasts 3 s; creating and seeding the database is what a busy machine slows
 
 async function connect(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url });
@@ -90,71 +103,82 @@ function listeningTcpSockets(): string[] {
     .filter((inode): inode is string => inode !== undefined && listening.has(inode));
 }
 
-pgliteOnly("the embedded database opens no TCP port: only its user can open its socket, in the data folder or a private folder", async () => {
-  const dir = join(mkdtempSync(join(tmpdir(), "embedded-")), "data");
-  const before = listeningTcpSockets();
-  for (const dataDir of [dir, null]) {
-    const embedded = await startEmbedded(dataDir);
-    try {
-      expect(listeningTcpSockets()).toEqual(before);
-      const folder = new URL(embedded.url).searchParams.get("host")!;
-      if (dataDir) expect(folder).toBe(dir);
-      expect(statSync(folder).mode & 0o777).toBe(0o700);
-      const socket = statSync(join(folder, ".s.PGSQL.5432"));
-      expect(socket.isSocket()).toBe(true);
-      expect(socket.mode & 0o777).toBe(0o600);
-      const client = await connect(embedded.url);
-      expect((await client.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
-      await client.end();
-    } finally {
-      await embedded.stop();
+pgliteOnly(
+  "the embedded database opens no TCP port: only its user can open its socket, in the data folder or a private folder",
+  async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "embedded-")), "data");
+    const before = listeningTcpSockets();
+    for (const dataDir of [dir, null]) {
+      const embedded = await startEmbedded(dataDir);
+      try {
+        expect(listeningTcpSockets()).toEqual(before);
+        const folder = new URL(embedded.url).searchParams.get("host")!;
+        if (dataDir) expect(folder).toBe(dir);
+        expect(statSync(folder).mode & 0o777).toBe(0o700);
+        const socket = statSync(join(folder, ".s.PGSQL.5432"));
+        expect(socket.isSocket()).toBe(true);
+        expect(socket.mode & 0o777).toBe(0o600);
+        const client = await connect(embedded.url);
+        expect((await client.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+        await client.end();
+      } finally {
+        await embedded.stop();
+      }
     }
-  }
-});
+  },
+);
 
 const run = promisify(execFile);
 const ORGANIZATION_QUERY = `{ organization(slug: "embedded-test-lab") { name } }`;
 
-pgliteOnly("while a server holds the data folder, npm run key and npm run import use its database, and it sees their changes at once", async () => {
-  const work = mkdtempSync(join(tmpdir(), "embedded-cli-"));
-  const env = { ...process.env, DATA_DIR: join(work, "data"), DATABASE_URL: "", LOG_LEVEL: "warn" };
-  const npm = (...args: string[]) => run("npm", ["run", "--silent", ...args], { cwd: join(import.meta.dirname, ".."), env });
-  const server = await spawnServer(env);
-  try {
-    const ask = async (query: string, key?: string) =>
-      (await fetch(`${server.url}/graphql`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-graphql-yoga-csrf": "1", ...(key ? { authorization: `Bearer ${key}` } : {}) },
-        body: JSON.stringify({ query }),
-      })).json().then(({ data, errors }) => ({ data, errors }));
-    // Asked (and cached) before the import: the import must still show.
-    expect(await ask(ORGANIZATION_QUERY)).toEqual({ data: { organization: null }, errors: undefined });
+pgliteOnly(
+  "while a server holds the data folder, npm run key and npm run import use its database, and it sees their changes at once",
+  async () => {
+    const work = mkdtempSync(join(tmpdir(), "embedded-cli-"));
+    const env = { ...process.env, DATA_DIR: join(work, "data"), DATABASE_URL: "", LOG_LEVEL: "warn" };
+    const npm = (...args: string[]) => run("npm", ["run", "--silent", ...args], { cwd: join(import.meta.dirname, ".."), env });
+    const server = await spawnServer(env);
+    try {
+      const ask = async (query: string, key?: string) =>
+        (
+          await fetch(`${server.url}/graphql`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "x-graphql-yoga-csrf": "1", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+            body: JSON.stringify({ query }),
+          })
+        )
+          .json()
+          .then(({ data, errors }) => ({ data, errors }));
+      // Asked (and cached) before the import: the import must still show.
+      expect(await ask(ORGANIZATION_QUERY)).toEqual({ data: { organization: null }, errors: undefined });
 
-    const { stdout } = await npm("key", "--", "create", "--name", "embedded-test", "--scope", "write");
-    const key = stdout.match(/kzg_\S+/)![0];
-    const update = `mutation { impactUpdate(input: { slug: "erg-aluminium-hackathon-prototypes", reason: "embedded test", record: { citations: [{ source: "https://www.ihn.kz/en/history.html", quote: "was appointed the first director of the Institute in 1945-1946", confidence: HIGH }] } }) { userErrors { message } } }`;
-    expect(await ask(update, key)).toMatchObject({ data: { impactUpdate: { userErrors: [] } } });
+      const { stdout } = await npm("key", "--", "create", "--name", "embedded-test", "--scope", "write");
+      const key = stdout.match(/kzg_\S+/)![0];
+      const update = `mutation { impactUpdate(input: { slug: "erg-aluminium-hackathon-prototypes", reason: "embedded test", record: { citations: [{ source: "https://www.ihn.kz/en/history.html", quote: "was appointed the first director of the Institute in 1945-1946", confidence: HIGH }] } }) { userErrors { message } } }`;
+      expect(await ask(update, key)).toMatchObject({ data: { impactUpdate: { userErrors: [] } } });
 
-    const file = join(work, "organizations.csv");
-    writeFileSync(
-      file,
-      "slug,kind,nameEn,nameRu,nameKk,alternateNames,description,country,city,foundedYear,website,parent,identifiers,citations\n" +
-        `embedded-test-lab,RESEARCH_INSTITUTE,Embedded Test Laboratory,,,[],,KZ,,,,,[],"[{""source"":""https://www.ihn.kz/en/history.html"",""quote"":""was appointed the first director of the Institute in 1945-1946"",""confidence"":""HIGH""}]"\n`,
-    );
-    await npm("import", "--", file);
-    expect(await ask(ORGANIZATION_QUERY)).toEqual({ data: { organization: { name: "Embedded Test Laboratory" } }, errors: undefined });
-  } finally {
-    await server.stop();
-  }
-  try {
-    // A server killed without a shutdown leaves its lock and socket: they block nothing.
-    const killed = await spawnServer(env);
-    await killed.stop("SIGKILL");
-    expect(readdirSync(env.DATA_DIR)).toContain(".s.PGSQL.5432");
-    expect((await npm("key", "--", "list")).stdout).toContain("embedded-test");
-    const restarted = await spawnServer(env);
-    await restarted.stop();
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-}, 240_000);
+      const file = join(work, "organizations.csv");
+      writeFileSync(
+        file,
+        "slug,kind,nameEn,nameRu,nameKk,alternateNames,description,country,city,foundedYear,website,parent,identifiers,citations\n" +
+          `embedded-test-lab,RESEARCH_INSTITUTE,Embedded Test Laboratory,,,[],,KZ,,,,,[],"[{""source"":""https://www.ihn.kz/en/history.html"",""quote"":""was appointed the first director of the Institute in 1945-1946"",""confidence"":""HIGH""}]"\n`,
+      );
+      await npm("import", "--", file);
+      expect(await ask(ORGANIZATION_QUERY)).toEqual({ data: { organization: { name: "Embedded Test Laboratory" } }, errors: undefined });
+    } finally {
+      await server.stop();
+    }
+    try {
+      // A server killed without a shutdown leaves its lock and socket: they block nothing.
+      const killed = await spawnServer(env);
+      await killed.stop("SIGKILL");
+      expect(readdirSync(env.DATA_DIR)).toContain(".s.PGSQL.5432");
+      expect((await npm("key", "--", "list")).stdout).toContain("embedded-test");
+      const restarted = await spawnServer(env);
+      await restarted.stop();
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+  240_000,
+);

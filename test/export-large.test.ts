@@ -46,7 +46,10 @@ test("a 10,000-row synthetic CSV export over HTTP is complete, in order, exact a
 
 test("the NDJSON export of the same filter holds the same records as the API counts", async () => {
   const response = await fetch(`${base}/export/fundings.ndjson?amountDisclosed=false`);
-  const lines = (await response.text()).trimEnd().split("\n").map((l) => JSON.parse(l));
+  const lines = (await response.text())
+    .trimEnd()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   const { body } = await api.query(`{ fundings(filter: { amountDisclosed: false }) { totalCount } }`);
   expect(lines.length).toBe(body.data.fundings.totalCount);
   expect(lines.length).toBe(Math.floor(COUNT / 7));

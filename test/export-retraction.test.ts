@@ -1,6 +1,6 @@
 import { unzipSync } from "fflate";
+import { GraphQLEnumType, getNamedType } from "graphql";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { getNamedType, GraphQLEnumType } from "graphql";
 import { createApiKey } from "../src/auth/keys.ts";
 import { exportParameters, exportVariables, PAGING } from "../src/export/params.ts";
 import { variableDefinition } from "../src/export/routes.ts";
@@ -30,7 +30,12 @@ beforeAll(async () => {
 afterAll(() => api?.close());
 
 const get = (path: string) => yoga.fetch(`http://localhost${path}`);
-const ndjson = async (path: string) => (await (await get(path)).text()).trimEnd().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+const ndjson = async (path: string) =>
+  (await (await get(path)).text())
+    .trimEnd()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
 /** The export parameter that filters on retraction (a list argument or filter field named so), and the values it takes. */
 function retractionParameter(): { name: string; values: string[] } | undefined {
@@ -42,7 +47,10 @@ function retractionParameter(): { name: string; values: string[] } | undefined {
 
 /** Global IDs of a list as the API answers it for the variables an export's query string gives. */
 async function apiIds(field: string, search: string): Promise<string[]> {
-  const args = schema.getQueryType()!.getFields()[field].args.filter((a) => !PAGING.includes(a.name));
+  const args = schema
+    .getQueryType()!
+    .getFields()
+    [field].args.filter((a) => !PAGING.includes(a.name));
   const query = `query (${args.map(variableDefinition).join(", ")}) {
     list: ${field}(first: 100, ${args.map((a) => `${a.name}: $${a.name}`).join(", ")}) { edges { node { id } } }
   }`;
@@ -87,7 +95,11 @@ test("every export filters on retraction as its API list does, by default and fo
 
 test("the dataset dump holds every record, the retracted ones with their retraction", async () => {
   const files = unzipSync(new Uint8Array(await (await get("/export/dataset.zip")).arrayBuffer()));
-  const rows = new TextDecoder().decode(files["fundings.ndjson"]).trim().split("\n").map((line) => JSON.parse(line));
+  const rows = new TextDecoder()
+    .decode(files["fundings.ndjson"])
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line));
   expect(rows.find((r) => r.slug === SLUG)).toMatchObject({ retractionAt: retractedAt, retractionReason: REASON });
   expect(rows).toHaveLength(await api.db.prisma.funding.count());
 });

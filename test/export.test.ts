@@ -1,5 +1,5 @@
-import { unzipSync } from "fflate";
 import { createHash } from "node:crypto";
+import { unzipSync } from "fflate";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { currentRelease } from "../src/dataset/metadata.ts";
 import { createApi } from "../src/yoga.ts";
@@ -29,7 +29,12 @@ async function ndjson(path: string) {
   const response = await get(path);
   expect(response.status).toBe(200);
   const text = await response.text();
-  return text ? text.trimEnd().split("\n").map((line) => JSON.parse(line)) : [];
+  return text
+    ? text
+        .trimEnd()
+        .split("\n")
+        .map((line) => JSON.parse(line))
+    : [];
 }
 
 const FUNDINGS = `query ($filter: FundingFilter, $orderBy: FundingOrder) {
@@ -69,7 +74,12 @@ test("a funding export matches the GraphQL answer to the same filter and order, 
       date: n.date?.text ?? null,
       fiscalYearStart: n.fiscalYearStart,
       fiscalYearEnd: n.fiscalYearEnd,
-      citations: n.citations.map((c: any) => ({ source: c.source.url, quote: c.quote, confidence: c.confidence, ...(c.note === null ? {} : { note: c.note }) })),
+      citations: n.citations.map((c: any) => ({
+        source: c.source.url,
+        quote: c.quote,
+        confidence: c.confidence,
+        ...(c.note === null ? {} : { note: c.note }),
+      })),
       createdAt: n.createdAt,
       updatedAt: n.updatedAt,
       retractionAt: n.retraction?.at ?? null,
@@ -84,7 +94,16 @@ test("a funding export matches the GraphQL answer to the same filter and order, 
     expect(rows[i]).toEqual(asCsv);
   });
   expect(json.map((r: any) => r.amount)).toEqual([
-    "643000000000", "252500000000", "158000000000", "96000000000", "20600000000", "11800000000", "9500000000", "8000000000", "280000000", "8000000",
+    "643000000000",
+    "252500000000",
+    "158000000000",
+    "96000000000",
+    "20600000000",
+    "11800000000",
+    "9500000000",
+    "8000000000",
+    "280000000",
+    "8000000",
   ]);
 });
 
@@ -103,7 +122,18 @@ test("organization exports carry every name and citation, in Cyrillic, with a st
 
 test("every root list can be exported, in both formats, and an export of nothing is a header-only file", async () => {
   const index = await (await get("/export")).json();
-  expect(Object.keys(index.exports)).toEqual(["organizations", "institutes", "enterprises", "people", "methods", "partnerships", "programmes", "fundings", "impacts", "sources"]);
+  expect(Object.keys(index.exports)).toEqual([
+    "organizations",
+    "institutes",
+    "enterprises",
+    "people",
+    "methods",
+    "partnerships",
+    "programmes",
+    "fundings",
+    "impacts",
+    "sources",
+  ]);
   for (const [name, entry] of Object.entries<any>(index.exports)) {
     const { rows, header } = await csv(entry.csv);
     expect(header).toEqual(entry.columns);
@@ -112,13 +142,19 @@ test("every root list can be exported, in both formats, and an export of nothing
     expect((await ndjson(entry.ndjson)).length).toBe(rows.length);
   }
   const empty = await get("/export/fundings.csv?year=1900");
-  expect(new TextDecoder("utf-8", { ignoreBOM: true }).decode(await empty.arrayBuffer())).toBe(`\uFEFF${index.exports.fundings.columns.join(",")}\r\n`);
+  expect(new TextDecoder("utf-8", { ignoreBOM: true }).decode(await empty.arrayBuffer())).toBe(
+    `\uFEFF${index.exports.fundings.columns.join(",")}\r\n`,
+  );
   expect(await (await get("/export/fundings.ndjson?year=1900")).text()).toBe("");
 });
 
 test("unknown parameters and values are a 400 that lists what is allowed, and unknown exports a 404", async () => {
   const cases: [string, number, RegExp][] = [
-    ["/export/fundings.csv?colour=red", 400, /Unknown parameter "colour"; allowed: amount\.max, amount\.min, amountDisclosed, amountKinds, .*funder, .*year, orderBy, direction, retraction$/],
+    [
+      "/export/fundings.csv?colour=red",
+      400,
+      /Unknown parameter "colour"; allowed: amount\.max, amount\.min, amountDisclosed, amountKinds, .*funder, .*year, orderBy, direction, retraction$/,
+    ],
     ["/export/fundings.csv?amountKinds=GIFT", 400, /"GIFT" is not allowed; use one of ALLOCATED, AWARDED, BUDGET, DISBURSED, INVESTED$/],
     ["/export/fundings.csv?orderBy=COLOUR", 400, /use one of AMOUNT, CREATED_AT, DATE$/],
     ["/export/fundings.csv?year=soon", 400, /"soon" is not a whole number/],
@@ -157,7 +193,10 @@ test("the dataset dump holds each entity as CSV and NDJSON, every row of the dat
   expect(response.headers.get("link")).toContain("creativecommons.org/licenses/by/4.0");
   const files = unzipSync(new Uint8Array(await response.arrayBuffer()));
   const descriptor = JSON.parse(new TextDecoder().decode(files["datapackage.json"]));
-  expect(descriptor).toMatchObject({ version: currentRelease.version, licenses: [{ name: "CC-BY-4.0", path: "https://creativecommons.org/licenses/by/4.0/" }] });
+  expect(descriptor).toMatchObject({
+    version: currentRelease.version,
+    licenses: [{ name: "CC-BY-4.0", path: "https://creativecommons.org/licenses/by/4.0/" }],
+  });
   const entities = ["organizations", "people", "methods", "partnerships", "programmes", "fundings", "impacts", "sources"];
   expect(Object.keys(files)).toEqual([...entities.flatMap((n) => [`${n}.csv`, `${n}.ndjson`]), "datapackage.json"]);
   expect(descriptor.resources.map((r: any) => r.path)).toEqual(entities.flatMap((n) => [`${n}.csv`, `${n}.ndjson`]));
@@ -184,7 +223,11 @@ test("the dataset dump holds each entity as CSV and NDJSON, every row of the dat
   }
   // The same data gives the same bytes.
   const again = new Uint8Array(await (await get("/export/dataset.zip")).arrayBuffer());
-  expect(createHash("sha256").update(again).digest("hex")).toBe(createHash("sha256").update(new Uint8Array(await (await get("/export/dataset.zip")).arrayBuffer())).digest("hex"));
+  expect(createHash("sha256").update(again).digest("hex")).toBe(
+    createHash("sha256")
+      .update(new Uint8Array(await (await get("/export/dataset.zip")).arrayBuffer()))
+      .digest("hex"),
+  );
 });
 
 test("an export spends a point a row from the client's budget (at most the whole budget) and is refused with 429 when it is short", async () => {
@@ -203,7 +246,10 @@ test("an export spends a point a row from the client's budget (at most the whole
     const refused = await small.fetch("http://localhost/export/organizations.csv");
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect((await refused.json()).errors[0]).toMatchObject({ message: expect.stringContaining("this export has 39 rows and costs 39 points"), extensions: { code: "RATE_LIMITED" } });
+    expect((await refused.json()).errors[0]).toMatchObject({
+      message: expect.stringContaining("this export has 39 rows and costs 39 points"),
+      extensions: { code: "RATE_LIMITED" },
+    });
   } finally {
     await small.dispose();
   }

@@ -1,8 +1,8 @@
 import { inject } from "vitest";
 import { loadSeed } from "../seeds/load.ts";
 import { createScratchDatabase, type ScratchDatabase } from "../src/database/scratch.ts";
-import { openDatabase, type Database } from "../src/db.ts";
-import { createApi, type ApiOptions } from "../src/yoga.ts";
+import { type Database, openDatabase } from "../src/db.ts";
+import { type ApiOptions, createApi } from "../src/yoga.ts";
 import type { DatabaseContent } from "./global-setup.ts";
 
 export interface TestApi {
@@ -11,7 +11,11 @@ export interface TestApi {
   url: string;
   /** SQL statements sent since the last `query` call began. */
   statements: string[];
-  query<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: { data?: T; errors?: any[] } }>;
+  query<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: { data?: T; errors?: any[] } }>;
   close(): Promise<void>;
 }
 
@@ -26,7 +30,13 @@ export function createBlankDatabase(): Promise<ScratchDatabase> {
 }
 
 /** A migrated database of its own for one test file, holding the seed dataset with `seed`. */
-export async function openTestDatabase({ seed = false, onQuery }: { seed?: boolean; onQuery?: (sql: string) => void } = {}): Promise<{ db: Database; url: string; drop(): Promise<void> }> {
+export async function openTestDatabase({
+  seed = false,
+  onQuery,
+}: {
+  seed?: boolean;
+  onQuery?: (sql: string) => void;
+} = {}): Promise<{ db: Database; url: string; drop(): Promise<void> }> {
   const image = imageOf(seed ? "seeded" : "migrated");
   const scratch = await createScratchDatabase(serverUrl(), "test", image);
   const db = await openDatabase({ databaseUrl: scratch.url, onQuery });

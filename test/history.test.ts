@@ -80,14 +80,22 @@ test("an update by mutation is in the history under public names: partial dates 
   expect(change.after.citations).toEqual([{ source: NEW_SOURCE, quote: "A quote added in a test", confidence: "LOW" }]);
   // Seed entries are in the same terms.
   const created = entries.find((e: any) => e.action === "CREATE");
-  expect(created.after).toMatchObject({ slug: SLUG, start: "2024-06", participants: expect.arrayContaining([{ organization: "kazakhmys", role: expect.any(String) }]) });
+  expect(created.after).toMatchObject({
+    slug: SLUG,
+    start: "2024-06",
+    participants: expect.arrayContaining([{ organization: "kazakhmys", role: expect.any(String) }]),
+  });
   expect(created.after.citations[0]).toMatchObject({ source: SEED_SOURCE, quote: expect.any(String) });
   expectNothingInternal([...entries, ...feed]);
 });
 
 test("an import through the command-line tool is in the history under public names, each removed citation with its address and quote, and the file's base name as reason", async () => {
   const exported = await (await createApi().fetch("http://localhost/export/partnerships.ndjson")).text();
-  const record = exported.trimEnd().split("\n").map((l) => JSON.parse(l)).find((r) => r.slug === SLUG);
+  const record = exported
+    .trimEnd()
+    .split("\n")
+    .map((l) => JSON.parse(l))
+    .find((r) => r.slug === SLUG);
   const removed = record.citations.find((c: any) => c.source === SEED_SOURCE);
   expect(removed.quote).toEqual(expect.any(String));
   record.end = "2024-07";
@@ -96,11 +104,18 @@ test("an import through the command-line tool is in the history under public nam
   const file = join(dir, "partnerships.ndjson");
   await writeFile(file, `${JSON.stringify(record)}\n`);
 
-  await promisify(execFile)(process.execPath, ["--import", "tsx", "src/cli/import.ts", file], { env: { ...process.env, DATABASE_URL: api.url, LOG_LEVEL: "silent" } });
+  await promisify(execFile)(process.execPath, ["--import", "tsx", "src/cli/import.ts", file], {
+    env: { ...process.env, DATABASE_URL: api.url, LOG_LEVEL: "silent" },
+  });
 
   const { entries, feed } = await history();
   const [change] = entries;
-  expect(change).toMatchObject({ action: "UPDATE", actor: "import", reason: "import of partnerships.ndjson", fields: ["end", "citations"] });
+  expect(change).toMatchObject({
+    action: "UPDATE",
+    actor: "import",
+    reason: "import of partnerships.ndjson",
+    fields: ["end", "citations"],
+  });
   expect(change.before.end).toBe("2024-06");
   expect(change.before.citations).toContainEqual(removed);
   expect(change.after).toEqual({ end: "2024-07", citations: [added] });

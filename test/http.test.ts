@@ -21,7 +21,9 @@ const graphql = (body: unknown, headers: Record<string, string> = {}) =>
 test("graphql-http's GraphQL-over-HTTP audits: no errors", async () => {
   const results = await auditServer({ url: `${server.url}/graphql` });
   const count = (status: string) => results.filter((r) => r.status === status).length;
-  console.log(`graphql-http serverAudits: ${results.length} audits, ${count("ok")} ok, ${count("notice")} notice, ${count("warn")} warn, ${count("error")} error`);
+  console.log(
+    `graphql-http serverAudits: ${results.length} audits, ${count("ok")} ok, ${count("notice")} notice, ${count("warn")} warn, ${count("error")} error`,
+  );
   for (const r of results) if (r.status !== "ok") console.log(`  ${r.status}: ${r.name}: ${r.reason}`);
   expect(results.length).toBeGreaterThan(30);
   expect(results.filter((r) => r.status === "error").map((r) => `${r.name}: ${"reason" in r ? r.reason : ""}`)).toEqual([]);
@@ -59,10 +61,28 @@ describe("operations", () => {
   });
 
   test("CORS: a browser on another site can read every header the README names", async () => {
-    const exposed = ["ratelimit-policy", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after", "x-cache", "x-request-id", "etag", "x-data-version", "link", "content-disposition"];
+    const exposed = [
+      "ratelimit-policy",
+      "ratelimit-limit",
+      "ratelimit-remaining",
+      "ratelimit-reset",
+      "x-ratelimit-limit",
+      "x-ratelimit-remaining",
+      "x-ratelimit-reset",
+      "retry-after",
+      "x-cache",
+      "x-request-id",
+      "etag",
+      "x-data-version",
+      "link",
+      "content-disposition",
+    ];
     const origin = { origin: "https://example.org" };
     const responses = {
-      preflight: await fetch(`${server.url}/graphql`, { method: "OPTIONS", headers: { ...origin, "access-control-request-method": "GET" } }),
+      preflight: await fetch(`${server.url}/graphql`, {
+        method: "OPTIONS",
+        headers: { ...origin, "access-control-request-method": "GET" },
+      }),
       query: await fetch(`${server.url}/graphql?query=%7B__typename%7D`, { headers: origin }),
       export: await fetch(`${server.url}/export/fundings.csv`, { headers: origin }),
       dataset: await fetch(`${server.url}/export/dataset.zip`, { headers: origin }),
@@ -75,7 +95,9 @@ describe("operations", () => {
   });
 
   test("a mutation over GET is refused", async () => {
-    const response = await fetch(`${server.url}/graphql?query=${encodeURIComponent("mutation { x }")}`, { headers: { accept: "application/graphql-response+json" } });
+    const response = await fetch(`${server.url}/graphql?query=${encodeURIComponent("mutation { x }")}`, {
+      headers: { accept: "application/graphql-response+json" },
+    });
     expect(response.status).toBe(405);
   });
 
@@ -95,7 +117,9 @@ describe("operations", () => {
 });
 
 test("writes from browsers: the CSRF header is needed for every mutation, and only JSON bodies are read", async () => {
-  const org = await server.db.prisma.organization.create({ data: { slug: "synthetic-csrf-org", kind: "RESEARCH_INSTITUTE", nameEn: "Synthetic organization (test data)" } });
+  const org = await server.db.prisma.organization.create({
+    data: { slug: "synthetic-csrf-org", kind: "RESEARCH_INSTITUTE", nameEn: "Synthetic organization (test data)" },
+  });
   const query = `mutation { correctionSubmit(input: { recordId: "${Buffer.from(`Organization:${org.id}`).toString("base64")}", message: "The founding year is wrong (test report)" }) { received } }`;
   const corrections = () => server.db.prisma.correction.count();
   const before = await corrections();
@@ -103,13 +127,24 @@ test("writes from browsers: the CSRF header is needed for every mutation, and on
 
   const noHeader = await graphql({ query }, crossSite);
   expect(noHeader.status).toBe(403);
-  expect((await noHeader.json()).errors).toEqual([{ message: expect.stringMatching(/must send the header x-graphql-yoga-csrf: 1/), extensions: { code: "CSRF_HEADER_MISSING" } }]);
+  expect((await noHeader.json()).errors).toEqual([
+    { message: expect.stringMatching(/must send the header x-graphql-yoga-csrf: 1/), extensions: { code: "CSRF_HEADER_MISSING" } },
+  ]);
 
   // What a cross-site HTML form can send, with no preflight: never read as GraphQL.
-  for (const [type, body] of [["application/x-www-form-urlencoded", `query=${encodeURIComponent(query)}`], ["multipart/form-data; boundary=x", `--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${JSON.stringify({ query })}\r\n--x--\r\n`], ["text/plain", JSON.stringify({ query })]]) {
+  for (const [type, body] of [
+    ["application/x-www-form-urlencoded", `query=${encodeURIComponent(query)}`],
+    [
+      "multipart/form-data; boundary=x",
+      `--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${JSON.stringify({ query })}\r\n--x--\r\n`,
+    ],
+    ["text/plain", JSON.stringify({ query })],
+  ]) {
     const form = await fetch(`${server.url}/graphql`, { method: "POST", headers: { ...crossSite, "content-type": type }, body });
     expect(form.status, type).toBe(415);
-    expect(await form.json(), type).toEqual({ errors: [{ message: expect.stringMatching(/Content-Type: application\/json/), extensions: { code: "UNSUPPORTED_MEDIA_TYPE" } }] });
+    expect(await form.json(), type).toEqual({
+      errors: [{ message: expect.stringMatching(/Content-Type: application\/json/), extensions: { code: "UNSUPPORTED_MEDIA_TYPE" } }],
+    });
   }
   expect(await corrections()).toBe(before);
 
@@ -129,7 +164,11 @@ test("client address: X-Forwarded-For counts only behind a trusted proxy", async
     const ask = async (base: string, forwardedFor: string) =>
       (await fetch(`${base}/graphql?query=%7B__typename%7D`, { headers: { "x-forwarded-for": forwardedFor } })).status;
     // Behind a proxy: the entry the proxy appended (the last) is the client; earlier entries are the client's own claims.
-    expect([await ask(trusting.url, "5.5.5.5, 1.1.1.1"), await ask(trusting.url, "6.6.6.6, 1.1.1.1"), await ask(trusting.url, "7.7.7.7, 1.1.1.1")]).toEqual([200, 200, 429]);
+    expect([
+      await ask(trusting.url, "5.5.5.5, 1.1.1.1"),
+      await ask(trusting.url, "6.6.6.6, 1.1.1.1"),
+      await ask(trusting.url, "7.7.7.7, 1.1.1.1"),
+    ]).toEqual([200, 200, 429]);
     expect(await ask(trusting.url, "2.2.2.2")).toBe(200);
     // Direct: the header is the client's own claim and is ignored.
     expect([await ask(direct.url, "1.1.1.1"), await ask(direct.url, "2.2.2.2"), await ask(direct.url, "3.3.3.3")]).toEqual([200, 200, 429]);
@@ -150,7 +189,10 @@ test("an unexpected error: masked for the client with a request id, logged with 
     const response = await graphql({ query: "{ institutes { totalCount } }" });
     const body = await response.json();
     const requestId = response.headers.get("x-request-id");
-    expect(body.errors[0]).toMatchObject({ message: `Unexpected error. (request id ${requestId})`, extensions: { code: "INTERNAL_SERVER_ERROR", requestId } });
+    expect(body.errors[0]).toMatchObject({
+      message: `Unexpected error. (request id ${requestId})`,
+      extensions: { code: "INTERNAL_SERVER_ERROR", requestId },
+    });
     expect(JSON.stringify(body)).not.toMatch(/pool|SELECT|\.ts|at /);
     const logged = lines.map((l) => JSON.parse(l)).find((l) => l.msg === "unexpected error");
     expect(logged).toMatchObject({ level: "error", requestId, error: expect.stringMatching(/pool/) });

@@ -1,6 +1,16 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  createReadStream,
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -9,7 +19,7 @@ import { SYNTHETIC_SOURCE, syntheticSource } from "../scripts/synthetic.ts";
 import { createApiKey } from "../src/auth/keys.ts";
 import { openDatabase } from "../src/db.ts";
 import { createBlankDatabase } from "./helpers.ts";
-import { spawnServer, type ServerProcess } from "./server-helpers.ts";
+import { type ServerProcess, spawnServer } from "./server-helpers.ts";
 
 // POST /admin/import against `npm start`'s server in a process of its own, so its memory can be
 // read from /proc: a 50 MB file is streamed to a temporary file (not held in memory), imported as a
@@ -39,11 +49,22 @@ async function writeFile(megabytes: number) {
   let bytes = 0;
   for (let i = 1; bytes < megabytes * MB; i++) {
     const record = {
-      slug: `synthetic-org-${i}`, kind: "RESEARCH_INSTITUTE", nameEn: `Synthetic organization ${i}`, nameRu: null, nameKk: null, alternateNames: [],
-      description: "Synthetic record for tests", country: "KZ", city: "Almaty", foundedYear: 1990, website: null, parent: null, identifiers: [],
+      slug: `synthetic-org-${i}`,
+      kind: "RESEARCH_INSTITUTE",
+      nameEn: `Synthetic organization ${i}`,
+      nameRu: null,
+      nameKk: null,
+      alternateNames: [],
+      description: "Synthetic record for tests",
+      country: "KZ",
+      city: "Almaty",
+      foundedYear: 1990,
+      website: null,
+      parent: null,
+      identifiers: [],
       citations: [{ source: SYNTHETIC_SOURCE, quote: null, confidence: "LOW", note: "synthetic" }],
     };
-    const line = JSON.stringify(record).replace(",", `,${padding}`) + "\n";
+    const line = `${JSON.stringify(record).replace(",", `,${padding}`)}\n`;
     bytes += line.length;
     if (!out.write(line)) await once(out, "drain");
   }
@@ -67,8 +88,20 @@ function resetPeak(pid: number) {
 async function cliImportPeakMb(input: string): Promise<number> {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "--import", 'data:text/javascript,process.on("exit",()=>console.log("maxRSS",process.resourceUsage().maxRSS))', "src/cli/import.ts", input, "--dry-run"],
-    { cwd: path.resolve(import.meta.dirname, ".."), env: { ...process.env, DATABASE_URL: blank.url, LOG_LEVEL: "error" }, stdio: ["ignore", "pipe", "ignore"] },
+    [
+      "--import",
+      "tsx",
+      "--import",
+      'data:text/javascript,process.on("exit",()=>console.log("maxRSS",process.resourceUsage().maxRSS))',
+      "src/cli/import.ts",
+      input,
+      "--dry-run",
+    ],
+    {
+      cwd: path.resolve(import.meta.dirname, ".."),
+      env: { ...process.env, DATABASE_URL: blank.url, LOG_LEVEL: "error" },
+      stdio: ["ignore", "pipe", "ignore"],
+    },
   );
   let out = "";
   child.stdout.on("data", (d) => (out += d));
@@ -79,14 +112,21 @@ async function cliImportPeakMb(input: string): Promise<number> {
 }
 
 /** Streams `body` to the import endpoint like curl --data-binary; `abortAfter` bytes, then the client goes away. */
-function upload(body: () => NodeJS.ReadableStream, { query = "entity=organizations&format=ndjson&dryRun=true", abortAfter }: { query?: string; abortAfter?: number } = {}) {
+function upload(
+  body: () => NodeJS.ReadableStream,
+  { query = "entity=organizations&format=ndjson&dryRun=true", abortAfter }: { query?: string; abortAfter?: number } = {},
+) {
   return new Promise<{ status: number; body: any } | "aborted">((resolve, reject) => {
-    const req = request(`${server.url}/admin/import?${query}`, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/x-ndjson" } }, async (res) => {
-      let text = "";
-      for await (const chunk of res) text += chunk;
-      resolve({ status: res.statusCode!, body: JSON.parse(text) });
-      req.destroy();
-    });
+    const req = request(
+      `${server.url}/admin/import?${query}`,
+      { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/x-ndjson" } },
+      async (res) => {
+        let text = "";
+        for await (const chunk of res) text += chunk;
+        resolve({ status: res.statusCode!, body: JSON.parse(text) });
+        req.destroy();
+      },
+    );
     let sent = 0;
     const source = body();
     source.on("data", (chunk: Buffer) => {
@@ -105,7 +145,9 @@ function upload(body: () => NodeJS.ReadableStream, { query = "entity=organizatio
     });
     source.on("end", () => req.end());
     // The server may answer (413) and stop reading before the whole body is sent.
-    req.on("error", (error: NodeJS.ErrnoException) => (abortAfter !== undefined || ["EPIPE", "ECONNRESET"].includes(error.code!) ? undefined : reject(error)));
+    req.on("error", (error: NodeJS.ErrnoException) =>
+      abortAfter !== undefined || ["EPIPE", "ECONNRESET"].includes(error.code!) ? undefined : reject(error),
+    );
   });
 }
 
@@ -122,10 +164,14 @@ async function importFolders(folder: string) {
 describe.runIf(process.env.TEST_DB === "postgres")("POST /admin/import, 50 MB", () => {
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), "import-http-test-"));
-    [serverTmp, file, empty] = ["server-tmp", "synthetic-organizations.ndjson", "empty-organizations.ndjson"].map((name) => path.join(work, name));
+    [serverTmp, file, empty] = ["server-tmp", "synthetic-organizations.ndjson", "empty-organizations.ndjson"].map((name) =>
+      path.join(work, name),
+    );
     blank = await createBlankDatabase();
     const db = await openDatabase({ databaseUrl: blank.url, poolSize: 2 });
-    await db.prisma.source.create({ data: { url: syntheticSource.url, title: syntheticSource.title, language: syntheticSource.language, note: syntheticSource.note } });
+    await db.prisma.source.create({
+      data: { url: syntheticSource.url, title: syntheticSource.title, language: syntheticSource.language, note: syntheticSource.note },
+    });
     admin = await createApiKey(db.prisma, "importer", "ADMIN");
     await db.close();
     await writeFile(50);
@@ -151,7 +197,10 @@ describe.runIf(process.env.TEST_DB === "postgres")("POST /admin/import, 50 MB", 
     const before = memoryOf(server.pid);
     const answer = await upload(() => createReadStream(file));
     const after = memoryOf(server.pid);
-    expect(answer).toMatchObject({ status: 200, body: { dryRun: true, report: { organizations: { created: expect.any(Number), updated: 0 } } } });
+    expect(answer).toMatchObject({
+      status: 200,
+      body: { dryRun: true, report: { organizations: { created: expect.any(Number), updated: 0 } } },
+    });
     const rows = (answer as { body: { rows: number } }).body.rows;
     expect(await importFolders(serverTmp)).toEqual([]);
 
@@ -178,7 +227,17 @@ describe.runIf(process.env.TEST_DB === "postgres")("POST /admin/import, 50 MB", 
     }
     const { Readable } = await import("node:stream");
     const tooLarge = await upload(() => Readable.from(twice()));
-    expect(tooLarge).toEqual({ status: 413, body: { errors: [{ message: `Send a file of at most ${LIMIT} bytes (IMPORT_MAX_BYTES); use npm run import for larger files`, extensions: { code: "BODY_TOO_LARGE" } }] } });
+    expect(tooLarge).toEqual({
+      status: 413,
+      body: {
+        errors: [
+          {
+            message: `Send a file of at most ${LIMIT} bytes (IMPORT_MAX_BYTES); use npm run import for larger files`,
+            extensions: { code: "BODY_TOO_LARGE" },
+          },
+        ],
+      },
+    });
     expect(await importFolders(serverTmp)).toEqual([]);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });

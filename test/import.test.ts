@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
-import { importFiles, ImportValidationError, type ImportFile } from "../src/import/index.ts";
 import { organizationHeader, syntheticOrganizationRow, syntheticSource, writeSyntheticOrganizations } from "../scripts/synthetic.ts";
+import { type ImportFile, ImportValidationError, importFiles } from "../src/import/index.ts";
 import { openTestDatabase } from "./helpers.ts";
 
 let target: Awaited<ReturnType<typeof openTestDatabase>>;
@@ -28,7 +28,7 @@ const state = async () => ({ organizations: await prisma().organization.count(),
 
 function csv(name: string, rows: string[], { header = organizationHeader, bytes }: { header?: string; bytes?: Buffer } = {}) {
   const file = join(dir, name);
-  writeFileSync(file, bytes ?? [header, ...rows].join("\n") + "\n");
+  writeFileSync(file, bytes ?? `${[header, ...rows].join("\n")}\n`);
   return file;
 }
 
@@ -45,7 +45,14 @@ test("a file with one bad row among thousands writes nothing and reports that ro
   await writeSyntheticOrganizations(file, 3000, (i): Record<string, string> => (i === 1234 ? { country: "Kazakhstan" } : {}));
   const error = await refused(orgs(file));
   expect(error.problems).toEqual([
-    { file: "one-bad-organizations.csv", row: 1235, key: "synthetic-org-1234", field: "country", found: "Kazakhstan", expected: expect.stringMatching(/ISO 3166-1/) },
+    {
+      file: "one-bad-organizations.csv",
+      row: 1235,
+      key: "synthetic-org-1234",
+      field: "country",
+      found: "Kazakhstan",
+      expected: expect.stringMatching(/ISO 3166-1/),
+    },
   ]);
   expect(error.message).toContain('one-bad-organizations.csv row 1235 (synthetic-org-1234) country: found "Kazakhstan"');
 });
@@ -70,17 +77,33 @@ test("a dry run reports what would change and writes nothing", async () => {
 });
 
 test("hostile files are refused with a clear message and write nothing", async () => {
-  const good = [organizationHeader, syntheticOrganizationRow(1)].join("\n") + "\n";
+  const good = `${[organizationHeader, syntheticOrganizationRow(1)].join("\n")}\n`;
   const cases: [string, Buffer | string[], RegExp][] = [
     ["utf16-organizations.csv", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(good, "utf16le")]), /UTF-16/],
     // "Алматы" in Windows-1251, the usual encoding of Russian spreadsheets saved on Windows
-    ["cp1251-organizations.csv", Buffer.concat(good.split("Almaty").flatMap((part, i) => (i ? [Buffer.from([0xc0, 0xeb, 0xec, 0xe0, 0xf2, 0xfb]), Buffer.from(part)] : [Buffer.from(part)]))), /not valid UTF-8/],
+    [
+      "cp1251-organizations.csv",
+      Buffer.concat(
+        good
+          .split("Almaty")
+          .flatMap((part, i) => (i ? [Buffer.from([0xc0, 0xeb, 0xec, 0xe0, 0xf2, 0xfb]), Buffer.from(part)] : [Buffer.from(part)])),
+      ),
+      /not valid UTF-8/,
+    ],
     ["semicolon-organizations.csv", Buffer.from(good.replaceAll(",", ";")), /not by ";"/],
-    ["truncated-organizations.csv", Buffer.from(good.slice(0, good.indexOf("synthetic\"") + 5)), /never closed.*truncated/],
-    ["huge-organizations.csv", [syntheticOrganizationRow(1, { description: "x".repeat(20_000) })], /description: found .*20000 characters.*at most 10000/],
+    ["truncated-organizations.csv", Buffer.from(good.slice(0, good.indexOf('synthetic"') + 5)), /never closed.*truncated/],
+    [
+      "huge-organizations.csv",
+      [syntheticOrganizationRow(1, { description: "x".repeat(20_000) })],
+      /description: found .*20000 characters.*at most 10000/,
+    ],
     ["duplicate-organizations.csv", [syntheticOrganizationRow(1), syntheticOrganizationRow(1)], /synthetic-org-1.*expected each slug once/],
-    ["short-row-organizations.csv", [syntheticOrganizationRow(1), "synthetic-org-2,RESEARCH_INSTITUTE"], /line 3: found 2 cells; expected 14/],
-    ["no-header-organizations.csv", Buffer.from(syntheticOrganizationRow(1) + "\n"), /header has missing slug/],
+    [
+      "short-row-organizations.csv",
+      [syntheticOrganizationRow(1), "synthetic-org-2,RESEARCH_INSTITUTE"],
+      /line 3: found 2 cells; expected 14/,
+    ],
+    ["no-header-organizations.csv", Buffer.from(`${syntheticOrganizationRow(1)}\n`), /header has missing slug/],
   ];
   for (const [name, content, message] of cases) {
     const file = Buffer.isBuffer(content) ? csv(name, [], { bytes: content }) : csv(name, content);
@@ -92,9 +115,17 @@ test("hostile files are refused with a clear message and write nothing", async (
 });
 
 test("a BOM is skipped, and cells that look like spreadsheet formulas are stored as plain text", async () => {
-  const formulas = { nameEn: '=HYPERLINK("http://evil.example","click")', description: "+1+1", city: "@SUM(A1)", alternateNames: '["-2+3"]' };
+  const formulas = {
+    nameEn: '=HYPERLINK("http://evil.example","click")',
+    description: "+1+1",
+    city: "@SUM(A1)",
+    alternateNames: '["-2+3"]',
+  };
   const file = csv("bom-organizations.csv", [], {
-    bytes: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from([organizationHeader, syntheticOrganizationRow(1, formulas)].join("\r\n"))]),
+    bytes: Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from([organizationHeader, syntheticOrganizationRow(1, formulas)].join("\r\n")),
+    ]),
   });
   await importFiles(prisma(), orgs(file), { author });
   const stored = await prisma().organization.findUniqueOrThrow({ where: { slug: "synthetic-org-1" } });
@@ -103,8 +134,19 @@ test("a BOM is skipped, and cells that look like spreadsheet formulas are stored
 
 test("NDJSON: a truncated last line is reported; a bundle with a manifest imports parents declared after children", async () => {
   const record = (slug: string, parent: string | null) => ({
-    slug, kind: "UNIVERSITY", nameEn: `Synthetic ${slug}`, nameRu: null, nameKk: null, alternateNames: [], description: null, country: "KZ",
-    city: null, foundedYear: null, website: null, parent, identifiers: [],
+    slug,
+    kind: "UNIVERSITY",
+    nameEn: `Synthetic ${slug}`,
+    nameRu: null,
+    nameKk: null,
+    alternateNames: [],
+    description: null,
+    country: "KZ",
+    city: null,
+    foundedYear: null,
+    website: null,
+    parent,
+    identifiers: [],
     citations: [{ source: syntheticSource.url, quote: null, confidence: "LOW", note: "synthetic" }],
   });
   const lines = [JSON.stringify(record("synthetic-child", "synthetic-parent")), JSON.stringify(record("synthetic-parent", null))];
@@ -116,8 +158,16 @@ test("NDJSON: a truncated last line is reported; a bundle with a manifest import
     expect.objectContaining({ row: 2, field: "(line)", expected: expect.stringMatching(/truncated/) }),
   ]);
 
-  writeFileSync(join(dir, "bundle-organizations.ndjson"), lines.join("\n") + "\n");
-  writeFileSync(join(dir, "manifest.json"), JSON.stringify({ files: [{ entity: "organizations", path: "bundle-organizations.ndjson" }, { entity: "sources", path: "sources.json" }] }));
+  writeFileSync(join(dir, "bundle-organizations.ndjson"), `${lines.join("\n")}\n`);
+  writeFileSync(
+    join(dir, "manifest.json"),
+    JSON.stringify({
+      files: [
+        { entity: "organizations", path: "bundle-organizations.ndjson" },
+        { entity: "sources", path: "sources.json" },
+      ],
+    }),
+  );
   const { filesToImport } = await import("../src/import/index.ts");
   const result = await importFiles(prisma(), await filesToImport(join(dir, "manifest.json")), { author });
   expect(result.report.organizations.created).toBe(2);

@@ -1,9 +1,9 @@
 import { getIntrospectionQuery } from "graphql";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createApiKey, revokeApiKey } from "../src/auth/keys.ts";
 import { DOCUMENT_LIMITS } from "../src/limits/document.ts";
 import { memoryStore } from "../src/limits/rate-limit.ts";
 import { createApi, EXAMPLE_QUERY } from "../src/yoga.ts";
-import { createApiKey, revokeApiKey } from "../src/auth/keys.ts";
 import { startTestApi, type TestApi } from "./helpers.ts";
 
 let api: TestApi;
@@ -24,7 +24,6 @@ async function expectRefused(query: string, code: string, message: RegExp, varia
   expect(api.statements).toEqual([]);
 }
 
-
 describe("queries the public needs pass every limit", () => {
   test("the example query in GraphiQL, with its cost reported", async () => {
     const { status, body } = await api.query(EXAMPLE_QUERY);
@@ -36,7 +35,13 @@ describe("queries the public needs pass every limit", () => {
   });
 
   test("GraphiQL's introspection query (Docs panel)", async () => {
-    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true });
+    const query = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+    });
     const { status, body } = await api.query(query);
     expect(body.errors).toBeUndefined();
     expect(status).toBe(200);
@@ -86,7 +91,11 @@ describe("limits on the document, checked before anything runs", () => {
   });
 
   test("circular fragments", () =>
-    expectRefused(`{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }`, "GRAPHQL_VALIDATION_FAILED", /Cannot spread fragment "A" within itself via "B"/));
+    expectRefused(
+      `{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }`,
+      "GRAPHQL_VALIDATION_FAILED",
+      /Cannot spread fragment "A" within itself via "B"/,
+    ));
 });
 
 describe("cost, computed from connection sizes before execution", () => {
@@ -110,7 +119,9 @@ describe("cost, computed from connection sizes before execution", () => {
     expectRefused(`{ institutes(first: 1000000) { totalCount } }`, "BAD_USER_INPUT", /"first" must be between 0 and 100; got 1000000/));
 
   test("nodes(ids:) counts its ids", async () => {
-    const { body } = await api.query(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: Array(30).fill(Buffer.from("Organization:1").toString("base64")) });
+    const { body } = await api.query(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, {
+      ids: Array(30).fill(Buffer.from("Organization:1").toString("base64")),
+    });
     expect(body.errors).toBeUndefined();
     expect((body as any).extensions.cost.requested).toBe(30);
   });
@@ -123,7 +134,11 @@ describe("cost, computed from connection sizes before execution", () => {
 
 describe("rate limits and timeouts", () => {
   const post = (yoga: ReturnType<typeof createApi>, query: string) =>
-    yoga.fetch("http://localhost/graphql", { method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json" }, body: JSON.stringify({ query }) });
+    yoga.fetch("http://localhost/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
+      body: JSON.stringify({ query }),
+    });
 
   test("a client's budget of points a minute: 429 with Retry-After and RateLimit headers", async () => {
     const yoga = createApi({ limits: { perMinute: 60, maxCost: 30 }, rateLimitStore: memoryStore() });

@@ -4,7 +4,9 @@ import { MethodStage } from "../src/generated/prisma/enums.ts";
 import { startTestApi, type TestApi } from "./helpers.ts";
 
 // The seed's methods, to compare what the API serves with what the data files say.
-const seeded: { slug: string; stage: string | null }[] = JSON.parse(readFileSync(new URL("../seeds/data/methods.json", import.meta.url), "utf8"));
+const seeded: { slug: string; stage: string | null }[] = JSON.parse(
+  readFileSync(new URL("../seeds/data/methods.json", import.meta.url), "utf8"),
+);
 
 let api: TestApi;
 beforeAll(async () => {
@@ -15,9 +17,15 @@ afterAll(() => api?.close());
 test("methods(filter: { stages }) lists exactly the methods a source places at those stages", async () => {
   expect(seeded.some((m) => m.stage)).toBe(true);
   for (const stage of Object.values(MethodStage)) {
-    const { body } = await api.query(`query ($stage: MethodStage!) { methods(first: 100, filter: { stages: [$stage] }) { totalCount edges { node { slug stage } } } }`, { stage });
+    const { body } = await api.query(
+      `query ($stage: MethodStage!) { methods(first: 100, filter: { stages: [$stage] }) { totalCount edges { node { slug stage } } } }`,
+      { stage },
+    );
     expect(body.errors).toBeUndefined();
-    const expected = seeded.filter((m) => m.stage === stage).map((m) => m.slug).sort();
+    const expected = seeded
+      .filter((m) => m.stage === stage)
+      .map((m) => m.slug)
+      .sort();
     expect(body.data.methods.edges.map((e: any) => e.node.slug).sort()).toEqual(expected);
     expect(body.data.methods.edges.every((e: any) => e.node.stage === stage)).toBe(true);
     expect(body.data.methods.totalCount).toBe(expected.length);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { migrate, MIGRATIONS_DIR } from "../src/database/migrate.ts";
+import { MIGRATIONS_DIR, migrate } from "../src/database/migrate.ts";
 import { createBlankDatabase } from "./helpers.ts";
 
 let database: Awaited<ReturnType<typeof createBlankDatabase>>;
@@ -13,7 +13,10 @@ beforeAll(async () => {
 afterAll(() => database?.drop());
 
 // Every migration folder of the project, in the order they apply.
-const allMigrations = readdirSync(MIGRATIONS_DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+const allMigrations = readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort();
 
 async function appliedMigrations(): Promise<string[]> {
   const client = new pg.Client({ connectionString: database.url });
@@ -37,7 +40,10 @@ test("a failing migration is rolled back whole and named in the error", async ()
   const dir = mkdtempSync(join(tmpdir(), "migrations-"));
   cpSync(MIGRATIONS_DIR, dir, { recursive: true });
   mkdirSync(join(dir, "29990101000000_broken"));
-  writeFileSync(join(dir, "29990101000000_broken", "migration.sql"), `CREATE TABLE "ShouldNotExist" (id int);\nALTER TABLE "NoSuchTable" ADD COLUMN x int;`);
+  writeFileSync(
+    join(dir, "29990101000000_broken", "migration.sql"),
+    `CREATE TABLE "ShouldNotExist" (id int);\nALTER TABLE "NoSuchTable" ADD COLUMN x int;`,
+  );
 
   await expect(migrate(database.url, dir)).rejects.toThrow(/Migration 29990101000000_broken failed and was rolled back: .*"NoSuchTable"/);
 

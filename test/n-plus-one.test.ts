@@ -91,9 +91,14 @@ test("an organization's partnerships page forwards and backwards, with its role 
 
   // The same partnerships as the root list's participant filter, a separate path to the same rows.
   const { id } = await page("first: 1");
-  const { body } = await api.query(`query($id: ID!) { partnerships(first: 100, filter: { participant: $id }) { edges { node { slug } } } }`, { id });
+  const { body } = await api.query(
+    `query($id: ID!) { partnerships(first: 100, filter: { participant: $id }) { edges { node { slug } } } }`,
+    { id },
+  );
   const all = (await page("first: 100")).partnerships;
-  expect(all.edges.map((e: { node: { slug: string } }) => e.node.slug)).toEqual(body.data.partnerships.edges.map((e: { node: { slug: string } }) => e.node.slug));
+  expect(all.edges.map((e: { node: { slug: string } }) => e.node.slug)).toEqual(
+    body.data.partnerships.edges.map((e: { node: { slug: string } }) => e.node.slug),
+  );
 
   const counts: Record<number, number> = {};
   for (const n of [1, 20, 100]) {

@@ -1,6 +1,6 @@
 // The server's PostgreSQL made unreachable by a TCP proxy the test controls: cut (connections
 // refused and reset, as a server that went down) and hung (connections taken, nothing answered).
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { createApiKey } from "../src/auth/keys.ts";
@@ -56,7 +56,12 @@ async function graphql(server: Server, headers: Record<string, string> = {}) {
     headers: { "content-type": "application/json", accept: "application/json", ...headers },
     body: JSON.stringify({ query: QUERY }),
   });
-  return { status: response.status, retryAfter: response.headers.get("retry-after"), type: response.headers.get("content-type"), text: await response.text() };
+  return {
+    status: response.status,
+    retryAfter: response.headers.get("retry-after"),
+    type: response.headers.get("content-type"),
+    text: await response.text(),
+  };
 }
 
 let proxy: TcpProxy;
@@ -92,7 +97,10 @@ function expectUnavailable(answer: { status: number; retryAfter: string | null; 
   expect(answer.retryAfter).toBe("5");
   expect(answer.type).toMatch(/^application\/(graphql-response\+)?json/);
   const body = JSON.parse(answer.text);
-  expect(body.errors[0]).toMatchObject({ message: "The database is unavailable; try again in 5 seconds", extensions: { code: "SERVICE_UNAVAILABLE" } });
+  expect(body.errors[0]).toMatchObject({
+    message: "The database is unavailable; try again in 5 seconds",
+    extensions: { code: "SERVICE_UNAVAILABLE" },
+  });
   expect(answer.text).not.toMatch(/Unexpected error|\bat \S+ \(|\.ts:\d|node_modules|127\.0\.0\.1|localhost|Prisma|invocation/);
   expect(answer.text).not.toContain(String(proxy.port));
 }
@@ -112,14 +120,24 @@ test.runIf(onPostgres)(
     expectUnavailable(await graphql(server, { authorization: `Bearer ${readKey}` }));
     for (const route of ["/export/fundings.csv", "/export/dataset.zip"]) {
       const response = await fetch(`${server.url()}${route}`);
-      expectUnavailable({ status: response.status, retryAfter: response.headers.get("retry-after"), type: response.headers.get("content-type"), text: await response.text() });
+      expectUnavailable({
+        status: response.status,
+        retryAfter: response.headers.get("retry-after"),
+        type: response.headers.get("content-type"),
+        text: await response.text(),
+      });
     }
     const imported = await fetch(`${server.url()}/admin/import?entity=organizations&format=csv&dryRun=true`, {
       method: "POST",
       headers: { authorization: `Bearer ${adminKey}`, "content-type": "text/csv" },
       body: "slug\n",
     });
-    expectUnavailable({ status: imported.status, retryAfter: imported.headers.get("retry-after"), type: imported.headers.get("content-type"), text: await imported.text() });
+    expectUnavailable({
+      status: imported.status,
+      retryAfter: imported.headers.get("retry-after"),
+      type: imported.headers.get("content-type"),
+      text: await imported.text(),
+    });
 
     let started = Date.now();
     const ready = await fetch(`${server.url()}/readyz`);
@@ -162,7 +180,8 @@ test.runIf(onPostgres)("a server started while the database is down waits for it
   servers.push(server);
   await until(
     () => {
-      if (server.child.exitCode !== null) throw new Error(`the server exited with code ${server.child.exitCode} instead of waiting for the database`);
+      if (server.child.exitCode !== null)
+        throw new Error(`the server exited with code ${server.child.exitCode} instead of waiting for the database`);
       return server.lines.some((l) => /cannot be reached; trying again/.test(l.msg));
     },
     30_000,
@@ -193,7 +212,14 @@ test("an error thrown under a plugin's hook (here the key check) is the API's JS
       throw new Error("key store broke at /srv/app/src/keys.ts:12 talking to 10.1.2.3:5432");
     },
   });
-  const server = await startHttpServer(api, { port: 0, host: "127.0.0.1", maxBodyBytes: 100_000, requestTimeoutMs: 2000, trustProxy: false, drainTimeoutMs: 1000 });
+  const server = await startHttpServer(api, {
+    port: 0,
+    host: "127.0.0.1",
+    maxBodyBytes: 100_000,
+    requestTimeoutMs: 2000,
+    trustProxy: false,
+    drainTimeoutMs: 1000,
+  });
   const logged: string[] = [];
   const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
     logged.push(String(chunk));
@@ -209,9 +235,16 @@ test("an error thrown under a plugin's hook (here the key check) is the API's JS
     const requestId = response.headers.get("x-request-id");
     expect(response.status).toBe(500);
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
-    expect(JSON.parse(text).errors[0]).toEqual({ message: `Unexpected error. (request id ${requestId})`, extensions: { code: "INTERNAL_SERVER_ERROR", requestId } });
+    expect(JSON.parse(text).errors[0]).toEqual({
+      message: `Unexpected error. (request id ${requestId})`,
+      extensions: { code: "INTERNAL_SERVER_ERROR", requestId },
+    });
     expect(text).not.toMatch(/broke|keys\.ts|10\.1\.2\.3|\bat /);
-    expect(logged.map((l) => JSON.parse(l)).find((l) => l.msg === "unexpected error")).toMatchObject({ requestId, error: expect.stringMatching(/^key store broke/), stack: expect.stringMatching(/\n\s+at /) });
+    expect(logged.map((l) => JSON.parse(l)).find((l) => l.msg === "unexpected error")).toMatchObject({
+      requestId,
+      error: expect.stringMatching(/^key store broke/),
+      stack: expect.stringMatching(/\n\s+at /),
+    });
   } finally {
     spy.mockRestore();
     await server.stop();

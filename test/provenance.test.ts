@@ -17,15 +17,26 @@ afterAll(() => api?.close());
 test("every response carries the licence and the data version, errors included", async () => {
   for (const query of ["{ dataset { version } }", "{ noSuchField }"]) {
     const { body } = await api.query(query);
-    expect(body).toMatchObject({ extensions: { license: { name: "CC BY 4.0", url: "https://creativecommons.org/licenses/by/4.0/" }, dataVersion: currentRelease.version } });
+    expect(body).toMatchObject({
+      extensions: {
+        license: { name: "CC BY 4.0", url: "https://creativecommons.org/licenses/by/4.0/" },
+        dataVersion: currentRelease.version,
+      },
+    });
   }
 });
 
 test("dataset gives its version, licence, a ready citation, BibTeX and the changelog", async () => {
-  const { body } = await api.query(`{ dataset { version releasedAt checksum license { name url } citation bibtex changelog(first: 5) { version releasedAt changes } } }`);
+  const { body } = await api.query(
+    `{ dataset { version releasedAt checksum license { name url } citation bibtex changelog(first: 5) { version releasedAt changes } } }`,
+  );
   expect(body.errors).toBeUndefined();
   const dataset = body.data.dataset;
-  expect(dataset).toMatchObject({ version: currentRelease.version, releasedAt: currentRelease.releasedAt, checksum: currentRelease.checksum });
+  expect(dataset).toMatchObject({
+    version: currentRelease.version,
+    releasedAt: currentRelease.releasedAt,
+    checksum: currentRelease.checksum,
+  });
   expect(dataset.citation).toContain(`version ${currentRelease.version}`);
   expect(dataset.citation).toContain("CC BY 4.0");
   expect(dataset.bibtex).toMatch(/^@misc\{[^,]+,\n/);
@@ -40,7 +51,9 @@ test("the newest changelog entry describes exactly the data in seeds/data (add a
 });
 
 test("a source lists every record that cites it", async () => {
-  const { body } = await api.query(`{ sources(first: 100) { edges { node { url citations { quote record { __typename ... on Organization { slug } ... on Method { slug } ... on Funding { slug } ... on Role { title } } } } } } }`);
+  const { body } = await api.query(
+    `{ sources(first: 100) { edges { node { url citations { quote record { __typename ... on Organization { slug } ... on Method { slug } ... on Funding { slug } ... on Role { title } } } } } } }`,
+  );
   expect(body.errors).toBeUndefined();
   const silkway = body.data.sources.edges.find((e: any) => e.node.url.includes("silkwaytv.kz/en/kazakh-scientists"));
   const slugs = silkway.node.citations.map((c: any) => c.record.slug);
@@ -82,7 +95,9 @@ test("an organization keeps answering at its old slug after a slug change by the
   writeFileSync(join(dir, "organizations.json"), JSON.stringify(orgs));
 
   await loadSeed(api.db.prisma, { dataDir: dir });
-  const after = await api.query(`{ old: organization(slug: "kazatomprom") { id slug } current: organization(slug: "nac-kazatomprom") { id slug } }`);
+  const after = await api.query(
+    `{ old: organization(slug: "kazatomprom") { id slug } current: organization(slug: "nac-kazatomprom") { id slug } }`,
+  );
   expect(after.body.data.old).toEqual({ id: before.body.data.organization.id, slug: "nac-kazatomprom" });
   expect(after.body.data.current).toEqual(after.body.data.old);
   // Loading it again changes nothing.
@@ -95,7 +110,9 @@ test("changeSlug keeps every former slug answering, and a slug taken back stops 
   const method = await prisma.method.findUniqueOrThrow({ where: { slug: "chromium-flotation-from-industrial-waste" } });
   await prisma.$transaction((tx) => changeSlug(tx, "Method", method.id, "chromium-flotation"));
   await prisma.$transaction((tx) => changeSlug(tx, "Method", method.id, "chromium-flotation-unit"));
-  const { body } = await api.query(`{ a: method(slug: "chromium-flotation-from-industrial-waste") { slug } b: method(slug: "chromium-flotation") { slug } c: method(slug: "no-such-method") { slug } }`);
+  const { body } = await api.query(
+    `{ a: method(slug: "chromium-flotation-from-industrial-waste") { slug } b: method(slug: "chromium-flotation") { slug } c: method(slug: "no-such-method") { slug } }`,
+  );
   expect(body.data).toEqual({ a: { slug: "chromium-flotation-unit" }, b: { slug: "chromium-flotation-unit" }, c: null });
   await prisma.$transaction((tx) => changeSlug(tx, "Method", method.id, "chromium-flotation-from-industrial-waste"));
   expect(await prisma.slugAlias.findMany({ where: { type: "Method" }, select: { slug: true }, orderBy: { slug: "asc" } })).toEqual([

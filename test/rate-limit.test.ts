@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { connect } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, test } from "vitest";
-import { memoryStore, redisStore, type RateLimitStore } from "../src/limits/rate-limit.ts";
+import { memoryStore, type RateLimitStore, redisStore } from "../src/limits/rate-limit.ts";
 import { createApi } from "../src/yoga.ts";
 
 // Redis runs at 127.0.0.1:6379 on the project's machines and in CI; elsewhere these tests say so and skip.

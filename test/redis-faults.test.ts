@@ -4,11 +4,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "vitest";
 import { redisPersistedQueries } from "../src/cache/persisted-queries.ts";
 import { redisCacheStore } from "../src/cache/store.ts";
-import { startHttpServer, type HttpServer } from "../src/http/server.ts";
+import { type HttpServer, startHttpServer } from "../src/http/server.ts";
 import { redisStore } from "../src/limits/rate-limit.ts";
 import { createApi } from "../src/yoga.ts";
 import { openTestDatabase } from "./helpers.ts";
-import { startRedis, type RedisProcess } from "./server-helpers.ts";
+import { type RedisProcess, startRedis } from "./server-helpers.ts";
 
 const BUDGET = 60;
 let db: Awaited<ReturnType<typeof openTestDatabase>>;
@@ -30,7 +30,14 @@ beforeEach(async () => {
     persistedQueryStore: redisPersistedQueries(redis.url, "apq:", 60),
     limits: { perMinute: BUDGET, maxCost: BUDGET },
   });
-  server = await startHttpServer(api, { port: 0, host: "127.0.0.1", maxBodyBytes: 100_000, requestTimeoutMs: 2000, trustProxy: false, drainTimeoutMs: 3000 });
+  server = await startHttpServer(api, {
+    port: 0,
+    host: "127.0.0.1",
+    maxBodyBytes: 100_000,
+    requestTimeoutMs: 2000,
+    trustProxy: false,
+    drainTimeoutMs: 3000,
+  });
 });
 afterEach(async () => {
   await server.stop();

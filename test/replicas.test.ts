@@ -3,12 +3,12 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CSRF_HEADER } from "../src/auth/guard.ts";
 import { createApiKey } from "../src/auth/keys.ts";
-import { createScratchDatabase, type ScratchDatabase } from "../src/database/scratch.ts";
 import { migrate } from "../src/database/migrate.ts";
-import { databaseClients, openDatabase, type Database } from "../src/db.ts";
+import { createScratchDatabase, type ScratchDatabase } from "../src/database/scratch.ts";
+import { type Database, databaseClients, openDatabase } from "../src/db.ts";
 import type { PrismaClient } from "../src/generated/prisma/client.ts";
 import { watchPools } from "../src/http/metrics.ts";
-import { startHttpServer, type HttpServer } from "../src/http/server.ts";
+import { type HttpServer, startHttpServer } from "../src/http/server.ts";
 import { memoryStore } from "../src/limits/rate-limit.ts";
 import { createApi } from "../src/yoga.ts";
 
@@ -32,12 +32,29 @@ describe.runIf(process.env.TEST_DB === "postgres")("with DATABASE_REPLICA_URLS",
     ({ primary, replica1: replica } = databaseClients());
     watchPools(db.pools);
     key = await createApiKey(db.prisma, "newsroom", "WRITE");
-    for (const client of [primary, replica]) await client.source.create({ data: { url: "https://example.org/report", title: "A report", language: "en" } });
-    const developer = await replica.organization.create({ data: { slug: "replica-institute", kind: "RESEARCH_INSTITUTE", nameEn: "Replica Institute" } });
-    await replica.method.create({ data: { slug: "replica-leaching", title: "Replica heap leaching", category: "WASTE_PROCESSING", developers: { connect: { id: developer.id } } } });
+    for (const client of [primary, replica])
+      await client.source.create({ data: { url: "https://example.org/report", title: "A report", language: "en" } });
+    const developer = await replica.organization.create({
+      data: { slug: "replica-institute", kind: "RESEARCH_INSTITUTE", nameEn: "Replica Institute" },
+    });
+    await replica.method.create({
+      data: {
+        slug: "replica-leaching",
+        title: "Replica heap leaching",
+        category: "WASTE_PROCESSING",
+        developers: { connect: { id: developer.id } },
+      },
+    });
     // No response cache: every answer here must come from a database.
     api = createApi({ rateLimitStore: memoryStore(), responseCacheStore: null });
-    http = await startHttpServer(api, { port: 0, host: "127.0.0.1", maxBodyBytes: 100_000, requestTimeoutMs: 2000, trustProxy: false, drainTimeoutMs: 3000 });
+    http = await startHttpServer(api, {
+      port: 0,
+      host: "127.0.0.1",
+      maxBodyBytes: 100_000,
+      requestTimeoutMs: 2000,
+      trustProxy: false,
+      drainTimeoutMs: 3000,
+    });
   });
   afterAll(async () => {
     await http?.stop();
@@ -77,7 +94,12 @@ describe.runIf(process.env.TEST_DB === "postgres")("with DATABASE_REPLICA_URLS",
       }`,
       {
         input: {
-          record: { slug: "primary-institute", kind: "RESEARCH_INSTITUTE", nameEn: "Primary Institute", citations: [{ source: "https://example.org/report", quote: "Primary Institute", confidence: "HIGH" }] },
+          record: {
+            slug: "primary-institute",
+            kind: "RESEARCH_INSTITUTE",
+            nameEn: "Primary Institute",
+            citations: [{ source: "https://example.org/report", quote: "Primary Institute", confidence: "HIGH" }],
+          },
           reason: "added in a test",
         },
       },
@@ -107,9 +129,18 @@ test("DATABASE_REPLICA_URLS is refused with the bad entry named (password hidden
       () => "",
       (error: { code: number; stderr: string }) => `${error.code}: ${error.stderr}`,
     );
-  const badEntry = await configure({ DATABASE_URL: "postgresql://db/main", DATABASE_REPLICA_URLS: "postgresql://r1/main, mysql://reader:s3cret@r2/main" });
-  expect(badEntry).toContain('1: Invalid configuration:\n  DATABASE_REPLICA_URLS: entry 2 ("mysql://reader:***@r2/main") must be a postgres:// or postgresql:// connection string');
+  const badEntry = await configure({
+    DATABASE_URL: "postgresql://db/main",
+    DATABASE_REPLICA_URLS: "postgresql://r1/main, mysql://reader:s3cret@r2/main",
+  });
+  expect(badEntry).toContain(
+    '1: Invalid configuration:\n  DATABASE_REPLICA_URLS: entry 2 ("mysql://reader:***@r2/main") must be a postgres:// or postgresql:// connection string',
+  );
   expect(badEntry).not.toContain("s3cret");
-  expect(await configure({ DATABASE_REPLICA_URLS: "postgresql://r1/main" })).toContain("DATABASE_REPLICA_URLS: needs DATABASE_URL, the primary: the embedded database has no replicas");
-  expect(await configure({ DATABASE_URL: "postgresql://db/main", DATABASE_REPLICA_URLS: "postgresql://r1/main,postgresql://r2/main" })).toBe("");
+  expect(await configure({ DATABASE_REPLICA_URLS: "postgresql://r1/main" })).toContain(
+    "DATABASE_REPLICA_URLS: needs DATABASE_URL, the primary: the embedded database has no replicas",
+  );
+  expect(
+    await configure({ DATABASE_URL: "postgresql://db/main", DATABASE_REPLICA_URLS: "postgresql://r1/main,postgresql://r2/main" }),
+  ).toBe("");
 });

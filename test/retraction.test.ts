@@ -24,7 +24,8 @@ const RETRACT: { type: string; model: Model; key: "slug" | "url"; value: string 
   { type: "Source", model: "source", key: "url", value: "" },
 ];
 
-const delegate = (model: Model) => api.db.prisma[model] as unknown as { count(args: object): Promise<number>; findUniqueOrThrow(args: object): Promise<{ id: number }> };
+const delegate = (model: Model) =>
+  api.db.prisma[model] as unknown as { count(args: object): Promise<number>; findUniqueOrThrow(args: object): Promise<{ id: number }> };
 const idOf = async (model: Model, where: object) => (await delegate(model).findUniqueOrThrow({ where })).id;
 const gid = (type: string, id: number) => encodeGlobalID(type, id);
 
@@ -88,7 +89,9 @@ test("default root lists, their totalCount and every facet leave retracted recor
 
 test("a retracted record is still found by id and by slug, and in lists that ask for retracted records", async () => {
   for (const { type, model, key, value } of RETRACT) {
-    const { body } = await api.query(`query ($id: ID!) { node(id: $id) { id ... on ${type} { retraction { reason } } } }`, { id: retracted[type] });
+    const { body } = await api.query(`query ($id: ID!) { node(id: $id) { id ... on ${type} { retraction { reason } } } }`, {
+      id: retracted[type],
+    });
     expect(body.data.node, type).toEqual({ id: retracted[type], retraction: { reason: "Retracted in a test" } });
     if (key === "slug" && ["organization", "person", "method", "partnership"].includes(model)) {
       const bySlug = await api.query(`query ($slug: String!) { ${model}(slug: $slug) { id retraction { reason } } }`, { slug: value });
@@ -107,7 +110,10 @@ test("a retracted record is still found by id and by slug, and in lists that ask
       expect(only.ids, field).toEqual([retracted[type]]);
     }
     for (const facet of facets) {
-      expect(only.facets[facet].reduce((sum: number, b: { count: number }) => sum + b.count, 0), `${field} facets.${facet}`).toBe(retractedCount);
+      expect(
+        only.facets[facet].reduce((sum: number, b: { count: number }) => sum + b.count, 0),
+        `${field} facets.${facet}`,
+      ).toBe(retractedCount);
     }
   }
 });
@@ -121,30 +127,73 @@ test("nested lists leave retracted records out of their items and totalCount unl
   const scienceFund = await idOf("organization", { slug: "science-fund" });
   const cases = [
     { parent: gid("Organization", erg), on: "Organization", field: "children", type: "Organization", children: { parentId: erg } },
-    { parent: gid("Organization", bekturov), on: "Organization", field: "methods", type: "Method", children: { developers: { some: { id: bekturov } } }, model: "method" },
-    { parent: gid("Organization", kazakhmys), on: "Organization", field: "partnerships", type: "Partnership", children: { participants: { some: { organizationId: kazakhmys } } }, model: "partnership" },
-    { parent: gid("Organization", kspsteel), on: "Organization", field: "fundingsProvided", type: "Funding", children: { funderId: kspsteel }, model: "funding" },
-    { parent: gid("Organization", kspsteel), on: "Organization", field: "impacts", type: "Impact", children: { organizationId: kspsteel }, model: "impact" },
+    {
+      parent: gid("Organization", bekturov),
+      on: "Organization",
+      field: "methods",
+      type: "Method",
+      children: { developers: { some: { id: bekturov } } },
+      model: "method",
+    },
+    {
+      parent: gid("Organization", kazakhmys),
+      on: "Organization",
+      field: "partnerships",
+      type: "Partnership",
+      children: { participants: { some: { organizationId: kazakhmys } } },
+      model: "partnership",
+    },
+    {
+      parent: gid("Organization", kspsteel),
+      on: "Organization",
+      field: "fundingsProvided",
+      type: "Funding",
+      children: { funderId: kspsteel },
+      model: "funding",
+    },
+    {
+      parent: gid("Organization", kspsteel),
+      on: "Organization",
+      field: "impacts",
+      type: "Impact",
+      children: { organizationId: kspsteel },
+      model: "impact",
+    },
   ] as const;
   for (const c of cases) {
     const model: Model = "model" in c ? c.model : "organization";
     const query = (retraction: string) =>
-      api.query(`query ($id: ID!) { node(id: $id) { ... on ${c.on} { ${c.field}(first: 100, retraction: ${retraction}) { totalCount edges { node { id } } } } } }`, { id: c.parent });
-    for (const [retraction, where] of [["EXCLUDE", goodStanding], ["INCLUDE", {}], ["ONLY", { retractedAt: { not: null } }]] as const) {
+      api.query(
+        `query ($id: ID!) { node(id: $id) { ... on ${c.on} { ${c.field}(first: 100, retraction: ${retraction}) { totalCount edges { node { id } } } } } }`,
+        { id: c.parent },
+      );
+    for (const [retraction, where] of [
+      ["EXCLUDE", goodStanding],
+      ["INCLUDE", {}],
+      ["ONLY", { retractedAt: { not: null } }],
+    ] as const) {
       const { body } = await query(retraction);
       expect(body.errors, `${c.field} ${retraction}`).toBeUndefined();
       const list = body.data.node[c.field];
       const expected = await delegate(model).count({ where: { ...c.children, ...where } });
       expect(list.totalCount, `${c.field} ${retraction}`).toBe(expected);
-      expect(list.edges.map((e: { node: { id: string } }) => e.node.id).includes(retracted[c.type]), `${c.field} ${retraction}`).toBe(retraction !== "EXCLUDE");
+      expect(list.edges.map((e: { node: { id: string } }) => e.node.id).includes(retracted[c.type]), `${c.field} ${retraction}`).toBe(
+        retraction !== "EXCLUDE",
+      );
     }
     // Without the argument, a nested list is the default one.
-    const { body } = await api.query(`query ($id: ID!) { node(id: $id) { ... on ${c.on} { ${c.field} { totalCount } } } }`, { id: c.parent });
+    const { body } = await api.query(`query ($id: ID!) { node(id: $id) { ... on ${c.on} { ${c.field} { totalCount } } } }`, {
+      id: c.parent,
+    });
     expect(body.data.node[c.field].totalCount, c.field).toBe(await delegate(model).count({ where: { ...c.children, ...goodStanding } }));
   }
   const operated = async (retraction: string) =>
-    (await api.query(`query ($id: ID!) { node(id: $id) { ... on Organization { programmesOperated(retraction: ${retraction}) { id } } } }`, { id: gid("Organization", scienceFund) })).body.data
-      .node.programmesOperated;
+    (
+      await api.query(
+        `query ($id: ID!) { node(id: $id) { ... on Organization { programmesOperated(retraction: ${retraction}) { id } } } }`,
+        { id: gid("Organization", scienceFund) },
+      )
+    ).body.data.node.programmesOperated;
   expect(await operated("EXCLUDE")).toHaveLength(await p.programme.count({ where: { operatorId: scienceFund, ...goodStanding } }));
   expect(await operated("INCLUDE")).toContainEqual({ id: retracted.Programme });
 });
@@ -157,13 +206,21 @@ test("funding and impact summaries leave retracted records out of every count an
       const s = byCurrency.get(r.currency!) ?? { amount: new Prisma.Decimal(0), count: 0 };
       byCurrency.set(r.currency!, { amount: s.amount.add(r.amount), count: s.count + 1 });
     }
-    return [...byCurrency].sort(([a], [b]) => a.localeCompare(b)).map(([currency, s]) => ({ currency, amount: s.amount.toString(), count: s.count }));
+    return [...byCurrency]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([currency, s]) => ({ currency, amount: s.amount.toString(), count: s.count }));
   };
   const fundings = await api.db.prisma.funding.findMany({ where: goodStanding });
-  const funding = (await api.query(`{ fundingSummary(groupBy: []) { count undisclosedCount sums { currency amount count } } }`)).body.data.fundingSummary;
-  expect(funding).toEqual({ count: fundings.length, undisclosedCount: fundings.filter((f) => f.amount === null).length, sums: sums(fundings) });
+  const funding = (await api.query(`{ fundingSummary(groupBy: []) { count undisclosedCount sums { currency amount count } } }`)).body.data
+    .fundingSummary;
+  expect(funding).toEqual({
+    count: fundings.length,
+    undisclosedCount: fundings.filter((f) => f.amount === null).length,
+    sums: sums(fundings),
+  });
   const all = await api.db.prisma.funding.findMany();
-  const included = (await api.query(`{ fundingSummary(groupBy: [], retraction: INCLUDE) { count sums { currency amount count } } }`)).body.data.fundingSummary;
+  const included = (await api.query(`{ fundingSummary(groupBy: [], retraction: INCLUDE) { count sums { currency amount count } } }`)).body
+    .data.fundingSummary;
   expect(included).toEqual({ count: all.length, sums: sums(all) });
 
   const impacts = await api.db.prisma.impact.findMany({ where: goodStanding });
@@ -181,7 +238,10 @@ test("search leaves retracted records out of its hits and totalCount unless aske
       { q: name },
     );
     expect(body.errors).toBeUndefined();
-    return { totalCount: body.data.search.totalCount as number, ids: body.data.search.edges.map((e: { node: { id: string } }) => e.node.id) as string[] };
+    return {
+      totalCount: body.data.search.totalCount as number,
+      ids: body.data.search.edges.map((e: { node: { id: string } }) => e.node.id) as string[],
+    };
   };
   const [excluded, included, only] = [await search(), await search("INCLUDE"), await search("ONLY")];
   expect(excluded.ids).not.toContain(retracted.Organization);

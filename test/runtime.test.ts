@@ -11,7 +11,9 @@ describe("Node.js version check", () => {
   });
 
   it("refuses older ones with a message that names both versions", () => {
-    expect(unsupportedNode("20.18.3", ">=20.19")).toBe('This API needs Node.js 20.19 or newer (package.json "engines"); this is Node.js 20.18.3.');
+    expect(unsupportedNode("20.18.3", ">=20.19")).toBe(
+      'This API needs Node.js 20.19 or newer (package.json "engines"); this is Node.js 20.18.3.',
+    );
     expect(unsupportedNode("18.20.0", ">=20.19")).toMatch(/needs Node\.js 20\.19/);
   });
 });

@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createApiKey } from "../src/auth/keys.ts";
 import { openTestDatabase } from "./helpers.ts";
-import { falseUntilTrue, spawnServer, startRedis, type ServerProcess } from "./server-helpers.ts";
+import { falseUntilTrue, type ServerProcess, spawnServer, startRedis } from "./server-helpers.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL;
 const onServer = process.env.TEST_DB === "postgres";
@@ -54,7 +54,13 @@ async function setCity(url: string, city: string) {
   const { body } = await query(
     url,
     `mutation ($input: OrganizationUpdateInput!) { organizationUpdate(input: $input) { userErrors { field message } } }`,
-    { input: { slug: "bekturov-institute", record: { city, citations: [{ source, quote: "scale-out test", confidence: "HIGH" }] }, reason: "scale-out test" } },
+    {
+      input: {
+        slug: "bekturov-institute",
+        record: { city, citations: [{ source, quote: "scale-out test", confidence: "HIGH" }] },
+        reason: "scale-out test",
+      },
+    },
     // Node.js fetch sends Sec-Fetch-Mode like a browser, so a write needs the CSRF header too.
     { authorization: `Bearer ${writeKey}`, "x-graphql-yoga-csrf": "1" },
   );
@@ -65,76 +71,93 @@ async function setCity(url: string, city: string) {
 const staleAnswersUntil = (url: string, city: string, ms: number) =>
   falseUntilTrue(async () => (await query(url, CITY)).body.data.organization.city === city, ms, `${url} still answers a stale city`);
 
-test.runIf(onServer && REDIS_URL)("with Redis: a write on one instance is never answered stale by the other, and rate limits are shared", async () => {
-  const env = { REDIS_URL: REDIS_URL!, REDIS_KEY_PREFIX: `kzgraph-test:${process.pid}:${Date.now()}:` };
-  const [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
-  await query(b, CITY);
-  const cachedOnB = await query(b, CITY);
-  expect(cachedOnB.cache).toBe("HIT");
-  const cachedOnA = await query(a, CITY);
-  expect(cachedOnA.cache).toBe("HIT");
-  expect(cachedOnA.remaining).toBeLessThan(cachedOnB.remaining);
+test.runIf(onServer && REDIS_URL)(
+  "with Redis: a write on one instance is never answered stale by the other, and rate limits are shared",
+  async () => {
+    const env = { REDIS_URL: REDIS_URL!, REDIS_KEY_PREFIX: `kzgraph-test:${process.pid}:${Date.now()}:` };
+    const [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+    await query(b, CITY);
+    const cachedOnB = await query(b, CITY);
+    expect(cachedOnB.cache).toBe("HIT");
+    const cachedOnA = await query(a, CITY);
+    expect(cachedOnA.cache).toBe("HIT");
+    expect(cachedOnA.remaining).toBeLessThan(cachedOnB.remaining);
 
-  await setCity(a, "Almaty (first write)");
-  const afterWrite = await query(b, CITY);
-  expect(afterWrite.body.data.organization.city).toBe("Almaty (first write)");
-  expect(afterWrite.cache).toBe("MISS");
-  expect((await query(b, CITY)).cache).toBe("HIT");
-  // The write's NOTIFY reaches both instances; the Redis cache it names was invalidated already.
-  await new Promise((resolve) => setTimeout(resolve, NOTIFY_DELIVERED_MS));
-  expect([(await query(a, CITY)).cache, (await query(b, CITY)).cache]).toEqual(["HIT", "HIT"]);
-}, 120_000);
+    await setCity(a, "Almaty (first write)");
+    const afterWrite = await query(b, CITY);
+    expect(afterWrite.body.data.organization.city).toBe("Almaty (first write)");
+    expect(afterWrite.cache).toBe("MISS");
+    expect((await query(b, CITY)).cache).toBe("HIT");
+    // The write's NOTIFY reaches both instances; the Redis cache it names was invalidated already.
+    await new Promise((resolve) => setTimeout(resolve, NOTIFY_DELIVERED_MS));
+    expect([(await query(a, CITY)).cache, (await query(b, CITY)).cache]).toEqual(["HIT", "HIT"]);
+  },
+  120_000,
+);
 
-test.runIf(onServer)("Redis restarted from data saved before a write made while it was down: no instance serves the answer cached before the write", async () => {
-  const redis = await startRedis();
-  try {
-    const [a, b] = await Promise.all([startInstance({ REDIS_URL: redis.url }), startInstance({ REDIS_URL: redis.url })]);
+test.runIf(onServer)(
+  "Redis restarted from data saved before a write made while it was down: no instance serves the answer cached before the write",
+  async () => {
+    const redis = await startRedis();
+    try {
+      const [a, b] = await Promise.all([startInstance({ REDIS_URL: redis.url }), startInstance({ REDIS_URL: redis.url })]);
+      await query(b, CITY);
+      expect((await query(b, CITY)).cache).toBe("HIT");
+      const client = new Redis(redis.url);
+      await client.save();
+      client.disconnect();
+      await redis.kill();
+      await setCity(a, "Almaty (written while Redis was down)");
+      await redis.restart();
+      // B is back on Redis once an answer it caches there is served from it.
+      const asked = `{ __typename }`;
+      await falseUntilTrue(async () => (await query(b, asked)).cache === "HIT", 10_000, "B does not use Redis again");
+      expect(await query(b, CITY)).toMatchObject({
+        body: { data: { organization: { city: "Almaty (written while Redis was down)" } } },
+        cache: "MISS",
+      });
+      expect((await query(b, CITY)).cache).toBe("HIT");
+    } finally {
+      await redis.stop();
+    }
+  },
+  120_000,
+);
+
+test.runIf(onServer)(
+  "without Redis: each instance's own cache hears other processes' writes through PostgreSQL NOTIFY, npm run import included",
+  async () => {
+    const env = { REDIS_URL: "" };
+    const [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
     await query(b, CITY);
     expect((await query(b, CITY)).cache).toBe("HIT");
-    const client = new Redis(redis.url);
-    await client.save();
-    client.disconnect();
-    await redis.kill();
-    await setCity(a, "Almaty (written while Redis was down)");
-    await redis.restart();
-    // B is back on Redis once an answer it caches there is served from it.
-    const asked = `{ __typename }`;
-    await falseUntilTrue(async () => (await query(b, asked)).cache === "HIT", 10_000, "B does not use Redis again");
-    expect(await query(b, CITY)).toMatchObject({ body: { data: { organization: { city: "Almaty (written while Redis was down)" } } }, cache: "MISS" });
-    expect((await query(b, CITY)).cache).toBe("HIT");
-  } finally {
-    await redis.stop();
-  }
-}, 120_000);
+    await setCity(a, "Almaty (second write)");
+    expect(await query(a, CITY)).toMatchObject({ body: { data: { organization: { city: "Almaty (second write)" } } }, cache: "MISS" });
+    // Delivered asynchronously, after the commit: the answer turns fresh within moments.
+    expect(await staleAnswersUntil(b, "Almaty (second write)", 2000)).toBeLessThan(10);
+    // The writer hears its own NOTIFY too, but its cache was invalidated at the commit already.
+    await new Promise((resolve) => setTimeout(resolve, NOTIFY_DELIVERED_MS));
+    expect((await query(a, CITY)).cache).toBe("HIT");
 
-test.runIf(onServer)("without Redis: each instance's own cache hears other processes' writes through PostgreSQL NOTIFY, npm run import included", async () => {
-  const env = { REDIS_URL: "" };
-  const [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
-  await query(b, CITY);
-  expect((await query(b, CITY)).cache).toBe("HIT");
-  await setCity(a, "Almaty (second write)");
-  expect(await query(a, CITY)).toMatchObject({ body: { data: { organization: { city: "Almaty (second write)" } } }, cache: "MISS" });
-  // Delivered asynchronously, after the commit: the answer turns fresh within moments.
-  expect(await staleAnswersUntil(b, "Almaty (second write)", 2000)).toBeLessThan(10);
-  // The writer hears its own NOTIFY too, but its cache was invalidated at the commit already.
-  await new Promise((resolve) => setTimeout(resolve, NOTIFY_DELIVERED_MS));
-  expect((await query(a, CITY)).cache).toBe("HIT");
-
-  const folder = await mkdtemp(path.join(tmpdir(), "scale-out-"));
-  try {
-    const seeded = JSON.parse(await readFile(path.join(root, "seeds/data/organizations.json"), "utf8"));
-    const bekturov = (Array.isArray(seeded) ? seeded : Object.values(seeded)[0] as unknown[]).find((o: any) => o.slug === "bekturov-institute") as object;
-    const file = path.join(folder, "organizations.ndjson");
-    await writeFile(file, `${JSON.stringify({ ...bekturov, city: "Almaty (imported)" })}\n`);
-    const importer = spawn(process.execPath, ["--import", "tsx", "src/cli/import.ts", file, "--reason", "scale-out test"], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: "warn" },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    expect(await new Promise((resolve) => importer.once("exit", resolve))).toBe(0);
-  } finally {
-    await rm(folder, { recursive: true, force: true });
-  }
-  expect(await staleAnswersUntil(a, "Almaty (imported)", 2000)).toBeLessThan(10);
-  expect(await staleAnswersUntil(b, "Almaty (imported)", 2000)).toBeLessThan(10);
-}, 120_000);
+    const folder = await mkdtemp(path.join(tmpdir(), "scale-out-"));
+    try {
+      const seeded = JSON.parse(await readFile(path.join(root, "seeds/data/organizations.json"), "utf8"));
+      const bekturov = (Array.isArray(seeded) ? seeded : (Object.values(seeded)[0] as unknown[])).find(
+        (o: any) => o.slug === "bekturov-institute",
+      ) as object;
+      const file = path.join(folder, "organizations.ndjson");
+      await writeFile(file, `${JSON.stringify({ ...bekturov, city: "Almaty (imported)" })}\n`);
+      const importer = spawn(process.execPath, ["--import", "tsx", "src/cli/import.ts", file, "--reason", "scale-out test"], {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: "warn" },
+        stdio: ["ignore", "ignore", "inherit"],
+      });
+      expect(await new Promise((resolve) => importer.once("exit", resolve))).toBe(0);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+    expect(await staleAnswersUntil(a, "Almaty (imported)", 2000)).toBeLessThan(10);
+    expect(await staleAnswersUntil(b, "Almaty (imported)", 2000)).toBeLessThan(10);
+  },
+  120_000,
+);

@@ -5,7 +5,7 @@ import { schema } from "../src/schema/index.ts";
 
 test("schema.graphql is the printed schema (run `npm run schema` after changing it)", () => {
   const committed = readFileSync(new URL("../schema.graphql", import.meta.url), "utf8");
-  expect(committed).toBe(printSchema(schema) + "\n");
+  expect(committed).toBe(`${printSchema(schema)}\n`);
 });
 
 test("every type, field, argument and enum value has a description", () => {

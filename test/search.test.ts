@@ -62,7 +62,9 @@ test("beyond 1,000 matches the count is a lower bound, and the best match still 
   const prisma = api.db.prisma;
   // Synthetic records of this test's own database, removed at the end.
   const names = Array.from({ length: 1100 }, (_, i) => `Capped count test programme ${i + 1}`);
-  await prisma.programme.createMany({ data: names.map((name, i) => ({ slug: `capped-count-test-${i + 1}`, name, kind: "OTHER" as const })) });
+  await prisma.programme.createMany({
+    data: names.map((name, i) => ({ slug: `capped-count-test-${i + 1}`, name, kind: "OTHER" as const })),
+  });
   try {
     const many = await search({ query: "capped count test programme", types: ["PROGRAMME"], first: 3 });
     expect(many.totalCountIsExact).toBe(false);

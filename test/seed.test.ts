@@ -15,7 +15,22 @@ afterAll(() => target?.drop());
 
 /** Every row of every table, as text, to compare whole database states. */
 async function snapshot(): Promise<string> {
-  const tables = ["Organization", "OrganizationIdentifier", "Person", "Role", "Method", "Partnership", "Participant", "Programme", "Funding", "Impact", "Source", "Citation", "_MethodDevelopers", "_PartnershipMethods"];
+  const tables = [
+    "Organization",
+    "OrganizationIdentifier",
+    "Person",
+    "Role",
+    "Method",
+    "Partnership",
+    "Participant",
+    "Programme",
+    "Funding",
+    "Impact",
+    "Source",
+    "Citation",
+    "_MethodDevelopers",
+    "_PartnershipMethods",
+  ];
   const parts: string[] = [];
   for (const table of tables) {
     const rows = await target.db.prisma.$queryRawUnsafe<{ row: string }[]>(`SELECT t::text AS row FROM "${table}" t ORDER BY 1`);

@@ -1,14 +1,14 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Database } from "../src/db.ts";
 import { watchPools } from "../src/http/metrics.ts";
-import { startHttpServer, type HttpOptions, type HttpServer } from "../src/http/server.ts";
+import { type HttpOptions, type HttpServer, startHttpServer } from "../src/http/server.ts";
 import { IMPORT_PATH } from "../src/import/route.ts";
 import { memoryStore } from "../src/limits/rate-limit.ts";
-import { createApi, type ApiOptions } from "../src/yoga.ts";
+import { type ApiOptions, createApi } from "../src/yoga.ts";
 import { openTestDatabase } from "./helpers.ts";
 
 export interface TestServer {
@@ -20,7 +20,15 @@ export interface TestServer {
 }
 
 /** The real HTTP server on a free port of 127.0.0.1, over a database of its own. */
-export async function startTestServer({ seed = true, api = {}, http = {} }: { seed?: boolean; api?: ApiOptions; http?: Partial<HttpOptions> } = {}): Promise<TestServer> {
+export async function startTestServer({
+  seed = true,
+  api = {},
+  http = {},
+}: {
+  seed?: boolean;
+  api?: ApiOptions;
+  http?: Partial<HttpOptions>;
+} = {}): Promise<TestServer> {
   const { db, drop } = await openTestDatabase({ seed });
   watchPools(db.pools);
   let stopping = false;
@@ -80,7 +88,13 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
   // A first start creates the database: seconds alone, a minute on a machine busy with other work.
   for (let i = 0; i < 900; i++) {
     if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode} before it was ready`);
-    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return { url, pid: child.pid!, stop };
+    if (
+      await fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { url, pid: child.pid!, stop };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await stop();
@@ -120,7 +134,9 @@ export async function startRedis(): Promise<RedisProcess> {
   let child: ChildProcess;
   let exited: Promise<unknown>;
   const start = async () => {
-    child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"], {
+      stdio: "ignore",
+    });
     exited = new Promise((resolve) => child.once("exit", resolve));
     for (let i = 0; i < 100; i++) {
       if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);

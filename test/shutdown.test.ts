@@ -18,7 +18,14 @@ async function until(check: () => boolean, ms: number, what: string) {
 test("SIGTERM: stops accepting, finishes the request in flight, closes the database and PGlite, exits 0", async () => {
   const work = mkdtempSync(join(tmpdir(), "kz-shutdown-"));
   const blank = process.env.TEST_DB === "postgres" ? await createBlankDatabase() : undefined;
-  const env = { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", DATA_DIR: join(work, "data"), DATABASE_URL: blank?.url ?? "" };
+  const env = {
+    ...process.env,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
+    DATA_DIR: join(work, "data"),
+    DATABASE_URL: blank?.url ?? "",
+  };
   const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], { env, stdio: ["ignore", "ignore", "pipe"] });
   const lines: any[] = [];
   let partial = "";
@@ -36,10 +43,22 @@ test("SIGTERM: stops accepting, finishes the request in flight, closes the datab
     // A request in flight: headers and part of the body sent when the signal arrives.
     const body = JSON.stringify({ query: "query InFlight { institutes(first: 2) { totalCount } }", operationName: "InFlight" });
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port, method: "POST", path: "/graphql", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
-        let text = "";
-        res.setEncoding("utf8").on("data", (c) => (text += c)).on("end", () => resolve({ status: res.statusCode!, text }));
-      });
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port,
+          method: "POST",
+          path: "/graphql",
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          let text = "";
+          res
+            .setEncoding("utf8")
+            .on("data", (c) => (text += c))
+            .on("end", () => resolve({ status: res.statusCode!, text }));
+        },
+      );
       req.on("error", reject);
       req.write(body.slice(0, 20));
       setTimeout(() => {

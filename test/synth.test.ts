@@ -1,14 +1,28 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { openDatabase, type Database } from "../src/db.ts";
+import { type Database, openDatabase } from "../src/db.ts";
 import { countRows, synthesize } from "../src/synth/generate.ts";
 import { createApi } from "../src/yoga.ts";
 
 // The generator creates databases of its own, so it needs a PostgreSQL server.
 const server = process.env.TEST_DB === "postgres" ? process.env.TEST_DATABASE_URL : undefined;
 const prefix = `synth_test_${randomBytes(4).toString("hex")}`;
-const TABLES = ["Organization", "Person", "Role", "Method", "_MethodDevelopers", "Partnership", "Participant", "_PartnershipMethods", "Programme", "Funding", "Impact", "Source", "Citation"];
+const TABLES = [
+  "Organization",
+  "Person",
+  "Role",
+  "Method",
+  "_MethodDevelopers",
+  "Partnership",
+  "Participant",
+  "_PartnershipMethods",
+  "Programme",
+  "Funding",
+  "Impact",
+  "Source",
+  "Citation",
+];
 
 async function sql<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
@@ -58,7 +72,9 @@ test.skipIf(!server)("every synthetic record says it is synthetic", async () => 
     const [row] = await sql<{ n: number }>(first, `SELECT count(*)::int AS n FROM "${table}" WHERE slug NOT LIKE 'synthetic-%'`);
     expect(row.n, table).toBe(0);
   }
-  const unlabelled = await sql(first, `
+  const unlabelled = await sql(
+    first,
+    `
     SELECT 'organization' AS what, id FROM "Organization" WHERE "nameEn" NOT LIKE 'Synthetic %' OR website NOT LIKE 'https://synthetic.invalid/%'
     UNION ALL SELECT 'person', id FROM "Person" WHERE "nameEn" NOT LIKE 'Synthetic %'
     UNION ALL SELECT 'method', id FROM "Method" WHERE title NOT LIKE 'Synthetic %'
@@ -67,9 +83,13 @@ test.skipIf(!server)("every synthetic record says it is synthetic", async () => 
     UNION ALL SELECT 'funding', id FROM "Funding" WHERE description NOT LIKE 'Synthetic %'
     UNION ALL SELECT 'impact', id FROM "Impact" WHERE description NOT LIKE 'Synthetic %'
     UNION ALL SELECT 'source', id FROM "Source" WHERE url NOT LIKE 'https://synthetic.invalid/%' OR title NOT LIKE 'Synthetic %'
-    UNION ALL SELECT 'citation', id FROM "Citation" WHERE quote NOT LIKE 'Synthetic %'`);
+    UNION ALL SELECT 'citation', id FROM "Citation" WHERE quote NOT LIKE 'Synthetic %'`,
+  );
   expect(unlabelled).toEqual([]);
-  const [comment] = await sql<{ c: string }>(server!, `SELECT shobj_description(oid, 'pg_database') AS c FROM pg_database WHERE datname = '${prefix}_a'`);
+  const [comment] = await sql<{ c: string }>(
+    server!,
+    `SELECT shobj_description(oid, 'pg_database') AS c FROM pg_database WHERE datname = '${prefix}_a'`,
+  );
   expect(comment.c).toMatch(/^Synthetic dataset/);
 });
 
@@ -86,13 +106,20 @@ test.skipIf(!server)("nested pages, forward and backward, match the links in SQL
     db = await openDatabase({ databaseUrl: first });
     const api = createApi();
     const ask = async (query: string) => {
-      const response = await api.fetch("http://localhost/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+      const response = await api.fetch("http://localhost/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query }),
+      });
       const body = await response.json();
       expect(body.errors).toBeUndefined();
       return body.data;
     };
     // The first institute develops the most methods (the generator's heavy tail).
-    const links = await sql<{ slug: string }>(first, `SELECT m.slug FROM "_MethodDevelopers" d JOIN "Method" m ON m.id = d."A" WHERE d."B" = 1 ORDER BY m.id`);
+    const links = await sql<{ slug: string }>(
+      first,
+      `SELECT m.slug FROM "_MethodDevelopers" d JOIN "Method" m ON m.id = d."A" WHERE d."B" = 1 ORDER BY m.id`,
+    );
     expect(links.length).toBeGreaterThan(12);
     const page = (args: string) => `{ organization(slug: "synthetic-organization-1") { methods(${args}) {
       totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { node { slug } } } } }`;

@@ -25,7 +25,10 @@ export async function createSyntheticFundings(prisma: PrismaClient, count: numbe
         amountKind: "AWARDED" as const,
       })),
     });
-    const ids = await prisma.funding.findMany({ where: { slug: { in: batch.map((n) => `synthetic-funding-${n}`) } }, select: { id: true, slug: true } });
+    const ids = await prisma.funding.findMany({
+      where: { slug: { in: batch.map((n) => `synthetic-funding-${n}`) } },
+      select: { id: true, slug: true },
+    });
     await prisma.citation.createMany({
       data: ids.map((f) => ({ fundingId: f.id, sourceId: source.id, quote: `Synthetic quote for ${f.slug}` })),
     });

@@ -57,7 +57,8 @@ createServer((req, res) => {
   req.resume();
   req.on("end", () => {
     nested().then(
-      (body) => res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) }).end(body),
+      (body) =>
+        res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) }).end(body),
       (error) => res.writeHead(500).end(String(error)),
     );
   });

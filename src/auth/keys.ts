@@ -20,7 +20,8 @@ function hashToken(token: string): string {
 /** Creates a key and returns its secret, which is not stored and cannot be shown again. */
 export async function createApiKey(client: PrismaClient, name: string, scope: ApiKeyScope): Promise<string> {
   // The change log tells curators' changes from the tools' by this name.
-  if (name === SEED_ACTOR || name === IMPORT_ACTOR) throw new Error(`"${name}" names a command-line tool in the change log; choose another name for the key`);
+  if (name === SEED_ACTOR || name === IMPORT_ACTOR)
+    throw new Error(`"${name}" names a command-line tool in the change log; choose another name for the key`);
   const token = `kzg_${randomBytes(32).toString("base64url")}`;
   await client.apiKey.create({ data: { name, scope, hash: hashToken(token) } });
   return token;
@@ -36,7 +37,9 @@ export async function revokeApiKey(client: PrismaClient, name: string): Promise<
 export async function verifyApiKey(token: string): Promise<VerifiedKey | null> {
   if (!TOKEN.test(token)) return null;
   // On the primary: a revoked key must stop working at once, not when a replica catches up.
-  const key = await prisma().$primary().apiKey.findUnique({ where: { hash: hashToken(token) }, select: { id: true, name: true, scope: true, revokedAt: true } });
+  const key = await prisma()
+    .$primary()
+    .apiKey.findUnique({ where: { hash: hashToken(token) }, select: { id: true, name: true, scope: true, revokedAt: true } });
   if (!key || key.revokedAt) return null;
   return { id: key.id, name: key.name, scope: key.scope };
 }
@@ -45,7 +48,10 @@ export async function verifyApiKey(token: string): Promise<VerifiedKey | null> {
 export type Credentials = { key: VerifiedKey } | { key: null; presented: boolean };
 
 /** The caller of a request, from its `Authorization: Bearer <key>` header, checked with `verify`. */
-export async function credentialsOf(request: Request, verify: (token: string) => Promise<VerifiedKey | null> | VerifiedKey | null): Promise<Credentials> {
+export async function credentialsOf(
+  request: Request,
+  verify: (token: string) => Promise<VerifiedKey | null> | VerifiedKey | null,
+): Promise<Credentials> {
   const header = request.headers.get("authorization");
   if (!header) return { key: null, presented: false };
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());

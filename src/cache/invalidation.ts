@@ -87,7 +87,9 @@ function readNotification(payload: string): { types: RecordType[]; invalidatedBy
 }
 
 const isDataVersions = (versions: unknown): versions is DataVersions =>
-  typeof versions === "object" && versions !== null && Object.entries(versions).every(([type, version]) => isRecordType(type) && Number.isInteger(version));
+  typeof versions === "object" &&
+  versions !== null &&
+  Object.entries(versions).every(([type, version]) => isRecordType(type) && Number.isInteger(version));
 
 const dataVersions = new Map<string, number>();
 let dataVersionsRead: Promise<void> | undefined;

@@ -35,9 +35,16 @@ export function memoryPersistedQueries(max = 10_000): PersistedQueryStore {
 export function redisPersistedQueries(url: string, prefix: string, ttlSeconds: number): PersistedQueryStore {
   const redis = connectRedis(url);
   return {
-    get: (hash) => redis.use((r) => r.getex(prefix + hash, "EX", ttlSeconds), () => null),
+    get: (hash) =>
+      redis.use(
+        (r) => r.getex(prefix + hash, "EX", ttlSeconds),
+        () => null,
+      ),
     async set(hash, query) {
-      await redis.use(async (r) => void (await r.set(prefix + hash, query, "EX", ttlSeconds)), () => {});
+      await redis.use(
+        async (r) => void (await r.set(prefix + hash, query, "EX", ttlSeconds)),
+        () => {},
+      );
     },
     async close() {
       redis.close();
@@ -54,10 +61,16 @@ export function persistedQueries(store: PersistedQueryStore): Plugin {
       if (persisted === undefined) return;
       const hash = persisted?.sha256Hash;
       if (persisted?.version !== 1 || typeof hash !== "string" || !/^[0-9a-f]{64}$/.test(hash))
-        throw badRequest('extensions.persistedQuery must be {"version": 1, "sha256Hash": "<SHA-256 of the query, 64 lowercase hex digits>"}', "BAD_USER_INPUT");
+        throw badRequest(
+          'extensions.persistedQuery must be {"version": 1, "sha256Hash": "<SHA-256 of the query, 64 lowercase hex digits>"}',
+          "BAD_USER_INPUT",
+        );
       if (params.query) {
         if (createHash("sha256").update(params.query).digest("hex") !== hash)
-          throw badRequest("extensions.persistedQuery.sha256Hash is not the SHA-256 of the query sent with it", "PERSISTED_QUERY_HASH_MISMATCH");
+          throw badRequest(
+            "extensions.persistedQuery.sha256Hash is not the SHA-256 of the query sent with it",
+            "PERSISTED_QUERY_HASH_MISMATCH",
+          );
         await store.set(hash, params.query);
         return;
       }

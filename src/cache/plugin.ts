@@ -4,7 +4,7 @@
 // replayed on a read replica is never answered from an older copy. The library invalidates by
 // the typenames and ids of mutation results (or explicit calls) and has no such check.
 import { createHash } from "node:crypto";
-import { getOperationAST, print, type DocumentNode, type GraphQLSchema } from "graphql";
+import { type DocumentNode, type GraphQLSchema, getOperationAST, print } from "graphql";
 import { isAsyncIterable, type Plugin } from "graphql-yoga";
 import { currentRelease } from "../dataset/metadata.ts";
 import type { RequestContext } from "../http/context.ts";
@@ -12,7 +12,7 @@ import { responseCacheLookups } from "../http/metrics.ts";
 import { acceptedLanguages } from "../language.ts";
 import { onDataChanged } from "./invalidation.ts";
 import type { ResponseCacheStore } from "./store.ts";
-import { operationTags, typeTags, type RecordType } from "./tags.ts";
+import { operationTags, type RecordType, typeTags } from "./tags.ts";
 
 export interface ResponseCacheOptions {
   store: ResponseCacheStore;

@@ -32,7 +32,11 @@ export interface ResponseCacheStore {
  */
 export function memoryCacheStore(maxBytes: number, ttlSeconds: number): ResponseCacheStore {
   const versions = new Map<string, number>();
-  const answers = new LRUCache<string, CachedAnswer>({ maxSize: maxBytes, sizeCalculation: (answer) => answer.body.length || 1, ttl: ttlSeconds * 1000 });
+  const answers = new LRUCache<string, CachedAnswer>({
+    maxSize: maxBytes,
+    sizeCalculation: (answer) => answer.body.length || 1,
+    ttl: ttlSeconds * 1000,
+  });
   return {
     async lookup(key, tags) {
       return { answer: answers.get(key), versions: tags.map((t) => versions.get(t) ?? 0) };
@@ -76,7 +80,10 @@ export function redisCacheStore(url: string, prefix: string, ttlSeconds: number)
       );
     },
     async save(key, answer) {
-      await redis.use(async (r) => void (await r.set(prefix + key, JSON.stringify(answer), "EX", ttlSeconds)), () => {});
+      await redis.use(
+        async (r) => void (await r.set(prefix + key, JSON.stringify(answer), "EX", ttlSeconds)),
+        () => {},
+      );
     },
     async invalidate(tags) {
       await redis.use(

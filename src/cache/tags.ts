@@ -3,18 +3,18 @@
 // is invalidated. Coarser than per record, but never stale: a new record can enter any list of
 // its type, so lists must be invalidated by type anyway.
 import {
+  type DocumentNode,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
   getNamedType,
   isAbstractType,
   isObjectType,
   TypeInfo,
   visit,
   visitWithTypeInfo,
-  type DocumentNode,
-  type GraphQLNamedType,
-  type GraphQLObjectType,
-  type GraphQLSchema,
 } from "graphql";
-import { recordModels, recordTypeOf, recordTypes, type RecordModel } from "../records/registry.ts";
+import { type RecordModel, recordModels, recordTypeOf, recordTypes } from "../records/registry.ts";
 
 /** Record types of the change log (src/records/registry.ts); "Change" is written by every write. */
 export const RECORD_TYPES = [...recordModels, "Change"] as const;
@@ -83,9 +83,13 @@ export function typeTags(schema: GraphQLSchema): Map<string, RecordType[]> {
     const fields = type.getFields();
     const node = fields.node ?? edgeNode(type);
     if (node) return tagsOf(getNamedType(node.type));
-    const children = Object.values(fields).map((f) => getNamedType(f.type)).filter((t) => isObjectType(t) || isAbstractType(t));
+    const children = Object.values(fields)
+      .map((f) => getNamedType(f.type))
+      .filter((t) => isObjectType(t) || isAbstractType(t));
     if (children.every((child) => tagsOf(child).length === 0 && !isAbstractType(child))) return [];
-    throw new Error(`The response cache does not know which records type ${type.name} reads: add it to the readers of its record type in src/records (or to READS)`);
+    throw new Error(
+      `The response cache does not know which records type ${type.name} reads: add it to the readers of its record type in src/records (or to READS)`,
+    );
   };
   for (const type of Object.values(schema.getTypeMap())) if (!type.name.startsWith("__")) tagsOf(type);
   return tags;

@@ -1,5 +1,5 @@
 import "../runtime.ts";
-import { openDatabase, type Database } from "../db.ts";
+import { type Database, openDatabase } from "../db.ts";
 import { env } from "../env.ts";
 
 /**

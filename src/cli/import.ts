@@ -4,7 +4,7 @@
 // terminal, a line every 10% otherwise.
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { filesToImport, importFiles, ImportValidationError, type Progress } from "../import/index.ts";
+import { filesToImport, ImportValidationError, importFiles, type Progress } from "../import/index.ts";
 import { FileError } from "../import/read.ts";
 import { IMPORT_ACTOR } from "../import/write.ts";
 import { openCliDatabase } from "./database.ts";
@@ -29,7 +29,9 @@ function progressReporter() {
     if (tty) {
       const width = 30;
       const bar = "█".repeat(Math.round(fraction * width)).padEnd(width, "░");
-      process.stderr.write(`\r${p.phase.padEnd(10)} ${p.file} ${bar} ${(fraction * 100).toFixed(0).padStart(3)}% ${p.rows.toLocaleString("en")} rows`);
+      process.stderr.write(
+        `\r${p.phase.padEnd(10)} ${p.file} ${bar} ${(fraction * 100).toFixed(0).padStart(3)}% ${p.rows.toLocaleString("en")} rows`,
+      );
       return;
     }
     const step = Math.floor(fraction * 10);

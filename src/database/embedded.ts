@@ -67,7 +67,10 @@ const socketUrl = (dir: string) => `postgresql://postgres@localhost/postgres?hos
 async function runningServer(dir: string, pid: number): Promise<EmbeddedDatabase> {
   const until = Date.now() + SERVER_START_WAIT_MS;
   while (!existsSync(join(dir, SOCKET_NAME))) {
-    if (Date.now() > until || !isRunning(pid)) throw new Error(`The data folder ${dir} is held by process ${pid}, which does not serve it: try again once it has started or stopped`);
+    if (Date.now() > until || !isRunning(pid))
+      throw new Error(
+        `The data folder ${dir} is held by process ${pid}, which does not serve it: try again once it has started or stopped`,
+      );
     await sleep(100);
   }
   return { url: socketUrl(dir), stop: async () => {} };
@@ -80,7 +83,10 @@ async function runningServer(dir: string, pid: number): Promise<EmbeddedDatabase
  * through that process's socket instead of being refused. An in-memory database starts from
  * `loadDataDir` (a `dumpDataDir` tarball) when given.
  */
-export async function startEmbedded(dataDir: string | null, { useRunningServer = false, loadDataDir }: { useRunningServer?: boolean; loadDataDir?: Blob } = {}): Promise<EmbeddedDatabase> {
+export async function startEmbedded(
+  dataDir: string | null,
+  { useRunningServer = false, loadDataDir }: { useRunningServer?: boolean; loadDataDir?: Blob } = {},
+): Promise<EmbeddedDatabase> {
   let unlock = () => {};
   let socketDir: string;
   let db: PGlite;
@@ -93,7 +99,9 @@ export async function startEmbedded(dataDir: string | null, { useRunningServer =
   } else {
     socketDir = resolve(dataDir);
     if (join(socketDir, SOCKET_NAME).length > MAX_SOCKET_PATH) {
-      throw new Error(`The data folder ${socketDir} is too long a path for its socket: use a DATA_DIR of at most ${MAX_SOCKET_PATH - SOCKET_NAME.length - 1} characters`);
+      throw new Error(
+        `The data folder ${socketDir} is too long a path for its socket: use a DATA_DIR of at most ${MAX_SOCKET_PATH - SOCKET_NAME.length - 1} characters`,
+      );
     }
     mkdirSync(socketDir, { recursive: true, mode: 0o700 });
     const holder = useRunningServer && lockHolder(socketDir);
@@ -204,9 +212,11 @@ async function serve(db: PGlite, socketPath: string): Promise<() => Promise<void
 
     received(data: Buffer) {
       this.buffer = Buffer.concat([this.buffer, data]);
-      this.done = this.done.then(() => this.handle()).catch(() => {
-        this.socket.destroy();
-      });
+      this.done = this.done
+        .then(() => this.handle())
+        .catch(() => {
+          this.socket.destroy();
+        });
     }
 
     async handle() {

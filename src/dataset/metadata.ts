@@ -34,7 +34,9 @@ export type Release = z.infer<typeof changelogFile>[number];
  */
 export function dataChecksum(dir = dataDir): string {
   const hash = createHash("sha256");
-  for (const name of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()) {
     hash.update(`${name}\n`);
     hash.update(readFileSync(join(dir, name)));
   }

@@ -1,8 +1,8 @@
 // The Frictionless Data Package descriptor of the dataset dump (datapackage.json): its resources,
 // and a Table Schema per entity whose field types come from the import format and whose
 // descriptions come from the GraphQL schema, so open-data tools can load the dump unaided.
-import { isInputObjectType, isObjectType, type GraphQLSchema } from "graphql";
-import { entities, exportOnlyFields, type Entity } from "../import/records.ts";
+import { type GraphQLSchema, isInputObjectType, isObjectType } from "graphql";
+import { type Entity, entities, type exportOnlyFields } from "../import/records.ts";
 import { citationText, currentRelease, LICENSE, TITLE } from "./metadata.ts";
 
 interface ZodDef {
@@ -56,11 +56,13 @@ function describe(schema: GraphQLSchema, entity: Entity, name: string): string {
   const object = schema.getType(model);
   const retraction = schema.getType("Retraction");
   const of = (type: unknown, field: string) =>
-    isInputObjectType(type) || isObjectType(type) ? type.getFields()[field]?.description ?? undefined : undefined;
+    isInputObjectType(type) || isObjectType(type) ? (type.getFields()[field]?.description ?? undefined) : undefined;
   const found =
     of(input, name) ??
     of(object, name) ??
-    (name.startsWith("retraction") ? `${of(object, "retraction")}: ${of(retraction, name.slice("retraction".length).toLowerCase())}` : undefined);
+    (name.startsWith("retraction")
+      ? `${of(object, "retraction")}: ${of(retraction, name.slice("retraction".length).toLowerCase())}`
+      : undefined);
   if (!found) throw new Error(`No description for the column ${entity}.${name}`);
   return found;
 }
@@ -96,7 +98,9 @@ export function dataPackage(schema: GraphQLSchema, files: DumpFile[], columnsOf:
     version: currentRelease.version,
     created: `${currentRelease.releasedAt}T00:00:00Z`,
     licenses: [{ name: "CC-BY-4.0", title: LICENSE.title, path: LICENSE.url }],
-    sources: [{ title: "Public documents listed in sources.csv, each quoted by the citations of the records that rest on it", path: "sources.csv" }],
+    sources: [
+      { title: "Public documents listed in sources.csv, each quoted by the citations of the records that rest on it", path: "sources.csv" },
+    ],
     citation: citationText(),
     dataChecksum: currentRelease.checksum,
     resources: files.map((f) => ({
@@ -108,7 +112,9 @@ export function dataPackage(schema: GraphQLSchema, files: DumpFile[], columnsOf:
       encoding: "utf-8",
       bytes: f.bytes,
       hash: `sha256:${f.sha256}`,
-      ...(f.format === "csv" ? { dialect: { delimiter: ",", lineTerminator: "\r\n", quoteChar: '"', doubleQuote: true, header: true } } : {}),
+      ...(f.format === "csv"
+        ? { dialect: { delimiter: ",", lineTerminator: "\r\n", quoteChar: '"', doubleQuote: true, header: true } }
+        : {}),
       schema: tableSchema(schema, f.entity, columnsOf(f.entity)),
     })),
   };

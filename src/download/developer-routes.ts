@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { graphqlSync, getIntrospectionQuery, printSchema } from "graphql";
+import { getIntrospectionQuery, graphqlSync, printSchema } from "graphql";
 import type { Route } from "../http/routes.ts";
 import { schema } from "../schema/index.ts";
 
@@ -17,7 +17,10 @@ function fixed(body: string, contentType: string): Route {
   const etag = `W/${opaque}`;
   const headers = { etag, "cache-control": "public, no-cache" };
   return (request) => {
-    const known = request.headers.get("if-none-match")?.split(",").map((tag) => tag.trim().replace(/^W\//, ""));
+    const known = request.headers
+      .get("if-none-match")
+      ?.split(",")
+      .map((tag) => tag.trim().replace(/^W\//, ""));
     if (known?.includes(opaque) || known?.includes("*")) return new Response(null, { status: 304, headers });
     return new Response(request.method === "HEAD" ? null : body, { headers: { ...headers, "content-type": contentType } });
   };
@@ -25,7 +28,10 @@ function fixed(body: string, contentType: string): Route {
 
 /** `GET /` leads to GraphiQL; the schema as SDL and as an introspection result, for code generators and IDEs. */
 export function developerRoutes(): Record<string, Route> {
-  const introspection = graphqlSync({ schema, source: getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, inputValueDeprecation: true }) });
+  const introspection = graphqlSync({
+    schema,
+    source: getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, inputValueDeprecation: true }),
+  });
   return {
     "/": () => new Response(null, { status: 302, headers: { location: "/graphql" } }),
     "/schema.graphql": fixed(printedSchema(), "text/plain; charset=utf-8"),

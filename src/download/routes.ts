@@ -1,10 +1,10 @@
+import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { once } from "node:events";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { execute, getOperationAST, GraphQLError, specifiedRules, validate, type DocumentNode } from "graphql";
+import { type DocumentNode, execute, GraphQLError, getOperationAST, specifiedRules, validate } from "graphql";
 import { currentRelease, LICENSE } from "../dataset/metadata.ts";
 import { csvLine, ndjsonLine } from "../export/format.ts";
 import { isUserError } from "../export/routes.ts";
@@ -13,10 +13,10 @@ import type { RequestContext } from "../http/context.ts";
 import { ApiError, failure } from "../http/errors.ts";
 import { operationCost } from "../limits/cost.ts";
 import { documentLimitRules, parseWithTokenLimit } from "../limits/document.ts";
-import { rateLimited, type Limits } from "../limits/plugin.ts";
+import { type Limits, rateLimited } from "../limits/plugin.ts";
 import { log } from "../log.ts";
 import { schema } from "../schema/index.ts";
-import { columns, downloadList, flatten, itemsOf, NotOneListError, PAGE_INFO_ALIAS, type DownloadList } from "./rows.ts";
+import { columns, type DownloadList, downloadList, flatten, itemsOf, NotOneListError, PAGE_INFO_ALIAS } from "./rows.ts";
 
 export const DOWNLOAD_PATH = "/download";
 export const DOWNLOAD_PATHS = [`${DOWNLOAD_PATH}.csv`, `${DOWNLOAD_PATH}.ndjson`];
@@ -43,28 +43,46 @@ async function paramsOf(request: Request, url: URL): Promise<Params> {
   if (request.method === "GET") {
     const variables = url.searchParams.get("variables");
     try {
-      raw = { query: url.searchParams.get("query"), variables: variables ? JSON.parse(variables) : undefined, operationName: url.searchParams.get("operationName") ?? undefined };
+      raw = {
+        query: url.searchParams.get("query"),
+        variables: variables ? JSON.parse(variables) : undefined,
+        operationName: url.searchParams.get("operationName") ?? undefined,
+      };
     } catch {
       throw new ApiError("`variables` is not JSON: give them as a JSON object, URL-encoded", "BAD_USER_INPUT");
     }
   } else if (request.method === "POST") {
     if (!/^application\/(graphql-response\+)?json/i.test(request.headers.get("content-type") ?? "")) {
-      throw new ApiError("Send the query as JSON (`{query, variables, operationName}`) with `Content-Type: application/json`, or as URL parameters in a GET request", "UNSUPPORTED_MEDIA_TYPE", { status: 415 });
+      throw new ApiError(
+        "Send the query as JSON (`{query, variables, operationName}`) with `Content-Type: application/json`, or as URL parameters in a GET request",
+        "UNSUPPORTED_MEDIA_TYPE",
+        { status: 415 },
+      );
     }
     try {
       raw = await request.json();
     } catch {
-      throw new ApiError("The request body is not JSON: send `{\"query\": \"...\", \"variables\": {...}}`", "BAD_USER_INPUT");
+      throw new ApiError('The request body is not JSON: send `{"query": "...", "variables": {...}}`', "BAD_USER_INPUT");
     }
   } else {
-    throw new ApiError(`A download is requested with POST (a JSON body) or GET (URL parameters); got ${request.method}`, "METHOD_NOT_ALLOWED", { status: 405, headers: { allow: "GET, POST" } });
+    throw new ApiError(
+      `A download is requested with POST (a JSON body) or GET (URL parameters); got ${request.method}`,
+      "METHOD_NOT_ALLOWED",
+      { status: 405, headers: { allow: "GET, POST" } },
+    );
   }
-  if (typeof raw?.query !== "string" || !raw.query.trim()) throw new ApiError("Give the GraphQL query to download as `query`", "BAD_USER_INPUT");
+  if (typeof raw?.query !== "string" || !raw.query.trim())
+    throw new ApiError("Give the GraphQL query to download as `query`", "BAD_USER_INPUT");
   if (raw.variables !== undefined && raw.variables !== null && (typeof raw.variables !== "object" || Array.isArray(raw.variables))) {
     throw new ApiError("`variables` must be a JSON object", "BAD_USER_INPUT");
   }
-  if (raw.operationName !== undefined && raw.operationName !== null && typeof raw.operationName !== "string") throw new ApiError("`operationName` must be a string", "BAD_USER_INPUT");
-  return { query: raw.query, variables: (raw.variables ?? {}) as Record<string, unknown>, operationName: (raw.operationName as string | null) ?? undefined };
+  if (raw.operationName !== undefined && raw.operationName !== null && typeof raw.operationName !== "string")
+    throw new ApiError("`operationName` must be a string", "BAD_USER_INPUT");
+  return {
+    query: raw.query,
+    variables: (raw.variables ?? {}) as Record<string, unknown>,
+    operationName: (raw.operationName as string | null) ?? undefined,
+  };
 }
 
 function queryErrors(errors: readonly GraphQLError[], code: string): ApiError {
@@ -90,9 +108,15 @@ function prepare(params: Params, options: DownloadOptions, pageSize: number): Do
   if (errors.length) throw queryErrors(errors, "GRAPHQL_VALIDATION_FAILED");
   const operation = getOperationAST(document, params.operationName);
   if (!operation) {
-    throw new ApiError(params.operationName ? `The query has no operation named "${params.operationName}"` : "The query has several operations: name the one to download with `operationName`", "BAD_USER_INPUT");
+    throw new ApiError(
+      params.operationName
+        ? `The query has no operation named "${params.operationName}"`
+        : "The query has several operations: name the one to download with `operationName`",
+      "BAD_USER_INPUT",
+    );
   }
-  if (operation.operation !== "query") throw new ApiError(`A download only reads: ${operation.operation}s are refused. Send them to /graphql`, "BAD_USER_INPUT");
+  if (operation.operation !== "query")
+    throw new ApiError(`A download only reads: ${operation.operation}s are refused. Send them to /graphql`, "BAD_USER_INPUT");
   try {
     return { document, list: downloadList(schema, document, operation, pageSize), params };
   } catch (error) {
@@ -107,7 +131,10 @@ function prepare(params: Params, options: DownloadOptions, pageSize: number): Do
  */
 async function charge(context: RequestContext, points: number, options: DownloadOptions): Promise<void> {
   if (points > options.limits.maxCost) {
-    throw new ApiError(`A page of this download (${options.pageSize ?? 100} items) costs ${points}; the limit is ${options.limits.maxCost}. Select fewer fields or smaller nested lists`, "QUERY_TOO_COSTLY");
+    throw new ApiError(
+      `A page of this download (${options.pageSize ?? 100} items) costs ${points}; the limit is ${options.limits.maxCost}. Select fewer fields or smaller nested lists`,
+      "QUERY_TOO_COSTLY",
+    );
   }
   if (points <= 0 || (await context.take(points)).allowed) return;
   throw rateLimited(context, `each page of this download costs ${points} points`, ", or download fewer fields");
@@ -128,7 +155,13 @@ async function* rowPages(download: Download, context: RequestContext, options: D
     }
     await charge(context, cost ?? 0, options);
     // Fresh loaders a page, so the per-request caches do not grow with the download (as exports do).
-    const result = await execute({ schema, document, variableValues: params.variables, operationName: params.operationName, contextValue: { ...context, loaders: new Map() } });
+    const result = await execute({
+      schema,
+      document,
+      variableValues: params.variables,
+      operationName: params.operationName,
+      contextValue: { ...context, loaders: new Map() },
+    });
     if (result.errors?.length) {
       if (result.errors.every(isUserError)) throw queryErrors(result.errors, "BAD_USER_INPUT");
       throw result.errors[0].originalError ?? result.errors[0];
@@ -137,7 +170,11 @@ async function* rowPages(download: Download, context: RequestContext, options: D
     for (const [i, key] of list.path.entries()) {
       value = value?.[key];
       if (value === null || value === undefined) {
-        throw new ApiError(`\`${list.path.slice(0, i + 1).join(".")}\` is null: no record matches its arguments, so there is no list to download`, "NOT_FOUND", { status: 404 });
+        throw new ApiError(
+          `\`${list.path.slice(0, i + 1).join(".")}\` is null: no record matches its arguments, so there is no list to download`,
+          "NOT_FOUND",
+          { status: 404 },
+        );
       }
     }
     yield itemsOf(list.connection, value).map((item) => {

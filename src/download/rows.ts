@@ -1,12 +1,4 @@
 import {
-  getNamedType,
-  getNullableType,
-  isCompositeType,
-  isInterfaceType,
-  isListType,
-  isObjectType,
-  Kind,
-  visit,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -14,8 +6,16 @@ import {
   type GraphQLField,
   type GraphQLNamedType,
   type GraphQLSchema,
+  getNamedType,
+  getNullableType,
+  isCompositeType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  visit,
 } from "graphql";
 import type { Cell } from "../export/tables.ts";
 
@@ -56,7 +56,13 @@ interface Selected {
 }
 
 /** The fields a selection set asks for, by response key, fragments expanded (merged as GraphQL merges them). */
-function selectedFields(schema: GraphQLSchema, set: SelectionSetNode, type: GraphQLCompositeType, fragments: Map<string, FragmentDefinitionNode>, into = new Map<string, Selected>()): Map<string, Selected> {
+function selectedFields(
+  schema: GraphQLSchema,
+  set: SelectionSetNode,
+  type: GraphQLCompositeType,
+  fragments: Map<string, FragmentDefinitionNode>,
+  into = new Map<string, Selected>(),
+): Map<string, Selected> {
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) {
       if (selection.name.value.startsWith("__")) continue;
@@ -79,7 +85,12 @@ function selectedFields(schema: GraphQLSchema, set: SelectionSetNode, type: Grap
 /** A Relay connection: an object with `edges` (or `nodes`) and `pageInfo`, paged with `first`/`after`. */
 function isConnection(field: GraphQLField<unknown, unknown>): boolean {
   const type = getNamedType(field.type);
-  return field.args.some((a) => a.name === "after") && isObjectType(type) && "pageInfo" in type.getFields() && ("edges" in type.getFields() || "nodes" in type.getFields());
+  return (
+    field.args.some((a) => a.name === "after") &&
+    isObjectType(type) &&
+    "pageInfo" in type.getFields() &&
+    ("edges" in type.getFields() || "nodes" in type.getFields())
+  );
 }
 
 function subSelection(selected: Selected): SelectionSetNode {
@@ -92,10 +103,17 @@ function shapeOf(schema: GraphQLSchema, selected: Selected, fragments: Map<strin
   const set = subSelection(selected);
   if (isConnection(selected.field)) return connectionShape(schema, set, type, fragments);
   const fields = objectFields(schema, set, type, fragments);
-  return isListType(getNullableType(selected.field.type)) ? { kind: "list", item: { kind: "object", fields }, width: 0 } : { kind: "object", fields };
+  return isListType(getNullableType(selected.field.type))
+    ? { kind: "list", item: { kind: "object", fields }, width: 0 }
+    : { kind: "object", fields };
 }
 
-function objectFields(schema: GraphQLSchema, set: SelectionSetNode, type: GraphQLCompositeType, fragments: Map<string, FragmentDefinitionNode>): Map<string, Shape> {
+function objectFields(
+  schema: GraphQLSchema,
+  set: SelectionSetNode,
+  type: GraphQLCompositeType,
+  fragments: Map<string, FragmentDefinitionNode>,
+): Map<string, Shape> {
   const fields = new Map<string, Shape>();
   for (const [key, selected] of selectedFields(schema, set, type, fragments)) fields.set(key, shapeOf(schema, selected, fragments));
   return fields;
@@ -105,7 +123,12 @@ function objectFields(schema: GraphQLSchema, set: SelectionSetNode, type: GraphQ
  * An item of a connection is its node, with the fields selected on the edge beside it (a
  * partnership's `role`, the `cursor`) as columns of their own; one the node also has is `edge.<name>`.
  */
-function connectionShape(schema: GraphQLSchema, set: SelectionSetNode, type: GraphQLCompositeType, fragments: Map<string, FragmentDefinitionNode>): Shape & { kind: "connection" } {
+function connectionShape(
+  schema: GraphQLSchema,
+  set: SelectionSetNode,
+  type: GraphQLCompositeType,
+  fragments: Map<string, FragmentDefinitionNode>,
+): Shape & { kind: "connection" } {
   const selected = selectedFields(schema, set, type, fragments);
   const fields = new Map<string, Shape>();
   const item = new Map<string, Shape>();
@@ -124,7 +147,9 @@ function connectionShape(schema: GraphQLSchema, set: SelectionSetNode, type: Gra
       }
       const edge = selectedFields(schema, subSelection(s), itemType, fragments);
       const node = [...edge.values()].find((e) => e.nodes[0].name.value === "node");
-      const nodeFields = node ? objectFields(schema, subSelection(node), getNamedType(node.field.type) as GraphQLCompositeType, fragments) : new Map<string, Shape>();
+      const nodeFields = node
+        ? objectFields(schema, subSelection(node), getNamedType(node.field.type) as GraphQLCompositeType, fragments)
+        : new Map<string, Shape>();
       for (const [k, e] of edge) {
         if (e === node) continue;
         const column = nodeFields.has(k) ? `edge.${k}` : k;
@@ -137,7 +162,14 @@ function connectionShape(schema: GraphQLSchema, set: SelectionSetNode, type: Gra
       fields.set(key, shapeOf(schema, s, fragments));
     }
   }
-  return { kind: "connection", fields, items: { kind: "list", item: { kind: "object", fields: item }, width: 0 }, itemsKey, through: through ?? "nodes", edgeFields };
+  return {
+    kind: "connection",
+    fields,
+    items: { kind: "list", item: { kind: "object", fields: item }, width: 0 },
+    itemsKey,
+    through: through ?? "nodes",
+    edgeFields,
+  };
 }
 
 /** The items of a connection's answer, each an object of the item shape's fields. */
@@ -157,7 +189,9 @@ export function itemsOf(shape: Shape & { kind: "connection" }, value: Record<str
 
 function joined(value: unknown): Cell {
   if (!Array.isArray(value)) return value as Cell;
-  return value.map((v) => (v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v))).join(LIST_SEPARATOR);
+  return value
+    .map((v) => (v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v)))
+    .join(LIST_SEPARATOR);
 }
 
 const column = (prefix: string, key: string) => (prefix ? `${prefix}.${key}` : key);
@@ -172,7 +206,9 @@ export function flatten(shape: Shape, value: unknown, name: string, row: Record<
   if (shape.kind === "list") {
     const items = value as unknown[];
     shape.width = Math.max(shape.width, items.length);
-    items.forEach((item, i) => flatten(shape.item, item, column(name, String(i)), row));
+    items.forEach((item, i) => {
+      flatten(shape.item, item, column(name, String(i)), row);
+    });
     return;
   }
   const record = value as Record<string, unknown>;
@@ -201,7 +237,12 @@ export interface DownloadList {
  * Finds the one list an operation's answer is: a root connection, or one record's connection
  * (`organization(slug:) { fundings { ... } }`), with nothing else selected beside it on the way.
  */
-export function downloadList(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, pageSize: number): DownloadList {
+export function downloadList(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  pageSize: number,
+): DownloadList {
   const fragments = new Map(document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
   let type: GraphQLCompositeType = schema.getQueryType()!;
   let set = operation.selectionSet;
@@ -220,14 +261,23 @@ export function downloadList(schema: GraphQLSchema, document: DocumentNode, oper
     if (isConnection(field.field)) return listAt(schema, document, field, path, fragments, pageSize);
     const named: GraphQLNamedType = getNamedType(field.field.type);
     if (!isCompositeType(named) || isListType(getNullableType(field.field.type))) {
-      throw new NotOneListError(`The answer is not one list: \`${path.join(".")}\` is not a list that can be paged (a connection, with \`edges\` or \`nodes\`), so there is nothing to download as rows`);
+      throw new NotOneListError(
+        `The answer is not one list: \`${path.join(".")}\` is not a list that can be paged (a connection, with \`edges\` or \`nodes\`), so there is nothing to download as rows`,
+      );
     }
     type = named;
     set = subSelection(field);
   }
 }
 
-function listAt(schema: GraphQLSchema, document: DocumentNode, field: Selected, path: string[], fragments: Map<string, FragmentDefinitionNode>, pageSize: number): DownloadList {
+function listAt(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  field: Selected,
+  path: string[],
+  fragments: Map<string, FragmentDefinitionNode>,
+  pageSize: number,
+): DownloadList {
   const connection = connectionShape(schema, subSelection(field), getNamedType(field.field.type) as GraphQLCompositeType, fragments);
   const targets = new Set(field.nodes);
   return {
@@ -250,7 +300,11 @@ function listAt(schema: GraphQLSchema, document: DocumentNode, field: Selected, 
               selections: ["hasNextPage", "endCursor"].map((f) => ({ kind: Kind.FIELD, name: name(f) }) as FieldNode),
             },
           };
-          return { ...node, arguments: args, selectionSet: { kind: Kind.SELECTION_SET, selections: [...(node.selectionSet?.selections ?? []), pageInfo] } };
+          return {
+            ...node,
+            arguments: args,
+            selectionSet: { kind: Kind.SELECTION_SET, selections: [...(node.selectionSet?.selections ?? []), pageInfo] },
+          };
         },
       }),
   };

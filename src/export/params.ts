@@ -1,13 +1,13 @@
 import {
-  getNamedType,
-  getNullableType,
   GraphQLBoolean,
   GraphQLEnumType,
   GraphQLInputObjectType,
+  type GraphQLInputType,
   GraphQLInt,
   GraphQLList,
-  type GraphQLInputType,
   type GraphQLSchema,
+  getNamedType,
+  getNullableType,
 } from "graphql";
 
 export class ExportInputError extends Error {}
@@ -33,7 +33,8 @@ export function exportParameters(schema: GraphQLSchema, field: string): Map<stri
   for (const f of Object.values(filter.getFields())) {
     const type = getNullableType(f.type);
     if (type instanceof GraphQLInputObjectType) {
-      for (const sub of Object.values(type.getFields())) params.set(`${f.name}.${sub.name}`, { path: ["filter", f.name, sub.name], type: sub.type });
+      for (const sub of Object.values(type.getFields()))
+        params.set(`${f.name}.${sub.name}`, { path: ["filter", f.name, sub.name], type: sub.type });
     } else {
       params.set(f.name, { path: ["filter", f.name], type: f.type });
     }
@@ -49,7 +50,8 @@ function convert(name: string, text: string, type: GraphQLInputType): unknown {
   const named = getNamedType(type);
   if (named instanceof GraphQLEnumType) {
     const allowed = named.getValues().map((v) => v.name);
-    if (!allowed.includes(text)) throw new ExportInputError(`Parameter "${name}": "${text}" is not allowed; use one of ${allowed.join(", ")}`);
+    if (!allowed.includes(text))
+      throw new ExportInputError(`Parameter "${name}": "${text}" is not allowed; use one of ${allowed.join(", ")}`);
     return text;
   }
   if (named === GraphQLInt) {
@@ -75,7 +77,12 @@ export function exportVariables(search: URLSearchParams, params: Map<string, Par
     const values = search.getAll(name);
     const isList = getNullableType(param.type) instanceof GraphQLList;
     if (!isList && values.length > 1) throw new ExportInputError(`Parameter "${name}" is given ${values.length} times; give it once`);
-    const items = isList ? values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean) : values;
+    const items = isList
+      ? values
+          .flatMap((v) => v.split(","))
+          .map((v) => v.trim())
+          .filter(Boolean)
+      : values;
     const converted = items.map((v) => convert(name, v, param.type));
     let target = variables;
     for (const key of param.path.slice(0, -1)) target = target[key] ??= {};

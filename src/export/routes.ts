@@ -1,20 +1,20 @@
 import { createHash } from "node:crypto";
 import { PothosValidationError } from "@pothos/core";
 import { Zip, ZipDeflate } from "fflate";
-import { astFromValue, execute, GraphQLError, parse, print, type DocumentNode, type GraphQLArgument } from "graphql";
+import { astFromValue, type DocumentNode, execute, type GraphQLArgument, GraphQLError, parse, print } from "graphql";
 import { currentRelease, LICENSE } from "../dataset/metadata.ts";
-import { dataPackage, type DumpFile } from "../dataset/package.ts";
+import { type DumpFile, dataPackage } from "../dataset/package.ts";
+import { prisma } from "../db.ts";
 import type { RequestContext } from "../http/context.ts";
 import { ApiError, failure } from "../http/errors.ts";
+import { readRecords } from "../import/export.ts";
+import { type Entity, entities } from "../import/records.ts";
 import { rateLimited } from "../limits/plugin.ts";
 import { log } from "../log.ts";
 import { schema } from "../schema/index.ts";
 import { csvLine, ndjsonLine } from "./format.ts";
-import { prisma } from "../db.ts";
-import { readRecords } from "../import/export.ts";
-import { entities, type Entity } from "../import/records.ts";
-import { PAGING, ExportInputError, exportParameters, exportVariables } from "./params.ts";
-import { dumpTables, rowOf, tables, type Cell, type Table } from "./tables.ts";
+import { ExportInputError, exportParameters, exportVariables, PAGING } from "./params.ts";
+import { type Cell, dumpTables, rowOf, type Table, tables } from "./tables.ts";
 
 // Rows are read a page at a time through the API's own root fields (keyset paging on the primary
 // key) and written as they come, so memory stays flat whatever the size of the export.
@@ -35,7 +35,10 @@ function documentsOf(table: Table) {
   let found = documents.get(table.field);
   if (!found) {
     // Every argument of the list but its paging (filter, orderBy and any other), as the export's parameters set them.
-    const args = schema.getQueryType()!.getFields()[table.field].args.filter((a) => !PAGING.includes(a.name));
+    const args = schema
+      .getQueryType()!
+      .getFields()
+      [table.field].args.filter((a) => !PAGING.includes(a.name));
     const declared = args.map(variableDefinition).join(", ");
     const passed = args.map((a) => `${a.name}: $${a.name}`).join(", ");
     found = {
@@ -93,13 +96,22 @@ async function* rowPages(table: Table, variables: Record<string, unknown>, conte
   do {
     const { page } = await run(documentsOf(table).page, { ...variables, after }, context);
     const key = entities[table.entity].key;
-    const records = await readRecords(prisma(), table.entity, page.edges.map((edge: any) => edge.node[key]));
+    const records = await readRecords(
+      prisma(),
+      table.entity,
+      page.edges.map((edge: any) => edge.node[key]),
+    );
     yield page.edges.map((edge: any) => rowOf(table, edge.node, records.get(edge.node[key])!));
     after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
   } while (after);
 }
 
-async function* tableChunks(table: Table, format: "csv" | "ndjson", pages: AsyncGenerator<Cell[][]>, bom = true): AsyncGenerator<Uint8Array> {
+async function* tableChunks(
+  table: Table,
+  format: "csv" | "ndjson",
+  pages: AsyncGenerator<Cell[][]>,
+  bom = true,
+): AsyncGenerator<Uint8Array> {
   const names = table.columns;
   // The header goes out with the first page, so that a failing first query is still a 400. The
   // byte order mark lets spreadsheet programs read UTF-8 (Cyrillic) correctly; data tools (the
@@ -159,7 +171,10 @@ async function* datasetChunks(context: RequestContext): AsyncGenerator<Uint8Arra
 }
 
 function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body, null, 2), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
+  return new Response(JSON.stringify(body, null, 2), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  });
 }
 
 /** A streamed response that reads the next chunk only when the client has taken the previous one. */
@@ -210,7 +225,12 @@ function index(): Response {
     exports: Object.fromEntries(
       Object.entries(tables).map(([name, table]) => [
         name,
-        { csv: `/export/${name}.csv`, ndjson: `/export/${name}.ndjson`, parameters: [...exportParameters(schema, table.field).keys()], columns: table.columns },
+        {
+          csv: `/export/${name}.csv`,
+          ndjson: `/export/${name}.ndjson`,
+          parameters: [...exportParameters(schema, table.field).keys()],
+          columns: table.columns,
+        },
       ]),
     ),
   });
@@ -219,7 +239,8 @@ function index(): Response {
 /** GET /export/{entity}.csv|.ndjson, /export/dataset.zip and the /export index; metered by requestPlugin, which took the request's point. */
 export async function exportRoute(request: Request, context: RequestContext): Promise<Response> {
   const url = new URL(request.url);
-  if (request.method !== "GET") return new ApiError(`Exports are read with GET; got ${request.method}`, "METHOD_NOT_ALLOWED", { status: 405 }).toResponse();
+  if (request.method !== "GET")
+    return new ApiError(`Exports are read with GET; got ${request.method}`, "METHOD_NOT_ALLOWED", { status: 405 }).toResponse();
   if (url.pathname === "/export" || url.pathname === "/export/") return index();
   try {
     if (url.pathname === "/export/dataset.zip") {
@@ -234,7 +255,9 @@ export async function exportRoute(request: Request, context: RequestContext): Pr
     const table = match && Object.hasOwn(tables, match[1]) ? tables[match[1]] : undefined;
     if (!match || !table || !Object.hasOwn(FORMATS, match[2])) {
       const names = Object.keys(tables).flatMap((t) => [`${t}.csv`, `${t}.ndjson`]);
-      return new ApiError(`No export at ${url.pathname}; available: /export/dataset.zip and /export/{${names.join(", ")}}`, "NOT_FOUND", { status: 404 }).toResponse();
+      return new ApiError(`No export at ${url.pathname}; available: /export/dataset.zip and /export/{${names.join(", ")}}`, "NOT_FOUND", {
+        status: 404,
+      }).toResponse();
     }
     const format = match[2] as keyof typeof FORMATS;
     const variables = exportVariables(url.searchParams, exportParameters(schema, table.field));
@@ -243,7 +266,8 @@ export async function exportRoute(request: Request, context: RequestContext): Pr
     return await streamed(tableChunks(table, format, rowPages(table, variables, context)), FORMATS[format], `${match[1]}.${format}`);
   } catch (error) {
     if (error instanceof ExportInputError) return new ApiError(error.message, "BAD_USER_INPUT").toResponse();
-    if (error instanceof ExportQueryError && error.errors.every(isUserError)) return new ApiError(error.message, "BAD_USER_INPUT").toResponse();
+    if (error instanceof ExportQueryError && error.errors.every(isUserError))
+      return new ApiError(error.message, "BAD_USER_INPUT").toResponse();
     return failure(error, { fields: { route: "export" }, requestId: context.requestId }).toResponse();
   }
 }

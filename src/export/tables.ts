@@ -2,7 +2,7 @@
 // names as the API), with the fields an export adds (global ID, timestamps, retraction). Rows are
 // selected, filtered and ordered through the API's own root fields, so a file and the API's answer
 // to the same filter hold the same records.
-import { entities, entityNames, exportOnlyFields, recordFields, type Entity } from "../import/records.ts";
+import { type Entity, entities, entityNames, exportOnlyFields, recordFields } from "../import/records.ts";
 
 /** A value as written to a file: lists and objects (citations, roles) stay structured in NDJSON and are JSON in a CSV cell. */
 export type Cell = string | number | boolean | Date | null | readonly unknown[] | Record<string, unknown>;
@@ -33,7 +33,10 @@ const partialLists: Partial<Record<Entity, string[]>> = { organizations: ["insti
 
 /** Every record type's own list (its root field is named as its import file), each followed by its partial lists. */
 export const tables: Record<string, Table> = Object.fromEntries(
-  dumpTables.flatMap((entity) => [[entity, table(entity, entity)], ...(partialLists[entity] ?? []).map((field) => [field, table(field, entity)])]),
+  dumpTables.flatMap((entity) => [
+    [entity, table(entity, entity)],
+    ...(partialLists[entity] ?? []).map((field) => [field, table(field, entity)]),
+  ]),
 );
 
 /** The cells of one row: the record as a file holds it, and what the API adds. */
@@ -47,4 +50,3 @@ export function rowOf(table: Table, node: any, record: Record<string, unknown>):
   };
   return table.columns.map((name) => (name in added ? added[name] : ((record[name] ?? null) as Cell)));
 }
-

@@ -49,7 +49,9 @@ export async function buildGraphiQL(): Promise<GraphiQLManifest> {
   await mkdir(GRAPHIQL_OUT_DIR, { recursive: true });
   const workers = await build({ ...common, entryPoints: Object.values(WORKERS), format: "iife" });
   const resolve = createRequire(import.meta.url).resolve;
-  const workerFiles = Object.fromEntries(Object.entries(WORKERS).map(([label, entry]) => [label, outputOf(workers.metafile, path.relative(ROOT, resolve(entry))).js]));
+  const workerFiles = Object.fromEntries(
+    Object.entries(WORKERS).map(([label, entry]) => [label, outputOf(workers.metafile, path.relative(ROOT, resolve(entry))).js]),
+  );
   const questions = readyQuestions(await readFile(path.join(ROOT, "README.md"), "utf8"));
   const entry = "src/graphiql/page/main.tsx";
   const page = await build({
@@ -63,6 +65,6 @@ export async function buildGraphiQL(): Promise<GraphiQLManifest> {
   const { js, css } = outputOf(page.metafile, entry);
   if (!css) throw new Error(`${entry} imports no CSS: GraphiQL's style sheet is missing from the bundle`);
   const manifest = { script: js, style: css };
-  await writeFile(path.join(GRAPHIQL_OUT_DIR, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
+  await writeFile(path.join(GRAPHIQL_OUT_DIR, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }

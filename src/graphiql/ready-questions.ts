@@ -1,4 +1,4 @@
-import { Kind, parse, print, type OperationDefinitionNode } from "graphql";
+import { Kind, type OperationDefinitionNode, parse, print } from "graphql";
 
 export interface ReadyQuestion {
   /** The README's bold question, as written there. */
@@ -14,8 +14,20 @@ export interface ReadyQuestion {
  * first "For journalists", then "Example queries".
  */
 const OPERATION_NAMES: Record<string, string[]> = {
-  "For journalists": ["FundingByKindOfAmount", "SearchEvenMisspelled", "ImpactResultsAndGoalsInNumbers", "WhatRestsOnThePrimeMinistersWebsite"],
-  "Example queries": ["BekturovInstituteMethods", "DisclosedFundingAndItsSources", "FundingWithoutPublicAmount", "ImpactResultsAndGoals", "KazatompromPartnerships", "MethodsInProduction"],
+  "For journalists": [
+    "FundingByKindOfAmount",
+    "SearchEvenMisspelled",
+    "ImpactResultsAndGoalsInNumbers",
+    "WhatRestsOnThePrimeMinistersWebsite",
+  ],
+  "Example queries": [
+    "BekturovInstituteMethods",
+    "DisclosedFundingAndItsSources",
+    "FundingWithoutPublicAmount",
+    "ImpactResultsAndGoals",
+    "KazatompromPartnerships",
+    "MethodsInProduction",
+  ],
 };
 
 const QUESTION_WITH_GRAPHQL = /\*\*(?:\d+\.\s*)?([^*]+)\*\*\s*\n\s*\n```graphql\n([\s\S]*?)```/g;
@@ -32,7 +44,9 @@ export function readyQuestions(readme: string): ReadyQuestion[] {
   return Object.entries(OPERATION_NAMES).flatMap(([heading, names]) => {
     const found = [...section(readme, heading).matchAll(QUESTION_WITH_GRAPHQL)];
     if (found.length !== names.length) {
-      throw new Error(`README.md's "${heading}" has ${found.length} questions with a GraphQL block, src/graphiql/ready-questions.ts names ${names.length}: name each one there`);
+      throw new Error(
+        `README.md's "${heading}" has ${found.length} questions with a GraphQL block, src/graphiql/ready-questions.ts names ${names.length}: name each one there`,
+      );
     }
     return found.map(([, question, block], i) => {
       const document = parse(block);
@@ -40,7 +54,7 @@ export function readyQuestions(readme: string): ReadyQuestion[] {
       const named: OperationDefinitionNode = { ...definition, name: { kind: Kind.NAME, value: names[i] } };
       const text = question.trim();
       const comment = `# ${text}\n# README.md, "${heading}", explains its answer on the published dataset.\n`;
-      return { question: text, name: names[i], operation: comment + print({ ...document, definitions: [named] }) + "\n" };
+      return { question: text, name: names[i], operation: `${comment + print({ ...document, definitions: [named] })}\n` };
     });
   });
 }

@@ -5,7 +5,7 @@ import type { Plugin } from "graphql-yoga";
 import { matches as ifNoneMatchNames } from "../cache/plugin.ts";
 import { ApiError } from "../http/errors.ts";
 import type { Routes } from "../http/routes.ts";
-import { GRAPHIQL_OUT_DIR, MANIFEST_FILE, type GraphiQLManifest } from "./build.ts";
+import { GRAPHIQL_OUT_DIR, type GraphiQLManifest, MANIFEST_FILE } from "./build.ts";
 import { CONFIG_ELEMENT_ID, type PageConfig } from "./page/config.ts";
 
 /** The page's scripts, style sheet, font and workers: content-hashed names, so cached for a year. */
@@ -39,12 +39,15 @@ export function graphiqlAssetRoutes(): Routes {
     [GRAPHIQL_ASSET_PATH]: async (request) => {
       const name = new URL(request.url).pathname.slice(GRAPHIQL_ASSET_PATH.length);
       const type = CONTENT_TYPES[path.extname(name)];
-      if (!type || name.includes("/") || name === MANIFEST_FILE) return new ApiError(`No file of the GraphiQL page is called "${name}"`, "NOT_FOUND", { status: 404 }).toResponse();
+      if (!type || name.includes("/") || name === MANIFEST_FILE)
+        return new ApiError(`No file of the GraphiQL page is called "${name}"`, "NOT_FOUND", { status: 404 }).toResponse();
       if (!files.has(name)) files.set(name, load(name));
       const file = await files.get(name)!;
       if (!file) {
         files.delete(name);
-        return new ApiError(`No file of the GraphiQL page is called "${name}" (any more): reload the page`, "NOT_FOUND", { status: 404 }).toResponse();
+        return new ApiError(`No file of the GraphiQL page is called "${name}" (any more): reload the page`, "NOT_FOUND", {
+          status: 404,
+        }).toResponse();
       }
       return answer(request, file.body, file.etag, { "content-type": type, "cache-control": "public, max-age=31536000, immutable" });
     },
@@ -92,7 +95,13 @@ export function graphiqlPage(config: PageConfig): Plugin {
       if (request.method !== "GET" || url.pathname !== config.endpoint || !request.headers.get("accept")?.includes("text/html")) return;
       const built = await page;
       if (!built) return endResponse(new ApiError(NOT_BUILT, "SERVICE_UNAVAILABLE", { status: 503 }).toResponse());
-      endResponse(answer(request, built.html, built.etag, { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache", vary: "Accept" }));
+      endResponse(
+        answer(request, built.html, built.etag, {
+          "content-type": "text/html; charset=utf-8",
+          "cache-control": "no-cache",
+          vary: "Accept",
+        }),
+      );
     },
   };
 }

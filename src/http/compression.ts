@@ -1,4 +1,4 @@
-import { Readable, pipeline } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 import zlib from "node:zlib";
 
 type Encoding = "br" | "gzip";

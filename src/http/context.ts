@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type DataLoader from "dataloader";
-import { credentialsOf, type Credentials, type VerifiedKey } from "../auth/keys.ts";
+import { type Credentials, credentialsOf, type VerifiedKey } from "../auth/keys.ts";
 import type { Bucket, RateLimitStore } from "../limits/rate-limit.ts";
 
 /** What the HTTP server knows before Yoga sees a request; empty when Yoga is called in-process (`yoga.fetch`). */

@@ -49,7 +49,11 @@ export function errorBody(message: string, extensions: Record<string, unknown>):
  * Logs an error the client did not cause, with its stack, under the request's id, and returns
  * that id: the answer names only the id, never the error.
  */
-export function logUnexpected(error: unknown, fields: Record<string, unknown> = {}, requestId = currentRequestId() ?? randomUUID()): string {
+export function logUnexpected(
+  error: unknown,
+  fields: Record<string, unknown> = {},
+  requestId = currentRequestId() ?? randomUUID(),
+): string {
   const cause = error instanceof Error ? error : new Error(String(error));
   log.error("unexpected error", { requestId, error: cause.message, stack: cause.stack, ...fields });
   return requestId;

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** Prometheus metrics of one process, served at /metrics. */
 export const registry = new Registry();

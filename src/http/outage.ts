@@ -14,7 +14,8 @@ const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"
 // PostgreSQL: connection exceptions (08xxx), shutting down or starting up (57P01-57P03), too many connections.
 const SQLSTATES = /^(08[0-9A-Z]{3}|57P0[123]|53300)$/;
 // node-postgres and pg-pool report a lost connection and a connection timeout without a code.
-const MESSAGES = /Can't reach database server|Connection terminated|timeout exceeded when trying to connect|Server has closed the connection|Client has encountered a connection error/i;
+const MESSAGES =
+  /Can't reach database server|Connection terminated|timeout exceeded when trying to connect|Server has closed the connection|Client has encountered a connection error/i;
 
 /**
  * Whether an error means the database cannot be reached (down, restarting, refusing or not
@@ -41,7 +42,11 @@ export function bounded<T>(promise: PromiseLike<T>, ms: number): Promise<T> {
 }
 
 /** The last line of an error's message: what went wrong, without Prisma's excerpt of the calling code. */
-export const lastLineOf = (error: unknown) => String((error as Error)?.message ?? error).trim().split("\n").pop();
+export const lastLineOf = (error: unknown) =>
+  String((error as Error)?.message ?? error)
+    .trim()
+    .split("\n")
+    .pop();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 let outage: { since: number } | undefined;
@@ -58,14 +63,17 @@ export function noteDatabaseUnavailable(error: unknown) {
   void (async () => {
     while (outage === current) {
       await sleep(1000);
-      let clients;
+      let clients: ReturnType<typeof databaseClients>[string][];
       try {
         clients = Object.values(databaseClients());
       } catch {
         outage = undefined; // closed: nothing left to watch
         return;
       }
-      const reachable = await Promise.all(clients.map((c) => bounded(c.$queryRaw`SELECT 1`, 1000))).then(() => true, () => false);
+      const reachable = await Promise.all(clients.map((c) => bounded(c.$queryRaw`SELECT 1`, 1000))).then(
+        () => true,
+        () => false,
+      );
       if (reachable && outage === current) {
         outage = undefined;
         log.info("database reachable again", { unreachableSeconds: Math.round((Date.now() - current.since) / 1000) });

@@ -2,7 +2,7 @@ import type { Plugin } from "graphql-yoga";
 import { MIGRATIONS_DIR, readMigrations } from "../database/migrate.ts";
 import { databaseClients } from "../db.ts";
 import { rateLimited, rateLimitHeaders } from "../limits/plugin.ts";
-import { openRequestContext, type ContextOptions, type RequestContext, type ServerContext } from "./context.ts";
+import { type ContextOptions, openRequestContext, type RequestContext, type ServerContext } from "./context.ts";
 import { errorBody, failure } from "./errors.ts";
 import { registry } from "./metrics.ts";
 import { bounded } from "./outage.ts";

@@ -1,10 +1,10 @@
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sendNodeResponse } from "@whatwg-node/server";
 import { log, withRequestId } from "../log.ts";
-import { requestIdFrom, type RequestContext, type ServerContext } from "./context.ts";
-import { ApiError, errorBody, failure } from "./errors.ts";
 import { compressed } from "./compression.ts";
+import { type RequestContext, requestIdFrom, type ServerContext } from "./context.ts";
+import { ApiError, errorBody, failure } from "./errors.ts";
 import { httpRequests, operationDuration, operationLabel } from "./metrics.ts";
 
 export interface HttpOptions {
@@ -56,7 +56,12 @@ async function respond(handler: Handler, context: ServerContext & { req: Incomin
 }
 
 function clientIp(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = trustProxy ? String(req.headers["x-forwarded-for"] ?? "").split(",").pop()?.trim() : undefined;
+  const forwarded = trustProxy
+    ? String(req.headers["x-forwarded-for"] ?? "")
+        .split(",")
+        .pop()
+        ?.trim()
+    : undefined;
   return forwarded || req.socket.remoteAddress || "unknown";
 }
 
@@ -138,7 +143,8 @@ export async function startHttpServer(handler: Handler, options: HttpOptions): P
         else log.info("request", line);
       });
       withRequestId(context.requestId!, async () => {
-        if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS" || options.streamedPaths?.includes(path)) return respond(handler, context);
+        if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS" || options.streamedPaths?.includes(path))
+          return respond(handler, context);
         const body = await readBody(req, options.maxBodyBytes).catch(() => null);
         if (body === null) {
           if (!res.headersSent && !req.destroyed) {
@@ -165,7 +171,9 @@ export async function startHttpServer(handler: Handler, options: HttpOptions): P
     log.warn("refused before routing", { status, error: error.code });
     httpRequests.inc({ route: "other", status });
     const body = errorBody(message, { code });
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

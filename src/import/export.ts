@@ -3,7 +3,7 @@
 // like any imported record, by the writer to compare and log changes, and by the exports, so that
 // an exported file imports back unchanged.
 import type { Prisma } from "../generated/prisma/client.ts";
-import { entities, type Entity, type RecordOf } from "./records.ts";
+import { type Entity, entities, type RecordOf } from "./records.ts";
 
 type Tx = Prisma.TransactionClient;
 

@@ -5,8 +5,8 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { FileError, readRows } from "./read.ts";
-import { entities, entityNames, parseRecord, referencesOf, valueAt, type Entity, type Reference } from "./records.ts";
-import { writeTransaction, type Author, type WriteReport } from "./write.ts";
+import { type Entity, entities, entityNames, parseRecord, type Reference, referencesOf, valueAt } from "./records.ts";
+import { type Author, type WriteReport, writeTransaction } from "./write.ts";
 
 export interface ImportFile {
   entity: Entity;
@@ -69,7 +69,11 @@ class DryRunRollback extends Error {
 }
 
 /** Checks every row of every file; returns the problems, all of them. */
-async function validate(prisma: PrismaClient, files: ImportFile[], onProgress: (file: ImportFile, bytes: number, rows: number) => void): Promise<Problem[]> {
+async function validate(
+  prisma: PrismaClient,
+  files: ImportFile[],
+  onProgress: (file: ImportFile, bytes: number, rows: number) => void,
+): Promise<Problem[]> {
   const problems: Problem[] = [];
   const keys = new Map<Entity, Map<string, string>>(entityNames.map((e) => [e, new Map()]));
   // References not (yet) found among the records read so far; checked again at the end, then in the database.
@@ -102,7 +106,8 @@ async function validate(prisma: PrismaClient, files: ImportFile[], onProgress: (
       for await (const { row, record, problems: rowProblems } of readRows(file.path, file.entity, (n) => (bytes = n))) {
         const rawKey = valueAt(record, [keyField]);
         const key = typeof rawKey === "string" ? rawKey : null;
-        const add = (field: string | null, found: unknown, expected: string) => problems.push({ file: name, row, key, field, found, expected });
+        const add = (field: string | null, found: unknown, expected: string) =>
+          problems.push({ file: name, row, key, field, found, expected });
         for (const p of rowProblems) add(p.field, p.found, p.expected);
         if (record === undefined) continue;
         const { data, problems: fieldProblems } = parseRecord(file.entity, record);
@@ -116,12 +121,17 @@ async function validate(prisma: PrismaClient, files: ImportFile[], onProgress: (
           if (!known(ref.target, ref.value)) unresolved.push({ ...ref, file: name, row, key });
         if (unresolved.length >= nextCheck) await resolveInDatabase();
         if (file.entity === "organizations" && data) {
-          const org = data as { slug: string; parent: string | null; identifiers: { scheme: string; schemeName: string | null; value: string }[] };
+          const org = data as {
+            slug: string;
+            parent: string | null;
+            identifiers: { scheme: string; schemeName: string | null; value: string }[];
+          };
           if (org.parent) parentOf.set(org.slug, org.parent);
           for (const i of org.identifiers) {
             const id = `${i.scheme}/${i.schemeName ?? ""}/${i.value}`;
             const owner = identifierOwners.get(id);
-            if (owner && owner !== org.slug) add("identifiers", id, `expected an identifier of one organization only; also given to ${owner}`);
+            if (owner && owner !== org.slug)
+              add("identifiers", id, `expected an identifier of one organization only; also given to ${owner}`);
             identifierOwners.set(id, org.slug);
           }
         }
@@ -145,7 +155,14 @@ async function validate(prisma: PrismaClient, files: ImportFile[], onProgress: (
     const chain = [slug];
     for (let at = parentOf.get(slug); at; at = parentOf.get(at)) {
       if (at === slug) {
-        problems.push({ file: "organizations", row: null, key: slug, field: "parent", found: undefined, expected: `organizations (${slug}) parent: found a cycle ${[...chain, at].join(" → ")}` });
+        problems.push({
+          file: "organizations",
+          row: null,
+          key: slug,
+          field: "parent",
+          found: undefined,
+          expected: `organizations (${slug}) parent: found a cycle ${[...chain, at].join(" → ")}`,
+        });
         break;
       }
       if (chain.includes(at)) break;
@@ -164,7 +181,14 @@ async function validate(prisma: PrismaClient, files: ImportFile[], onProgress: (
 export async function importFiles(prisma: PrismaClient, files: ImportFile[], options: ImportOptions): Promise<ImportResult> {
   const ordered = [...files].sort((a, b) => entityNames.indexOf(a.entity) - entityNames.indexOf(b.entity));
   const sizes = new Map<string, number>();
-  for (const f of ordered) sizes.set(f.path, await stat(f.path).then((s) => s.size, () => 0));
+  for (const f of ordered)
+    sizes.set(
+      f.path,
+      await stat(f.path).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    );
   const progress = (phase: Progress["phase"]) => (file: ImportFile, bytes: number, rows: number) =>
     options.onProgress?.({ phase, file: path.basename(file.path), bytes, totalBytes: sizes.get(file.path)!, rows });
 
@@ -203,7 +227,10 @@ export async function importFiles(prisma: PrismaClient, files: ImportFile[], opt
 
 /** The entity a file holds, from its name: `organizations.csv`, `2026-11-fundings.ndjson`. */
 export function entityOfFile(file: string): Entity | undefined {
-  const stem = path.basename(file).replace(/\.[^.]+$/, "").toLowerCase();
+  const stem = path
+    .basename(file)
+    .replace(/\.[^.]+$/, "")
+    .toLowerCase();
   return entityNames.find((e) => stem === e || stem.endsWith(`-${e}`) || stem.endsWith(`_${e}`) || stem.endsWith(`.${e}`));
 }
 
@@ -227,6 +254,9 @@ export async function filesToImport(file: string, entity?: string): Promise<Impo
     return list.map((f: ImportFile) => ({ entity: f.entity, path: path.resolve(path.dirname(file), f.path) }));
   }
   const found = (entity as Entity | undefined) ?? entityOfFile(file);
-  if (!found) throw new FileError(`${file}: cannot tell what the file holds from its name; name it like organizations.csv or pass --entity (${entityNames.join(", ")})`);
+  if (!found)
+    throw new FileError(
+      `${file}: cannot tell what the file holds from its name; name it like organizations.csv or pass --entity (${entityNames.join(", ")})`,
+    );
   return [{ entity: found, path: file }];
 }

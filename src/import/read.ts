@@ -7,7 +7,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { CsvError, parse } from "csv-parse";
 import { unescapeFormula } from "../export/format.ts";
-import { entities, exportOnlyFields, type Entity } from "./records.ts";
+import { type Entity, entities, exportOnlyFields } from "./records.ts";
 
 export type Format = "csv" | "json" | "ndjson";
 
@@ -46,7 +46,9 @@ async function* utf8Chunks(file: string, onBytes: (n: number) => void): AsyncGen
     try {
       text = decoder.decode(chunk, { stream: true });
     } catch {
-      throw new FileError(`${file}: not valid UTF-8 in the bytes ${offset}–${offset + chunk.length}; save the file as UTF-8 (it may be Windows-1251 or another encoding)`);
+      throw new FileError(
+        `${file}: not valid UTF-8 in the bytes ${offset}–${offset + chunk.length}; save the file as UTF-8 (it may be Windows-1251 or another encoding)`,
+      );
     }
     offset += chunk.length;
     onBytes(offset);
@@ -104,7 +106,9 @@ async function refuseOtherDelimiters(file: string) {
     const firstLine = buffer.subarray(0, bytesRead).toString("utf8").split(/\r?\n/)[0];
     const other = /[;\t|]/.exec(firstLine);
     if (other && !firstLine.includes(","))
-      throw new FileError(`${file} line 1: found one column "${firstLine.slice(0, 80)}"; expected columns separated by commas, not by "${other[0].replace("\t", "tab")}"`);
+      throw new FileError(
+        `${file} line 1: found one column "${firstLine.slice(0, 80)}"; expected columns separated by commas, not by "${other[0].replace("\t", "tab")}"`,
+      );
   } finally {
     await handle.close();
   }
@@ -140,7 +144,12 @@ async function* csvRows(file: string, entity: Entity, onBytes: (n: number) => vo
       header.forEach((name, i) => {
         const cell = record[i];
         if (isExportOnly(name)) return;
-        if (cell.length > MAX_CELL) problems.push({ field: name, found: `${cell.slice(0, 40)}… (${cell.length} characters)`, expected: `expected at most ${MAX_CELL} characters` });
+        if (cell.length > MAX_CELL)
+          problems.push({
+            field: name,
+            found: `${cell.slice(0, 40)}… (${cell.length} characters)`,
+            expected: `expected at most ${MAX_CELL} characters`,
+          });
         else entry[name] = csvCell(kinds.get(name)!, cell);
       });
       yield { row: info.lines, record: entry, problems };
@@ -169,7 +178,17 @@ async function* ndjsonRows(file: string, onBytes: (n: number) => void): AsyncGen
       return { row: line, record: JSON.parse(text), problems: [] };
     } catch (error) {
       const expected = last ? "expected a JSON object; the file may be truncated" : "expected one JSON object on the line";
-      return { row: line, record: undefined, problems: [{ field: "(line)", found: `${text.slice(0, 60)}${text.length > 60 ? "…" : ""}`, expected: `${expected} (${(error as Error).message})` }] };
+      return {
+        row: line,
+        record: undefined,
+        problems: [
+          {
+            field: "(line)",
+            found: `${text.slice(0, 60)}${text.length > 60 ? "…" : ""}`,
+            expected: `${expected} (${(error as Error).message})`,
+          },
+        ],
+      };
     }
   };
   for await (const chunk of utf8Chunks(file, onBytes)) {
@@ -188,7 +207,8 @@ async function* ndjsonRows(file: string, onBytes: (n: number) => void): AsyncGen
 
 async function* jsonRows(file: string, onBytes: (n: number) => void): AsyncGenerator<Row> {
   const { size } = await stat(file);
-  if (size > MAX_JSON_BYTES) throw new FileError(`${file}: a JSON file over ${MAX_JSON_BYTES / 1024 / 1024} MB; use NDJSON (one record a line) for large files`);
+  if (size > MAX_JSON_BYTES)
+    throw new FileError(`${file}: a JSON file over ${MAX_JSON_BYTES / 1024 / 1024} MB; use NDJSON (one record a line) for large files`);
   let text = "";
   for await (const chunk of utf8Chunks(file, onBytes)) text += chunk;
   let parsed: unknown;
@@ -197,7 +217,8 @@ async function* jsonRows(file: string, onBytes: (n: number) => void): AsyncGener
   } catch (error) {
     throw new FileError(`${file}: cannot be read as JSON (${(error as Error).message}); the file may be truncated`);
   }
-  if (!Array.isArray(parsed)) throw new FileError(`${file}: found ${parsed === null ? "null" : typeof parsed}; expected a JSON array of records`);
+  if (!Array.isArray(parsed))
+    throw new FileError(`${file}: found ${parsed === null ? "null" : typeof parsed}; expected a JSON array of records`);
   for (let i = 0; i < parsed.length; i++) yield { row: i + 1, record: parsed[i], problems: [] };
 }
 

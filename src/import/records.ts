@@ -1,10 +1,11 @@
 // The record formats shared by the seed loader, the importer and the mutations: the record types
 // of src/records, and the checks on a single raw record (schema, references, uniqueness, order).
-import { recordTypes, type Entity, type RecordOf } from "../records/registry.ts";
+
 import { isReducedDate, valueAt } from "../records/fields.ts";
+import { type Entity, type RecordOf, recordTypes } from "../records/registry.ts";
 
 export { text, valueAt } from "../records/fields.ts";
-export { entityNames, type Entity, type RecordOf } from "../records/registry.ts";
+export { type Entity, entityNames, type RecordOf } from "../records/registry.ts";
 
 /**
  * Every entity a file can hold, in the order they are written (a record's references are written
@@ -82,7 +83,9 @@ export function parseRecord<E extends Entity>(entity: E, record: unknown): { dat
     const paths = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
     for (const at of paths) {
       const expected =
-        issue.code === "unrecognized_keys" ? "expected no such field (check its spelling)" : issue.message.replace(/^Invalid (input|option): /, "");
+        issue.code === "unrecognized_keys"
+          ? "expected no such field (check its spelling)"
+          : issue.message.replace(/^Invalid (input|option): /, "");
       problems.push({ field: fieldName(at), found: valueAt(record, at), expected });
     }
   }

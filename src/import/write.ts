@@ -1,13 +1,22 @@
 // Writes validated records, one at a time, inside the caller's transaction: matched by their key
 // (slug, or url for sources), written only when they differ, and every change recorded in the
 // change log with who made it and why.
-import { announceChange, dataChanged, learnDataVersions, type DataVersions } from "../cache/invalidation.ts";
+import { announceChange, type DataVersions, dataChanged, learnDataVersions } from "../cache/invalidation.ts";
 import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
-import { comparable, diff, type CitationInput, type CitationOwner, type Counts, type PartName, type UpsertDelegate, type Writer } from "../records/fields.ts";
-import { keepFormerSlugs, renameToCurrentSlug, type Renamable } from "../slugs.ts";
+import {
+  type CitationInput,
+  type CitationOwner,
+  type Counts,
+  comparable,
+  diff,
+  type PartName,
+  type UpsertDelegate,
+  type Writer,
+} from "../records/fields.ts";
 import { isSluggedModel } from "../records/registry.ts";
+import { keepFormerSlugs, type Renamable, renameToCurrentSlug } from "../slugs.ts";
 import { readRecord } from "./export.ts";
-import { entities, recordFields, type Entity, type RecordOf } from "./records.ts";
+import { type Entity, entities, type RecordOf, recordFields } from "./records.ts";
 
 export type { Counts } from "../records/fields.ts";
 export type WriteReport = Record<Entity | PartName, Counts>;
@@ -83,7 +92,9 @@ export class RecordWriter implements Writer {
 
   private async lockRow(table: string, where: object): Promise<number | undefined> {
     const [[column, value]] = Object.entries(where);
-    const rows = await this.tx.$queryRaw<{ id: number }[]>`SELECT id FROM ${Prisma.raw(`"${table}"`)} WHERE ${Prisma.raw(`"${column}"`)} = ${value} FOR UPDATE`;
+    const rows = await this.tx.$queryRaw<
+      { id: number }[]
+    >`SELECT id FROM ${Prisma.raw(`"${table}"`)} WHERE ${Prisma.raw(`"${column}"`)} = ${value} FOR UPDATE`;
     return rows[0]?.id;
   }
 
@@ -155,7 +166,9 @@ export class RecordWriter implements Writer {
     if (!existing) {
       // A record created by another transaction since the look-up is not created again: the insert waits
       // for that transaction, is skipped once it commits, and the record is then updated as stored.
-      const [created] = recordType ? await delegate.createManyAndReturn({ data: [data], skipDuplicates: true, select: { id: true } }) : [await delegate.create({ data })];
+      const [created] = recordType
+        ? await delegate.createManyAndReturn({ data: [data], skipDuplicates: true, select: { id: true } })
+        : [await delegate.create({ data })];
       if (created) {
         await syncLinks(created.id, true);
         counts.created++;
@@ -179,7 +192,8 @@ export class RecordWriter implements Writer {
   /** Brings a record's citations in line with `wanted`; a `fresh` record has none stored yet. */
   async syncCitations(owner: CitationOwner, ownerId: number, wanted: CitationInput[], fresh: boolean): Promise<boolean> {
     const rows: { sourceId: number; quote: string | null; confidence: CitationInput["confidence"]; note: string | null }[] = [];
-    for (const c of wanted) rows.push({ sourceId: (await this.ref("sources", c.source))!, quote: c.quote, confidence: c.confidence, note: c.note ?? null });
+    for (const c of wanted)
+      rows.push({ sourceId: (await this.ref("sources", c.source))!, quote: c.quote, confidence: c.confidence, note: c.note ?? null });
     const key = (c: (typeof rows)[number]) => JSON.stringify([c.sourceId, c.quote, c.confidence, c.note]);
     const stored = fresh ? [] : await this.tx.citation.findMany({ where: { [owner]: ownerId } });
     const { stale, missing } = diff(stored, rows, key, key);
@@ -195,7 +209,8 @@ export class RecordWriter implements Writer {
     const key = String(record[type.key]);
     // A record listing former slugs is renamed in place if stored under one of them, and keeps them answering.
     const slugged = isSluggedModel(type.model) ? type.model : null;
-    const renamed: Renamable | null = slugged && Array.isArray(record.formerSlugs) ? { slug: key, formerSlugs: record.formerSlugs.map(String) } : null;
+    const renamed: Renamable | null =
+      slugged && Array.isArray(record.formerSlugs) ? { slug: key, formerSlugs: record.formerSlugs.map(String) } : null;
     if (slugged && renamed) await renameToCurrentSlug(this.tx, slugged, renamed);
     if ((await this.lock(entity, key)) === undefined) {
       // Not stored yet: writes that would create it take turns, so the second reads what the first created.

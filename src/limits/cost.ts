@@ -1,22 +1,22 @@
 import {
-  getArgumentValues,
-  getNamedType,
-  getNullableType,
-  getVariableValues,
-  isCompositeType,
-  isListType,
-  isObjectType,
-  isInterfaceType,
-  Kind,
-  SchemaMetaFieldDef,
-  TypeMetaFieldDef,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLSchema,
+  getArgumentValues,
+  getNamedType,
+  getNullableType,
+  getVariableValues,
+  isCompositeType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  Kind,
+  SchemaMetaFieldDef,
   type SelectionSetNode,
+  TypeMetaFieldDef,
 } from "graphql";
 import { DEFAULT_PAGE_SIZE, pageSize } from "../builder.ts";
 
@@ -42,9 +42,18 @@ function fieldDefinition(schema: GraphQLSchema, parent: GraphQLCompositeType, no
  * Throws the page-size error for a `first`/`last` out of range, so it is refused before any SQL.
  * Returns null when the variables are invalid: execution then refuses them without running anything.
  */
-export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, rawVariables: Record<string, unknown> | null | undefined): number | null {
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  rawVariables: Record<string, unknown> | null | undefined,
+): number | null {
   const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  const operation = operationName
+    ? operations.find((o) => o.name?.value === operationName)
+    : operations.length === 1
+      ? operations[0]
+      : undefined;
   const root = operation && schema.getRootType(operation.operation);
   if (!operation || !root) return 0;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});

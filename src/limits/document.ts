@@ -1,7 +1,16 @@
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
-import { GraphQLError, Lexer, parse, Source, TokenKind, type ASTVisitor, type OperationDefinitionNode, type ValidationContext } from "graphql";
+import {
+  type ASTVisitor,
+  GraphQLError,
+  Lexer,
+  type OperationDefinitionNode,
+  parse,
+  Source,
+  TokenKind,
+  type ValidationContext,
+} from "graphql";
 import { ApiError } from "../http/errors.ts";
 
 export interface DocumentLimits {
@@ -14,7 +23,11 @@ export interface DocumentLimits {
 }
 
 type ArmorRule = (context: ValidationContext) => { OperationDefinition: { enter(node: OperationDefinitionNode): void } };
-type ArmorOptions = { n: number; propagateOnRejection: false; onReject: Array<(context: ValidationContext | null, error: GraphQLError) => void> };
+type ArmorOptions = {
+  n: number;
+  propagateOnRejection: false;
+  onReject: Array<(context: ValidationContext | null, error: GraphQLError) => void>;
+};
 
 /**
  * One of graphql-armor's rules, with its refusal worded as ours: the operation's name, the count
@@ -31,7 +44,9 @@ function armored(rule: (options: ArmorOptions) => unknown, limit: number, code: 
       context.reportError(new ApiError(`${name} ${what(found)}; the limit is ${limit}. ${advice}`, code));
     };
     // Armor's rules are typed against their own copy of graphql's types: the library boundary.
-    const visitor = (rule as (options: ArmorOptions) => ArmorRule)({ n: limit, propagateOnRejection: false, onReject: [onReject] })(context);
+    const visitor = (rule as (options: ArmorOptions) => ArmorRule)({ n: limit, propagateOnRejection: false, onReject: [onReject] })(
+      context,
+    );
     return {
       OperationDefinition(node) {
         operation = node;
@@ -106,7 +121,10 @@ export function parseWithTokenLimit(maxTokens: number, maxInputDepth: number) {
       return parse(source, { ...options, maxTokens });
     } catch (error) {
       if (error instanceof GraphQLError && /tokens\. Parsing aborted/.test(error.message)) {
-        throw new ApiError(`The query has more than ${maxTokens} tokens (names, values and punctuation); the limit is ${maxTokens}. Split it into smaller queries`, "QUERY_TOO_LARGE");
+        throw new ApiError(
+          `The query has more than ${maxTokens} tokens (names, values and punctuation); the limit is ${maxTokens}. Split it into smaller queries`,
+          "QUERY_TOO_LARGE",
+        );
       }
       throw error;
     }

@@ -2,18 +2,18 @@
 // enough to exhaust the stack, bodies a cross-site form can send, and writes a cross-site page could
 // make a visitor's browser send: all refused here, before anything runs, with what was wrong and where.
 import {
+  type ASTVisitor,
+  GraphQLError,
+  type GraphQLInputType,
+  type GraphQLSchema,
   getNamedType,
   getNullableType,
   getOperationAST,
-  GraphQLError,
   isInputObjectType,
   isListType,
   Kind,
-  typeFromAST,
-  type ASTVisitor,
-  type GraphQLInputType,
-  type GraphQLSchema,
   type OperationDefinitionNode,
+  typeFromAST,
   type ValidationContext,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
@@ -43,7 +43,8 @@ function encodedProblem(value: string, type: string): string | null {
   const decoded = type === "ID" || type === "String" ? fromBase64(value) : null;
   if (type === "ID") {
     const id = decoded && /^[A-Za-z]+:(-?\d+)$/.exec(decoded)?.[1];
-    if (id && !isInt4(id)) return `is not an ID of this API (its number ${id.slice(0, 30)} is beyond PostgreSQL's integer); use an \`id\` value returned by a query`;
+    if (id && !isInt4(id))
+      return `is not an ID of this API (its number ${id.slice(0, 30)} is beyond PostgreSQL's integer); use an \`id\` value returned by a query`;
   } else if (decoded?.startsWith("GPC:")) {
     const id = /^GPC:N:(-?\d{1,10})$/.exec(decoded)?.[1];
     if (!id || !isInt4(id)) return "is not a cursor of this API; use a `cursor`, `startCursor` or `endCursor` value returned by a query";
@@ -64,7 +65,8 @@ function jsonProblem(value: unknown, root: string, name: string, maxDepth: numbe
       const problem = nulProblem(item);
       if (problem) return `${where} ${problem}`;
     } else if (item !== null && typeof item === "object") {
-      if (depth >= maxDepth) return `${where} is nested more than ${maxDepth} levels deep (lists and objects inside each other); the limit is ${maxDepth}`;
+      if (depth >= maxDepth)
+        return `${where} is nested more than ${maxDepth} levels deep (lists and objects inside each other); the limit is ${maxDepth}`;
       for (const [key, inner] of Object.entries(item)) {
         const problem = nulProblem(key);
         if (problem) return `${where} has a field name that ${problem}`;
@@ -169,8 +171,14 @@ export function inputPlugin({ maxInputDepth }: { maxInputDepth: number }): Plugi
     },
     onParams({ params, setResult }) {
       // Yoga itself refuses variables that are not an object.
-      const variables = params.variables && typeof params.variables === "object" && !Array.isArray(params.variables) ? Object.entries(params.variables) : [];
-      for (const [root, name, value] of [...variables.map(([name, value]) => ["Variable", `$${name}`, value] as const), ["Parameter", "extensions", params.extensions] as const]) {
+      const variables =
+        params.variables && typeof params.variables === "object" && !Array.isArray(params.variables)
+          ? Object.entries(params.variables)
+          : [];
+      for (const [root, name, value] of [
+        ...variables.map(([name, value]) => ["Variable", `$${name}`, value] as const),
+        ["Parameter", "extensions", params.extensions] as const,
+      ]) {
         const problem = jsonProblem(value ?? null, root, name, maxInputDepth);
         if (problem) return setResult({ errors: [new ApiError(problem, "BAD_USER_INPUT")] });
       }

@@ -1,11 +1,11 @@
-import { getOperationAST, GraphQLError } from "graphql";
+import { GraphQLError, getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { onPrimary } from "../db.ts";
 import type { RequestContext } from "../http/context.ts";
 import { ApiError } from "../http/errors.ts";
 import { graphqlErrors, rateLimitRejections } from "../http/metrics.ts";
 import { operationCost } from "./cost.ts";
-import { documentLimitRules, parseWithTokenLimit, type DocumentLimits } from "./document.ts";
+import { type DocumentLimits, documentLimitRules, parseWithTokenLimit } from "./document.ts";
 import type { Bucket } from "./rate-limit.ts";
 
 export interface Limits extends DocumentLimits {
@@ -20,7 +20,15 @@ export interface Limits extends DocumentLimits {
 }
 
 /** Names of the headers rateLimitHeaders sets on every metered response (a 429 adds Retry-After). */
-export const RATE_LIMIT_HEADERS = ["ratelimit-policy", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"];
+export const RATE_LIMIT_HEADERS = [
+  "ratelimit-policy",
+  "ratelimit-limit",
+  "ratelimit-remaining",
+  "ratelimit-reset",
+  "x-ratelimit-limit",
+  "x-ratelimit-remaining",
+  "x-ratelimit-reset",
+];
 
 export function rateLimitHeaders(bucket: Bucket, budget: number): Record<string, string> {
   return {
@@ -57,7 +65,13 @@ function withTimeout(execute: Execute, ms: number): Execute {
     const timedOut = new Promise((resolve) => {
       timer = setTimeout(() => {
         controller.abort();
-        resolve({ errors: [new ApiError(`The query ran longer than ${ms / 1000} s and was stopped. Ask for fewer items, or page through them`, "TIMEOUT", { status: 504 })] });
+        resolve({
+          errors: [
+            new ApiError(`The query ran longer than ${ms / 1000} s and was stopped. Ask for fewer items, or page through them`, "TIMEOUT", {
+              status: 504,
+            }),
+          ],
+        });
       }, ms);
     });
     return Promise.race([Promise.resolve(execute({ ...args, signal })), timedOut]).finally(() => clearTimeout(timer));
@@ -94,7 +108,12 @@ export function limitsPlugin(limits: Limits): Plugin<RequestContext> {
       context.cost = cost;
       if (cost > limits.maxCost) {
         setResultAndStopExecution({
-          errors: [new ApiError(`The query's cost is ${cost}; the limit is ${limits.maxCost}. Ask for smaller pages (\`first\`) or less nesting; extensions.cost and the README's "Limits and fair use" explain the count`, "QUERY_TOO_COSTLY")],
+          errors: [
+            new ApiError(
+              `The query's cost is ${cost}; the limit is ${limits.maxCost}. Ask for smaller pages (\`first\`) or less nesting; extensions.cost and the README's "Limits and fair use" explain the count`,
+              "QUERY_TOO_COSTLY",
+            ),
+          ],
         });
         return;
       }
@@ -109,7 +128,12 @@ export function limitsPlugin(limits: Limits): Plugin<RequestContext> {
       if (Array.isArray(result) || Symbol.asyncIterator in result) return;
       for (const error of result.errors ?? []) graphqlErrors.inc({ code: String(error.extensions?.code ?? "UNKNOWN") });
       const context = serverContext as Partial<RequestContext>;
-      const cost = { requested: context.cost ?? 0, limit: limits.maxCost, remaining: context.bucket?.remaining ?? context.budget, budget: context.budget };
+      const cost = {
+        requested: context.cost ?? 0,
+        limit: limits.maxCost,
+        remaining: context.bucket?.remaining ?? context.budget,
+        budget: context.budget,
+      };
       setResult({ ...result, extensions: { ...result.extensions, cost } });
     },
   };

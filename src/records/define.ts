@@ -12,7 +12,10 @@ export type KeyField = "slug" | "url";
 export interface RecordDelegate<K extends KeyField, Data> extends UpsertDelegate<Record<K, string>, Data> {
   findMany(args: { where: Record<K, { in: string[] }>; select: Record<K, true> }): PromiseLike<Record<K, string>[]>;
   update(args: { where: { id: number }; data: Partial<Data> | { updatedAt: Date } | Record<K, string> }): PromiseLike<unknown>;
-  findFirst(args: { where: Record<K, string> | { id: number }; select: Record<K | "id", true> }): PromiseLike<(Record<K, string> & { id: number }) | null>;
+  findFirst(args: {
+    where: Record<K, string> | { id: number };
+    select: Record<K | "id", true>;
+  }): PromiseLike<(Record<K, string> & { id: number }) | null>;
 }
 
 /** A field searched by `search`: its name in `matchedField`, the column it is read from, and its weight. */
@@ -72,10 +75,14 @@ export interface RecordType<M extends string = string, S extends z.ZodObject = z
   problems(record: Record<string, unknown>, check: ProblemCheck): void;
 }
 
-export function defineRecordType<M extends string, S extends z.ZodObject, Row, Data, K extends KeyField>(def: RecordTypeDefinition<M, S, Row, Data, K>): RecordType<M, S, K> {
+export function defineRecordType<M extends string, S extends z.ZodObject, Row, Data, K extends KeyField>(
+  def: RecordTypeDefinition<M, S, Row, Data, K>,
+): RecordType<M, S, K> {
   // In file order, the schema's, whatever the order of `def.fields`.
   const order = Object.keys(def.schema.shape);
-  const fields = (Object.entries(def.fields) as [string, Field<Row, Data, unknown>][]).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
+  const fields = (Object.entries(def.fields) as [string, Field<Row, Data, unknown>][]).sort(
+    ([a], [b]) => order.indexOf(a) - order.indexOf(b),
+  );
   // A computed key widens to string; `def.key` is K.
   const byKey = <V>(value: V) => ({ [def.key]: value }) as Record<K, V>;
   const keyOf = (row: Record<K, string>): string => row[def.key];
@@ -92,7 +99,9 @@ export function defineRecordType<M extends string, S extends z.ZodObject, Row, D
       return rows.map((row) => Object.fromEntries(fields.map(([name, field]) => [name, field.read(row)])));
     },
     async find(db, where) {
-      const found = await def.delegate(db).findFirst({ where: "key" in where ? byKey(where.key) : where, select: { ...byKey(true as const), id: true } });
+      const found = await def
+        .delegate(db)
+        .findFirst({ where: "key" in where ? byKey(where.key) : where, select: { ...byKey(true as const), id: true } });
       return found && { id: found.id, key: keyOf(found) };
     },
     async storedKeys(db, keys) {
@@ -114,11 +123,14 @@ export function defineRecordType<M extends string, S extends z.ZodObject, Row, D
       return (await writer.upsertIfChanged(def.delegate(writer.tx), where, data as Data, counts, def.model, syncLinks)).id;
     },
     unchangedParts(record) {
-      return fields.flatMap(([name, field]) => (field.parts ? [[field.parts, (record[name] as unknown[]).length] as [PartName, number]] : []));
+      return fields.flatMap(([name, field]) =>
+        field.parts ? [[field.parts, (record[name] as unknown[]).length] as [PartName, number]] : [],
+      );
     },
     references(record, add) {
       // A record's citations first, as problems have always been listed.
-      for (const [name, field] of [...fields].sort(([a], [b]) => Number(b === "citations") - Number(a === "citations"))) field.references?.(record[name], add);
+      for (const [name, field] of [...fields].sort(([a], [b]) => Number(b === "citations") - Number(a === "citations")))
+        field.references?.(record[name], add);
     },
     problems(record, check) {
       def.problems?.(record, check);

@@ -2,13 +2,16 @@
 // schema is made of, and the field kinds that say, once, how a field of the file format is stored,
 // read back (exports, history, the writer's comparison) and written (imports, seeds, mutations).
 import { z } from "zod";
-import { Prisma, type DatePrecision } from "../generated/prisma/client.ts";
+import { type DatePrecision, Prisma } from "../generated/prisma/client.ts";
 import { AmountBound, Confidence, IdentifierScheme } from "../generated/prisma/enums.ts";
 import type { EntityName } from "./registry.ts";
 
 // File formats
 
-export const text = z.string().max(10_000, "expected at most 10000 characters").regex(/^\S(.*\S)?$/s, "expected non-empty text without surrounding spaces");
+export const text = z
+  .string()
+  .max(10_000, "expected at most 10000 characters")
+  .regex(/^\S(.*\S)?$/s, "expected non-empty text without surrounding spaces");
 export const slug = z
   .string()
   .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a slug of lowercase letters, digits and hyphens, e.g. "kazzinc"');
@@ -16,9 +19,7 @@ export const slug = z
 export const formerSlugs = z.array(slug).nullish();
 export const url = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
 export const year = z.number().int().min(1000).max(2100);
-export const reducedDate = z
-  .string()
-  .refine(isReducedDate, 'expected an existing date as "2024", "2024-06" or "2024-11-20"');
+export const reducedDate = z.string().refine(isReducedDate, 'expected an existing date as "2024", "2024-06" or "2024-11-20"');
 export const day = reducedDate.refine((s) => s.length === 10, 'expected a full date such as "2024-11-20"');
 export const decimalText = (scale: number, signed = false) =>
   z
@@ -66,7 +67,6 @@ export function toDate(value: string): Date {
 }
 
 // Field kinds
-
 
 /** Columns of Citation that name the record a citation supports. */
 export type CitationOwner = keyof Pick<
@@ -141,7 +141,10 @@ export function dated(value: string | null): [Date | null, DatePrecision | null]
 /** Prisma selection of a related record's key. */
 export const slugOnly = { select: { slug: true } } as const;
 /** Prisma selection of a record's citations, as the file format lists them. */
-export const citationsInclude = { orderBy: { id: "asc" }, select: { quote: true, confidence: true, note: true, source: { select: { url: true } } } } as const;
+export const citationsInclude = {
+  orderBy: { id: "asc" },
+  select: { quote: true, confidence: true, note: true, source: { select: { url: true } } },
+} as const;
 type StoredCitation = { quote: string | null; confidence: CitationInput["confidence"]; note: string | null; source: { url: string } };
 
 export const readCitations = (list: StoredCitation[]): CitationInput[] =>
@@ -149,7 +152,10 @@ export const readCitations = (list: StoredCitation[]): CitationInput[] =>
 
 /** References of a raw list of citations (each naming a source by url). */
 export function citationReferences(prefix: string, value: unknown, add: AddReference) {
-  if (Array.isArray(value)) value.forEach((c, i) => add(`${prefix}citations[${i}].source`, valueAt(c, ["source"]), "sources"));
+  if (Array.isArray(value))
+    value.forEach((c, i) => {
+      add(`${prefix}citations[${i}].source`, valueAt(c, ["source"]), "sources");
+    });
 }
 
 export function valueAt(value: unknown, at: readonly PropertyKey[]): unknown {
@@ -188,7 +194,10 @@ export function fieldKinds<Row, Data>() {
     },
     /** A full date in a date column. */
     day(column: Column): Field<Row, Data, string | null> {
-      return { read: (row) => reduced(row[column] as Date | null, "DAY"), columns: (value) => set(column, value === null ? null : toDate(value)) };
+      return {
+        read: (row) => reduced(row[column] as Date | null, "DAY"),
+        columns: (value) => set(column, value === null ? null : toDate(value)),
+      };
     },
     /** Another record named by its slug: the relation `relation` (loaded with slugOnly) through the column `column`. */
     reference(relation: keyof Row & string, column: Column, target: EntityName): Field<Row, Data, string | null> {

@@ -2,7 +2,21 @@ import { z } from "zod";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { AmountBound, AmountKind } from "../generated/prisma/enums.ts";
 import { defineRecordType } from "./define.ts";
-import { boundGiven, boundNeeded, citations, citationsInclude, currency, decimalText, fieldKinds, formerSlugs, reducedDate, slug, slugOnly, text, year } from "./fields.ts";
+import {
+  boundGiven,
+  boundNeeded,
+  citations,
+  citationsInclude,
+  currency,
+  decimalText,
+  fieldKinds,
+  formerSlugs,
+  reducedDate,
+  slug,
+  slugOnly,
+  text,
+  year,
+} from "./fields.ts";
 
 const schema = z
   .strictObject({
@@ -37,7 +51,14 @@ const schema = z
 const load = (db: Prisma.TransactionClient, keys: string[]) =>
   db.funding.findMany({
     where: { slug: { in: keys } },
-    include: { funder: slugOnly, recipient: slugOnly, programme: slugOnly, partnership: slugOnly, method: slugOnly, citations: citationsInclude },
+    include: {
+      funder: slugOnly,
+      recipient: slugOnly,
+      programme: slugOnly,
+      partnership: slugOnly,
+      method: slugOnly,
+      citations: citationsInclude,
+    },
   });
 const f = fieldKinds<Awaited<ReturnType<typeof load>>[number], Prisma.FundingUncheckedCreateInput>();
 

@@ -2,7 +2,19 @@ import { z } from "zod";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { AmountBound, ImpactMetric, ImpactStatus } from "../generated/prisma/enums.ts";
 import { defineRecordType } from "./define.ts";
-import { boundGiven, boundNeeded, citations, citationsInclude, decimalText, fieldKinds, formerSlugs, reducedDate, slug, slugOnly, text } from "./fields.ts";
+import {
+  boundGiven,
+  boundNeeded,
+  citations,
+  citationsInclude,
+  decimalText,
+  fieldKinds,
+  formerSlugs,
+  reducedDate,
+  slug,
+  slugOnly,
+  text,
+} from "./fields.ts";
 
 const schema = z
   .strictObject({
@@ -35,7 +47,14 @@ const schema = z
 const load = (db: Prisma.TransactionClient, keys: string[]) =>
   db.impact.findMany({
     where: { slug: { in: keys } },
-    include: { partnership: slugOnly, method: slugOnly, organization: slugOnly, claimant: slugOnly, claimantPerson: slugOnly, citations: citationsInclude },
+    include: {
+      partnership: slugOnly,
+      method: slugOnly,
+      organization: slugOnly,
+      claimant: slugOnly,
+      claimantPerson: slugOnly,
+      citations: citationsInclude,
+    },
   });
 const f = fieldKinds<Awaited<ReturnType<typeof load>>[number], Prisma.ImpactUncheckedCreateInput>();
 

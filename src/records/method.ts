@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { MethodCategory, MethodStage } from "../generated/prisma/enums.ts";
 import { defineRecordType } from "./define.ts";
-import { citations, citationsInclude, fieldKinds, formerSlugs, sameIds, slug, slugOnly, text, type Field } from "./fields.ts";
+import { citations, citationsInclude, type Field, fieldKinds, formerSlugs, sameIds, slug, slugOnly, text } from "./fields.ts";
 
 const schema = z.strictObject({
   slug,
@@ -18,7 +18,10 @@ const schema = z.strictObject({
 });
 
 const load = (db: Prisma.TransactionClient, keys: string[]) =>
-  db.method.findMany({ where: { slug: { in: keys } }, include: { developers: { ...slugOnly, orderBy: { id: "asc" } }, citations: citationsInclude } });
+  db.method.findMany({
+    where: { slug: { in: keys } },
+    include: { developers: { ...slugOnly, orderBy: { id: "asc" } }, citations: citationsInclude },
+  });
 type Row = Awaited<ReturnType<typeof load>>[number];
 type Data = Prisma.MethodUncheckedCreateInput;
 const f = fieldKinds<Row, Data>();
@@ -29,13 +32,21 @@ const developers: Field<Row, Data, string[]> = {
   async sync(value, writer, id, fresh) {
     const developerIds = [];
     for (const d of value) developerIds.push((await writer.ref("organizations", d))!);
-    const stored = fresh ? { developers: [] } : await writer.tx.method.findUniqueOrThrow({ where: { id }, select: { developers: { select: { id: true } } } });
-    const changed = !sameIds(stored.developers.map((d) => d.id), developerIds);
+    const stored = fresh
+      ? { developers: [] }
+      : await writer.tx.method.findUniqueOrThrow({ where: { id }, select: { developers: { select: { id: true } } } });
+    const changed = !sameIds(
+      stored.developers.map((d) => d.id),
+      developerIds,
+    );
     if (changed) await writer.tx.method.update({ where: { id }, data: { developers: { set: developerIds.map((id) => ({ id })) } } });
     return changed;
   },
   references(value, add) {
-    if (Array.isArray(value)) value.forEach((v, i) => add(`developers[${i}]`, v, "organizations"));
+    if (Array.isArray(value))
+      value.forEach((v, i) => {
+        add(`developers[${i}]`, v, "organizations");
+      });
   },
 };
 

@@ -2,7 +2,23 @@ import { z } from "zod";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { OrganizationKind } from "../generated/prisma/enums.ts";
 import { defineRecordType } from "./define.ts";
-import { citations, citationsInclude, diff, fieldKinds, formerSlugs, identifier, names, slug, slugOnly, someName, text, url, valueAt, year, type Field } from "./fields.ts";
+import {
+  citations,
+  citationsInclude,
+  diff,
+  type Field,
+  fieldKinds,
+  formerSlugs,
+  identifier,
+  names,
+  slug,
+  slugOnly,
+  someName,
+  text,
+  url,
+  valueAt,
+  year,
+} from "./fields.ts";
 
 const schema = z
   .strictObject({
@@ -12,7 +28,10 @@ const schema = z
     ...names,
     alternateNames: z.array(text),
     description: text.nullable(),
-    country: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code such as "KZ"').nullable(),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code such as "KZ"')
+      .nullable(),
     city: text.nullable(),
     foundedYear: year.nullable(),
     website: url.nullable(),
@@ -23,7 +42,10 @@ const schema = z
   .refine(someName.check, someName.params);
 
 const load = (db: Prisma.TransactionClient, keys: string[]) =>
-  db.organization.findMany({ where: { slug: { in: keys } }, include: { parent: slugOnly, identifiers: { orderBy: { id: "asc" } }, citations: citationsInclude } });
+  db.organization.findMany({
+    where: { slug: { in: keys } },
+    include: { parent: slugOnly, identifiers: { orderBy: { id: "asc" } }, citations: citationsInclude },
+  });
 type Row = Awaited<ReturnType<typeof load>>[number];
 type Data = Prisma.OrganizationUncheckedCreateInput;
 const f = fieldKinds<Row, Data>();
@@ -42,10 +64,20 @@ const parent: Field<Row, Data, string | null> = {
     if (value === null || (await writer.idOf("organizations", value)) !== undefined) return false;
     writer.later(async () => {
       const parentId = await writer.ref("organizations", value);
-      const before = await writer.tx.organization.findUniqueOrThrow({ where: { id }, select: { parent: { select: { id: true, slug: true } } } });
+      const before = await writer.tx.organization.findUniqueOrThrow({
+        where: { id },
+        select: { parent: { select: { id: true, slug: true } } },
+      });
       if (before.parent?.id === parentId) return;
       await writer.tx.organization.update({ where: { id }, data: { parentId } });
-      await writer.logChange({ action: "UPDATE", recordType: "Organization", recordId: id, fields: ["parent"], before: { parent: before.parent?.slug ?? null }, after: { parent: value } });
+      await writer.logChange({
+        action: "UPDATE",
+        recordType: "Organization",
+        recordId: id,
+        fields: ["parent"],
+        before: { parent: before.parent?.slug ?? null },
+        after: { parent: value },
+      });
     });
     return false;
   },
@@ -96,7 +128,11 @@ export const organizations = defineRecordType({
   },
   problems(r, check) {
     if (Array.isArray(r.identifiers))
-      check.unique("identifiers", r.identifiers.map((i) => [valueAt(i, ["scheme"]), valueAt(i, ["schemeName"])]), "identifier scheme");
+      check.unique(
+        "identifiers",
+        r.identifiers.map((i) => [valueAt(i, ["scheme"]), valueAt(i, ["schemeName"])]),
+        "identifier scheme",
+      );
   },
   searchable: [
     { field: "name", column: "nameEn", weight: 1 },

@@ -2,7 +2,20 @@ import { z } from "zod";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { ParticipantRole, PartnershipKind, PartnershipStatus } from "../generated/prisma/enums.ts";
 import { defineRecordType } from "./define.ts";
-import { citations, citationsInclude, diff, fieldKinds, formerSlugs, reducedDate, sameIds, slug, slugOnly, text, valueAt, type Field } from "./fields.ts";
+import {
+  citations,
+  citationsInclude,
+  diff,
+  type Field,
+  fieldKinds,
+  formerSlugs,
+  reducedDate,
+  sameIds,
+  slug,
+  slugOnly,
+  text,
+  valueAt,
+} from "./fields.ts";
 
 const participant = z.strictObject({ organization: slug, role: z.enum(ParticipantRole) });
 
@@ -44,12 +57,16 @@ const participants: Field<Row, Data, z.infer<typeof participant>[]> = {
     for (const x of value) wanted.push({ organizationId: (await writer.ref("organizations", x.organization))!, role: x.role });
     const stored = fresh ? [] : await tx.participant.findMany({ where: { partnershipId } });
     const { stale, missing } = diff(stored, wanted, key, key);
-    if (stale.length) await tx.participant.deleteMany({ where: { partnershipId, organizationId: { in: stale.map((x) => x.organizationId) } } });
+    if (stale.length)
+      await tx.participant.deleteMany({ where: { partnershipId, organizationId: { in: stale.map((x) => x.organizationId) } } });
     if (missing.length) await tx.participant.createMany({ data: missing.map((x) => ({ ...x, partnershipId })) });
     return stale.length + missing.length > 0;
   },
   references(value, add) {
-    if (Array.isArray(value)) value.forEach((p, i) => add(`participants[${i}].organization`, valueAt(p, ["organization"]), "organizations"));
+    if (Array.isArray(value))
+      value.forEach((p, i) => {
+        add(`participants[${i}].organization`, valueAt(p, ["organization"]), "organizations");
+      });
   },
 };
 
@@ -59,13 +76,21 @@ const methods: Field<Row, Data, string[]> = {
   async sync(value, writer, id, fresh) {
     const methodIds = [];
     for (const slug of value) methodIds.push((await writer.ref("methods", slug))!);
-    const linked = fresh ? { methods: [] } : await writer.tx.partnership.findUniqueOrThrow({ where: { id }, select: { methods: { select: { id: true } } } });
-    const changed = !sameIds(linked.methods.map((m) => m.id), methodIds);
+    const linked = fresh
+      ? { methods: [] }
+      : await writer.tx.partnership.findUniqueOrThrow({ where: { id }, select: { methods: { select: { id: true } } } });
+    const changed = !sameIds(
+      linked.methods.map((m) => m.id),
+      methodIds,
+    );
     if (changed) await writer.tx.partnership.update({ where: { id }, data: { methods: { set: methodIds.map((id) => ({ id })) } } });
     return changed;
   },
   references(value, add) {
-    if (Array.isArray(value)) value.forEach((v, i) => add(`methods[${i}]`, v, "methods"));
+    if (Array.isArray(value))
+      value.forEach((v, i) => {
+        add(`methods[${i}]`, v, "methods");
+      });
   },
 };
 
@@ -89,7 +114,12 @@ export const partnerships = defineRecordType({
     citations: f.citations("partnershipId"),
   },
   problems(r, check) {
-    if (Array.isArray(r.participants)) check.unique("participants", r.participants.map((p) => valueAt(p, ["organization"])), "organization");
+    if (Array.isArray(r.participants))
+      check.unique(
+        "participants",
+        r.participants.map((p) => valueAt(p, ["organization"])),
+        "organization",
+      );
     if (Array.isArray(r.methods)) check.unique("methods", r.methods, "method");
     check.order("end", r.start, r.end);
   },

@@ -7,6 +7,7 @@ import {
   citationsInclude,
   dated,
   diff,
+  type Field,
   fieldKinds,
   formerSlugs,
   names,
@@ -18,7 +19,6 @@ import {
   someName,
   text,
   valueAt,
-  type Field,
 } from "./fields.ts";
 
 export const role = z.strictObject({
@@ -34,7 +34,10 @@ const schema = z.strictObject({ slug, formerSlugs, ...names, citations, roles: z
 const load = (db: Prisma.TransactionClient, keys: string[]) =>
   db.person.findMany({
     where: { slug: { in: keys } },
-    include: { citations: citationsInclude, roles: { orderBy: { id: "asc" }, include: { organization: slugOnly, citations: citationsInclude } } },
+    include: {
+      citations: citationsInclude,
+      roles: { orderBy: { id: "asc" }, include: { organization: slugOnly, citations: citationsInclude } },
+    },
   });
 type Row = Awaited<ReturnType<typeof load>>[number];
 type Data = Prisma.PersonUncheckedCreateInput;
@@ -62,7 +65,15 @@ const roles: Field<Row, Data, z.infer<typeof role>[]> = {
       const [startOn, startPrecision] = dated(r.start);
       const [endOn, endPrecision] = dated(r.end);
       const { organizationId, title } = r;
-      const data = { personId, organizationId, title, startOn, startPrecision, endOn, endPrecision } satisfies Prisma.RoleUncheckedCreateInput;
+      const data = {
+        personId,
+        organizationId,
+        title,
+        startOn,
+        startPrecision,
+        endOn,
+        endPrecision,
+      } satisfies Prisma.RoleUncheckedCreateInput;
       const where = { personId_organizationId_title: { personId, organizationId, title } };
       const syncCitations = (id: number, fresh: boolean) => writer.syncCitations("roleId", id, r.citations, fresh);
       changed = (await writer.upsertIfChanged(tx.role, where, data, writer.report.roles, null, syncCitations)).changed || changed;
@@ -95,8 +106,14 @@ export const people = defineRecordType({
   },
   problems(r, check) {
     if (!Array.isArray(r.roles)) return;
-    r.roles.forEach((role, i) => check.order(`roles[${i}].end`, valueAt(role, ["start"]), valueAt(role, ["end"])));
-    check.unique("roles", r.roles.map((role) => [valueAt(role, ["organization"]), valueAt(role, ["title"])]), "organization and title");
+    r.roles.forEach((role, i) => {
+      check.order(`roles[${i}].end`, valueAt(role, ["start"]), valueAt(role, ["end"]));
+    });
+    check.unique(
+      "roles",
+      r.roles.map((role) => [valueAt(role, ["organization"]), valueAt(role, ["title"])]),
+      "organization and title",
+    );
   },
   searchable: [
     { field: "name", column: "nameEn", weight: 1 },

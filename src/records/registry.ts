@@ -15,7 +15,10 @@ import { sources } from "./source.ts";
 /** Entities as files name them: the keys of `recordTypes`. */
 export type EntityName = "sources" | "organizations" | "people" | "methods" | "partnerships" | "programmes" | "fundings" | "impacts";
 
-export const recordTypes = { sources, organizations, people, methods, partnerships, programmes, fundings, impacts } satisfies Record<EntityName, RecordType>;
+export const recordTypes = { sources, organizations, people, methods, partnerships, programmes, fundings, impacts } satisfies Record<
+  EntityName,
+  RecordType
+>;
 
 export type Entity = keyof typeof recordTypes;
 export const entityNames = Object.keys(recordTypes) as Entity[];
@@ -23,7 +26,9 @@ export type RecordOf<E extends Entity> = z.output<(typeof recordTypes)[E]["schem
 /** Model (and GraphQL type) name of each record type: Organization, Person... */
 export type RecordModel = (typeof recordTypes)[Entity]["model"];
 /** Models of the record types identified by a slug (all but sources). */
-export type SluggedModel = { [E in Entity]: (typeof recordTypes)[E]["key"] extends "slug" ? (typeof recordTypes)[E]["model"] : never }[Entity];
+export type SluggedModel = {
+  [E in Entity]: (typeof recordTypes)[E]["key"] extends "slug" ? (typeof recordTypes)[E]["model"] : never;
+}[Entity];
 export const isSluggedModel = (model: string): model is SluggedModel => recordTypeOf(model)?.key === "slug";
 export const recordModels = entityNames.map((e) => recordTypes[e].model);
 

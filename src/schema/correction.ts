@@ -27,7 +27,10 @@ const Correction = builder.prismaObject("Correction", {
   description: "A reader's report of an error in a record; seen only by curators",
   fields: (t) => ({
     id: t.id({ description: "ID of the report, for correctionResolve", resolve: (c) => encodeGlobalID("Correction", c.id) }),
-    recordId: t.id({ description: "Global ID of the record the report is about", resolve: (c) => encodeGlobalID(c.recordType, c.recordId) }),
+    recordId: t.id({
+      description: "Global ID of the record the report is about",
+      resolve: (c) => encodeGlobalID(c.recordType, c.recordId),
+    }),
     recordType: t.exposeString("recordType", { description: "Type of the record, such as Organization" }),
     message: t.exposeString("message", { description: "What the reader says is wrong" }),
     sourceUrl: t.exposeString("sourceUrl", { nullable: true, description: "Source the reader gives for the correction" }),
@@ -47,7 +50,10 @@ const CorrectionConnection = builder.connectionObject(
 
 const submitFields = z.object({
   message: z.string().trim().min(10, "expected at least 10 characters saying what is wrong").max(4000, "expected at most 4000 characters"),
-  sourceUrl: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).max(2000, "expected at most 2000 characters").nullish(),
+  sourceUrl: z
+    .url({ protocol: /^https?$/, error: "expected an http(s) URL" })
+    .max(2000, "expected at most 2000 characters")
+    .nullish(),
   contact: z.string().trim().max(200, "expected at most 200 characters").nullish(),
 });
 
@@ -61,13 +67,19 @@ const CorrectionSubmitInput = builder.inputType("CorrectionSubmitInput", {
   }),
 });
 
-const CorrectionSubmitPayload = builder.objectRef<{ received: boolean; userErrors: UserErrorValue[] }>("CorrectionSubmitPayload").implement({
-  description: "Result of a correction report",
-  fields: (t) => ({
-    received: t.boolean({ description: "Whether the report was stored for curators", resolve: (p) => p.received }),
-    userErrors: t.field({ type: [UserError], description: "Why the report was refused; empty when it was received", resolve: (p) => p.userErrors }),
-  }),
-});
+const CorrectionSubmitPayload = builder
+  .objectRef<{ received: boolean; userErrors: UserErrorValue[] }>("CorrectionSubmitPayload")
+  .implement({
+    description: "Result of a correction report",
+    fields: (t) => ({
+      received: t.boolean({ description: "Whether the report was stored for curators", resolve: (p) => p.received }),
+      userErrors: t.field({
+        type: [UserError],
+        description: "Why the report was refused; empty when it was received",
+        resolve: (p) => p.userErrors,
+      }),
+    }),
+  });
 
 const CorrectionResolveInput = builder.inputType("CorrectionResolveInput", {
   description: "A curator's decision on a correction",
@@ -78,15 +90,25 @@ const CorrectionResolveInput = builder.inputType("CorrectionResolveInput", {
   }),
 });
 
-const CorrectionResolvePayload = builder.objectRef<{ correction: CorrectionRow | null; userErrors: UserErrorValue[] }>("CorrectionResolvePayload").implement({
-  description: "Result of resolving a correction",
-  fields: (t) => ({
-    correction: t.field({ type: Correction, nullable: true, description: "The correction after the decision", resolve: (p) => p.correction }),
-    userErrors: t.field({ type: [UserError], description: "Why the decision was refused", resolve: (p) => p.userErrors }),
-  }),
-});
+const CorrectionResolvePayload = builder
+  .objectRef<{ correction: CorrectionRow | null; userErrors: UserErrorValue[] }>("CorrectionResolvePayload")
+  .implement({
+    description: "Result of resolving a correction",
+    fields: (t) => ({
+      correction: t.field({
+        type: Correction,
+        nullable: true,
+        description: "The correction after the decision",
+        resolve: (p) => p.correction,
+      }),
+      userErrors: t.field({ type: [UserError], description: "Why the decision was refused", resolve: (p) => p.userErrors }),
+    }),
+  });
 
-const refusedReport = (field: string, message: string, code: UserErrorValue["code"] = "INVALID") => ({ received: false, userErrors: [{ field, message, code }] });
+const refusedReport = (field: string, message: string, code: UserErrorValue["code"] = "INVALID") => ({
+  received: false,
+  userErrors: [{ field, message, code }],
+});
 
 builder.mutationFields((t) => ({
   correctionSubmit: t.field({
@@ -108,10 +130,22 @@ builder.mutationFields((t) => ({
       if (!exists) return refusedReport("recordId", "no record has this ID", "NOT_FOUND");
       const fields = submitFields.safeParse({ message: input.message, sourceUrl: input.sourceUrl, contact: input.contact });
       if (!fields.success)
-        return { received: false, userErrors: fields.error.issues.map((i) => ({ field: String(i.path[0]), message: i.message, code: "INVALID" as const })) };
+        return {
+          received: false,
+          userErrors: fields.error.issues.map((i) => ({ field: String(i.path[0]), message: i.message, code: "INVALID" as const })),
+        };
       const bucket = await ctx.rateLimits.take(`correction:${ctx.clientAddress}`, 1, CORRECTION_LIMIT.count, CORRECTION_LIMIT.periodMs);
-      if (!bucket.allowed) return refusedReport("input", `too many reports from this address; try again in ${bucket.retryAfter} s`, "RATE_LIMITED");
-      await prisma().correction.create({ data: { recordType, recordId, message: fields.data.message, sourceUrl: fields.data.sourceUrl ?? null, contact: fields.data.contact || null } });
+      if (!bucket.allowed)
+        return refusedReport("input", `too many reports from this address; try again in ${bucket.retryAfter} s`, "RATE_LIMITED");
+      await prisma().correction.create({
+        data: {
+          recordType,
+          recordId,
+          message: fields.data.message,
+          sourceUrl: fields.data.sourceUrl ?? null,
+          contact: fields.data.contact || null,
+        },
+      });
       return { received: true, userErrors: [] };
     },
   }),
@@ -121,7 +155,10 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CorrectionResolveInput, required: true, description: "Which correction, the decision and the answer" }) },
     resolve: async (_root, { input }, ctx) => {
       const key = requireScope(ctx, "WRITE");
-      const refused = (field: string, message: string, code: UserErrorValue["code"]) => ({ correction: null, userErrors: [{ field, message, code }] });
+      const refused = (field: string, message: string, code: UserErrorValue["code"]) => ({
+        correction: null,
+        userErrors: [{ field, message, code }],
+      });
       let id: number;
       try {
         const decoded = decodeGlobalID(String(input.id));
@@ -160,4 +197,3 @@ builder.queryField("corrections", (t) =>
     CorrectionConnection,
   ),
 );
-

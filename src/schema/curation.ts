@@ -9,11 +9,13 @@ import { prisma } from "../db.ts";
 import { env } from "../env.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { readRecord } from "../import/export.ts";
-import { entities, parseRecord, referencesOf, text, type Entity, type FieldProblem } from "../import/records.ts";
-import { writeTransaction, type RecordWriter } from "../import/write.ts";
+import { type Entity, entities, type FieldProblem, parseRecord, referencesOf, text } from "../import/records.ts";
+import { type RecordWriter, writeTransaction } from "../import/write.ts";
 import { ConfidenceEnum } from "./common/qualifiers.ts";
 
-builder.mutationType({ description: "Changes to the dataset, for curators with an API key; every change is recorded in the public history" });
+builder.mutationType({
+  description: "Changes to the dataset, for curators with an API key; every change is recorded in the public history",
+});
 
 export const UserErrorCode = builder.enumType("UserErrorCode", {
   description: "Why a change was refused",
@@ -37,7 +39,11 @@ export interface UserErrorValue {
 export const UserError = builder.objectRef<UserErrorValue>("UserError").implement({
   description: "A problem with the input of a mutation; nothing was changed",
   fields: (t) => ({
-    field: t.string({ nullable: true, description: "Path of the input field at fault, such as record.citations[0].source", resolve: (e) => e.field }),
+    field: t.string({
+      nullable: true,
+      description: "Path of the input field at fault, such as record.citations[0].source",
+      resolve: (e) => e.field,
+    }),
     message: t.string({ description: "What was wrong, and what was expected", resolve: (e) => e.message }),
     code: t.field({ type: UserErrorCode, description: "Kind of problem, for programs", resolve: (e) => e.code }),
   }),
@@ -94,7 +100,11 @@ export function createFields<T extends object>(t: InputFields, fields: InputObje
 /** The record and reason of a `…UpdateInput`; the entity adds the key of the record to change. */
 export function updateFields<T extends object>(t: InputFields, fields: InputObjectRef<Types, T>) {
   return {
-    record: t.field({ type: fields, required: true, description: "Fields to change; fields left out keep their stored value, citations are added" }),
+    record: t.field({
+      type: fields,
+      required: true,
+      description: "Fields to change; fields left out keep their stored value, citations are added",
+    }),
     reason: t.string({ required: true, description: "Why the record changes, for the public history" }),
   };
 }
@@ -103,7 +113,12 @@ export const retractReason = (t: InputFields) => t.string({ required: true, desc
 
 /** A nested input as an import row holds it: a field left out is null (a list, empty), `note` is left out. */
 export function citationRecord(c: typeof CitationInput.$inferInput) {
-  return { source: c.source ?? null, quote: c.quote ?? null, confidence: c.confidence ?? null, ...(c.note === undefined ? {} : { note: c.note }) };
+  return {
+    source: c.source ?? null,
+    quote: c.quote ?? null,
+    confidence: c.confidence ?? null,
+    ...(c.note === undefined ? {} : { note: c.note }),
+  };
 }
 
 /** `fn` applied to each item of a list given in an input; a list left out (or null) stays so. */
@@ -156,7 +171,9 @@ const waitForTurn = { maxWait: env.QUERY_TIMEOUT_MS, timeout: env.QUERY_TIMEOUT_
 
 function invalidReason(reason: string): UserErrorValue[] {
   const parsed = reasonText.safeParse(reason);
-  return parsed.success ? [] : [{ field: "reason", message: `found ${JSON.stringify(reason)}; ${parsed.error.issues[0].message} saying why`, code: "INVALID" }];
+  return parsed.success
+    ? []
+    : [{ field: "reason", message: `found ${JSON.stringify(reason)}; ${parsed.error.issues[0].message} saying why`, code: "INVALID" }];
 }
 
 const taken = (curated: Curated<StoredRow>, key: unknown, field: string = entities[curated.entity].key): UserErrorValue => ({
@@ -174,7 +191,11 @@ async function missingReferences(writer: RecordWriter, entity: Entity, record: u
   const errors: UserErrorValue[] = [];
   for (const ref of referencesOf(entity, record)) {
     if ((await writer.idOf(ref.target, ref.value)) === undefined)
-      errors.push({ field: `record.${ref.field}`, message: `found ${JSON.stringify(ref.value)}; expected the ${entities[ref.target].key} of one of the existing ${ref.target}`, code: "NOT_FOUND" });
+      errors.push({
+        field: `record.${ref.field}`,
+        message: `found ${JSON.stringify(ref.value)}; expected the ${entities[ref.target].key} of one of the existing ${ref.target}`,
+        code: "NOT_FOUND",
+      });
   }
   return errors;
 }
@@ -183,7 +204,13 @@ async function missingReferences(writer: RecordWriter, entity: Entity, record: u
  * Adds (`key` null) or changes the record with key `key`: the input's fields, validated exactly as
  * an import row, written through the importer's RecordWriter so the change log says who and why.
  */
-async function write<Row extends StoredRow>(ctx: Context, curated: Curated<Row>, key: string | null, input: Record<string, unknown>, reasonInput: string): Promise<Payload<Row>> {
+async function write<Row extends StoredRow>(
+  ctx: Context,
+  curated: Curated<Row>,
+  key: string | null,
+  input: Record<string, unknown>,
+  reasonInput: string,
+): Promise<Payload<Row>> {
   const author = requireScope(ctx, "WRITE");
   const { entity } = curated;
   const keyField = entities[entity].key;
@@ -191,49 +218,72 @@ async function write<Row extends StoredRow>(ctx: Context, curated: Curated<Row>,
   if (badReason.length) return refused(badReason);
   const given = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
   if (entity !== "sources" && !(Array.isArray(given.citations) && given.citations.length > 0))
-    return refused([{ field: "record.citations", message: "expected at least one citation: every change needs a source", code: "CITATION_REQUIRED" }]);
+    return refused([
+      { field: "record.citations", message: "expected at least one citation: every change needs a source", code: "CITATION_REQUIRED" },
+    ]);
 
   try {
-    return await writeTransaction(prisma(), { actor: author.name, reason: reasonInput }, async (tx, writer) => {
-      let record: Record<string, unknown>;
-      let renamed: { id: number; from: string } | undefined;
-      if (key === null) {
-        record = { ...curated.blank, ...given };
-        // A record stored under one of the former slugs given is not new either: the write would rename it.
-        const formerSlugs = Array.isArray(record.formerSlugs) ? record.formerSlugs : [];
-        const keys = [[keyField, record[keyField]], ...formerSlugs.map((slug) => ["formerSlugs", slug])];
-        for (const [field, value] of keys) if (typeof value === "string" && (await writer.idOf(entity, value)) !== undefined) return refused([taken(curated, value, field)]);
-      } else {
-        await writer.lock(entity, key);
-        const current: Record<string, unknown> | null = await readRecord(tx, entity, key);
-        if (!current) return refused([{ field: keyField, message: `no ${curated.what} has ${keyField} ${JSON.stringify(key)}`, code: "NOT_FOUND" }]);
-        record = { ...current, ...given };
-        if (entity !== "sources") {
-          const stored = citationList(current.citations);
-          const added = citationList(given.citations).filter((c) => !stored.some((s) => sameCitation(s) === sameCitation(c)));
-          record.citations = [...stored, ...added];
+    return await writeTransaction(
+      prisma(),
+      { actor: author.name, reason: reasonInput },
+      async (tx, writer) => {
+        let record: Record<string, unknown>;
+        let renamed: { id: number; from: string } | undefined;
+        if (key === null) {
+          record = { ...curated.blank, ...given };
+          // A record stored under one of the former slugs given is not new either: the write would rename it.
+          const formerSlugs = Array.isArray(record.formerSlugs) ? record.formerSlugs : [];
+          const keys = [[keyField, record[keyField]], ...formerSlugs.map((slug) => ["formerSlugs", slug])];
+          for (const [field, value] of keys)
+            if (typeof value === "string" && (await writer.idOf(entity, value)) !== undefined)
+              return refused([taken(curated, value, field)]);
+        } else {
+          await writer.lock(entity, key);
+          const current: Record<string, unknown> | null = await readRecord(tx, entity, key);
+          if (!current)
+            return refused([{ field: keyField, message: `no ${curated.what} has ${keyField} ${JSON.stringify(key)}`, code: "NOT_FOUND" }]);
+          record = { ...current, ...given };
+          if (entity !== "sources") {
+            const stored = citationList(current.citations);
+            const added = citationList(given.citations).filter((c) => !stored.some((s) => sameCitation(s) === sameCitation(c)));
+            record.citations = [...stored, ...added];
+          }
+          const newKey = record[keyField];
+          if (newKey !== key && typeof newKey === "string") {
+            if ((await writer.idOf(entity, newKey)) !== undefined)
+              return refused([
+                {
+                  field: `record.${keyField}`,
+                  message: `another ${curated.what} already has ${keyField} ${JSON.stringify(newKey)}`,
+                  code: "TAKEN",
+                },
+              ]);
+            renamed = { id: (await writer.idOf(entity, key))!, from: key };
+          }
         }
-        const newKey = record[keyField];
-        if (newKey !== key && typeof newKey === "string") {
-          if ((await writer.idOf(entity, newKey)) !== undefined)
-            return refused([{ field: `record.${keyField}`, message: `another ${curated.what} already has ${keyField} ${JSON.stringify(newKey)}`, code: "TAKEN" }]);
-          renamed = { id: (await writer.idOf(entity, key))!, from: key };
+        const { data, problems } = parseRecord(entity, record);
+        const errors = [...problemsToUserErrors("record", problems), ...(await missingReferences(writer, entity, record))];
+        if (!data || errors.length) return refused(errors);
+        if (renamed) {
+          const to = String(record[keyField]);
+          await curated.rename(tx, renamed.id, to);
+          await writer.logChange({
+            action: "UPDATE",
+            recordType: curated.typeName,
+            recordId: renamed.id,
+            fields: [keyField],
+            before: { [keyField]: renamed.from },
+            after: { [keyField]: to },
+          });
         }
-      }
-      const { data, problems } = parseRecord(entity, record);
-      const errors = [...problemsToUserErrors("record", problems), ...(await missingReferences(writer, entity, record))];
-      if (!data || errors.length) return refused(errors);
-      if (renamed) {
-        const to = String(record[keyField]);
-        await curated.rename(tx, renamed.id, to);
-        await writer.logChange({ action: "UPDATE", recordType: curated.typeName, recordId: renamed.id, fields: [keyField], before: { [keyField]: renamed.from }, after: { [keyField]: to } });
-      }
-      const id = await writer.write(entity, data);
-      // Another create of the same key committed after the check above: the write found it stored.
-      if (key === null && !writer.report[entity].created) throw new Refusal([taken(curated, record[keyField])]);
-      await writer.finish();
-      return { record: await curated.byId(tx, id), userErrors: [] };
-    }, waitForTurn);
+        const id = await writer.write(entity, data);
+        // Another create of the same key committed after the check above: the write found it stored.
+        if (key === null && !writer.report[entity].created) throw new Refusal([taken(curated, record[keyField])]);
+        await writer.finish();
+        return { record: await curated.byId(tx, id), userErrors: [] };
+      },
+      waitForTurn,
+    );
   } catch (error) {
     if (error instanceof Refusal) return refused(error.userErrors);
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return refused([uniqueViolation(error, given)]);
@@ -241,11 +291,18 @@ async function write<Row extends StoredRow>(ctx: Context, curated: Curated<Row>,
   }
 }
 
-export const createRecord = <Row extends StoredRow>(ctx: Context, curated: Curated<Row>, input: { record: Record<string, unknown>; reason: string }) =>
-  write(ctx, curated, null, input.record, input.reason);
+export const createRecord = <Row extends StoredRow>(
+  ctx: Context,
+  curated: Curated<Row>,
+  input: { record: Record<string, unknown>; reason: string },
+) => write(ctx, curated, null, input.record, input.reason);
 
-export const updateRecord = <Row extends StoredRow>(ctx: Context, curated: Curated<Row>, key: string, input: { record: Record<string, unknown>; reason: string }) =>
-  write(ctx, curated, key, input.record, input.reason);
+export const updateRecord = <Row extends StoredRow>(
+  ctx: Context,
+  curated: Curated<Row>,
+  key: string,
+  input: { record: Record<string, unknown>; reason: string },
+) => write(ctx, curated, key, input.record, input.reason);
 
 /**
  * A value that another write stored first, after the checks above (such as a new slug created while
@@ -258,34 +315,54 @@ function uniqueViolation(error: Prisma.PrismaClientKnownRequestError, given: Rec
   const index = cause?.constraint?.index ?? "";
   const columns = index.startsWith(`${table}_`) && index.endsWith("_key") ? index.slice(table.length + 1, -"_key".length).split("_") : [];
   if (columns.length === 1 && given[columns[0]] !== undefined)
-    return { field: `record.${columns[0]}`, message: `another ${table} already has ${columns[0]} ${JSON.stringify(given[columns[0]])}`, code: "TAKEN" };
+    return {
+      field: `record.${columns[0]}`,
+      message: `another ${table} already has ${columns[0]} ${JSON.stringify(given[columns[0]])}`,
+      code: "TAKEN",
+    };
   const what = columns.length ? `the same ${columns.join(", ")}` : "one of these values";
   return { field: "record", message: `another ${table} already has ${what}`, code: "TAKEN" };
 }
 
-
-export async function retractRecord<Row extends StoredRow>(ctx: Context, curated: Curated<Row>, key: string, reasonInput: string): Promise<Payload<Row>> {
+export async function retractRecord<Row extends StoredRow>(
+  ctx: Context,
+  curated: Curated<Row>,
+  key: string,
+  reasonInput: string,
+): Promise<Payload<Row>> {
   const author = requireScope(ctx, "WRITE");
   const keyField = entities[curated.entity].key;
   const badReason = invalidReason(reasonInput);
   if (badReason.length) return refused(badReason);
-  return writeTransaction(prisma(), { actor: author.name, reason: reasonInput }, async (tx, writer) => {
-    await writer.lock(curated.entity, key);
-    const current = await curated.byKey(tx, key);
-    if (!current) return refused([{ field: keyField, message: `no ${curated.what} has ${keyField} ${JSON.stringify(key)}`, code: "NOT_FOUND" }]);
-    if (current.retractedAt)
-      return refused([{ field: keyField, message: `this ${curated.what} was already retracted on ${current.retractedAt.toISOString()}`, code: "ALREADY_RETRACTED" }]);
-    const retractedAt = new Date();
-    const record = await curated.retract(tx, current.id, { retractedAt, retractionReason: reasonInput });
-    await writer.logChange({
-      action: "RETRACT",
-      recordType: curated.typeName,
-      recordId: current.id,
-      fields: ["retractionAt", "retractionReason"],
-      before: { retractionAt: null, retractionReason: null },
-      after: { retractionAt: retractedAt.toISOString(), retractionReason: reasonInput },
-    });
-    await writer.finish();
-    return { record, userErrors: [] };
-  }, waitForTurn);
+  return writeTransaction(
+    prisma(),
+    { actor: author.name, reason: reasonInput },
+    async (tx, writer) => {
+      await writer.lock(curated.entity, key);
+      const current = await curated.byKey(tx, key);
+      if (!current)
+        return refused([{ field: keyField, message: `no ${curated.what} has ${keyField} ${JSON.stringify(key)}`, code: "NOT_FOUND" }]);
+      if (current.retractedAt)
+        return refused([
+          {
+            field: keyField,
+            message: `this ${curated.what} was already retracted on ${current.retractedAt.toISOString()}`,
+            code: "ALREADY_RETRACTED",
+          },
+        ]);
+      const retractedAt = new Date();
+      const record = await curated.retract(tx, current.id, { retractedAt, retractionReason: reasonInput });
+      await writer.logChange({
+        action: "RETRACT",
+        recordType: curated.typeName,
+        recordId: current.id,
+        fields: ["retractionAt", "retractionReason"],
+        before: { retractionAt: null, retractionReason: null },
+        after: { retractionAt: retractedAt.toISOString(), retractionReason: reasonInput },
+      });
+      await writer.finish();
+      return { record, userErrors: [] };
+    },
+    waitForTurn,
+  );
 }

@@ -1,7 +1,7 @@
-import { builder, userError, type Types } from "../builder.ts";
+import { builder, type Types, userError } from "../builder.ts";
+import { bibtex, changelog, citationText, currentRelease, LICENSE, type Release } from "../dataset/metadata.ts";
 import { prisma } from "../db.ts";
 import { SEED_ACTOR } from "../import/write.ts";
-import { bibtex, changelog, citationText, currentRelease, LICENSE, type Release } from "../dataset/metadata.ts";
 
 const License = builder.objectRef<typeof LICENSE>("License").implement({
   description: "Licence under which the dataset may be reused",
@@ -13,7 +13,9 @@ const License = builder.objectRef<typeof LICENSE>("License").implement({
 });
 
 const releaseFields = (t: PothosSchemaTypes.ObjectFieldBuilder<Types, Release>, which: string) => ({
-  version: t.exposeString("version", { description: `Version number of ${which}, such as 1.0.0; also sent as \`extensions.dataVersion\` for the current one` }),
+  version: t.exposeString("version", {
+    description: `Version number of ${which}, such as 1.0.0; also sent as \`extensions.dataVersion\` for the current one`,
+  }),
   releasedAt: t.field({ type: "Date", description: `Day the data of ${which} last changed`, resolve: (r) => new Date(r.releasedAt) }),
   checksum: t.exposeString("checksum", { description: `SHA-256 of the seed data files of ${which}, to check a copy is the same data` }),
 });
@@ -38,8 +40,11 @@ const Dataset = builder.objectRef<Release>("Dataset").implement({
     lastCuratedAt: t.field({
       type: "DateTime",
       nullable: true,
-      description: "When a curator last changed the data; null when no one has since the seed files were loaded. Cite it with the version when quoting live data",
-      resolve: async () => (await prisma().change.findFirst({ where: { actor: { not: SEED_ACTOR } }, orderBy: { at: "desc" }, select: { at: true } }))?.at ?? null,
+      description:
+        "When a curator last changed the data; null when no one has since the seed files were loaded. Cite it with the version when quoting live data",
+      resolve: async () =>
+        (await prisma().change.findFirst({ where: { actor: { not: SEED_ACTOR } }, orderBy: { at: "desc" }, select: { at: true } }))?.at ??
+        null,
     }),
     license: t.field({ type: License, description: "Licence of the dataset: reuse is free with attribution", resolve: () => LICENSE }),
     citation: t.string({ description: "Ready-to-paste citation of the current version", resolve: (r) => citationText(r) }),
@@ -48,7 +53,7 @@ const Dataset = builder.objectRef<Release>("Dataset").implement({
       type: [DataRelease],
       description: "Versions of the dataset, newest first",
       args: { first: t.arg.int({ defaultValue: 10, description: "Number of versions to return, newest first (1 to 100, default 10)" }) },
-      resolve: (r, { first }) => {
+      resolve: (_r, { first }) => {
         if (first == null || first < 1 || first > 100) throw userError(`Argument "first" must be between 1 and 100; got ${first}`);
         return changelog.slice(0, first);
       },

@@ -2,10 +2,10 @@ import { builder, userError } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { AmountKind } from "../generated/prisma/enums.ts";
-import { DateRange, partialDate, PartialDate } from "./common/dates.ts";
+import { DateRange, PartialDate, partialDate } from "./common/dates.ts";
 import { contains, dbId } from "./common/filters.ts";
 import { rootList, timestampFields } from "./common/lists.ts";
-import { money, Money } from "./common/money.ts";
+import { Money, money } from "./common/money.ts";
 import { orderInput } from "./common/order.ts";
 import { AmountBoundEnum } from "./common/qualifiers.ts";
 import { Method } from "./method.ts";
@@ -37,36 +37,39 @@ export const FundingConnection = builder.connectionObject(
 );
 
 builder.prismaObjectFields(Funding, (t) => ({
-    slug: t.exposeString("slug", { description: "Short stable name used in addresses" }),
-    description: t.exposeString("description", { nullable: true, description: "What the funding is for, as the source reports it" }),
-    funder: t.relation("funder", { nullable: true, description: "Who gives the money; null when no source names them" }),
-    recipient: t.relation("recipient", { nullable: true, description: "Who receives the money; null when no source names them" }),
-    programme: t.relation("programme", { nullable: true, description: "Programme the money comes through; null when not stated" }),
-    partnership: t.relation("partnership", { nullable: true, description: "Partnership the money funds, if any" }),
-    method: t.relation("method", { nullable: true, description: "Method the money funds, if any" }),
-    amount: t.field({
-      type: Money,
-      nullable: true,
-      description: "Amount in its original currency; null when the source does not disclose it (never 0 for unknown)",
-      resolve: (f) => money(f.amount, f.currency),
-    }),
-    amountDisclosed: t.boolean({ description: "Whether a source discloses the amount", resolve: (f) => f.amount !== null }),
-    amountBound: t.expose("amountBound", {
-      type: AmountBoundEnum,
-      nullable: true,
-      description: "Whether the amount is exact, approximate, a lower or an upper bound; null when the amount is not disclosed",
-    }),
-    amountKind: t.expose("amountKind", { type: AmountKindEnum, description: "What the amount measures" }),
-    date: t.field({
-      type: PartialDate,
-      nullable: true,
-      description: "When the funding was decided or announced; null when no source states it",
-      resolve: (f) => partialDate(f.dateOn, f.datePrecision),
-    }),
-    fiscalYearStart: t.exposeInt("fiscalYearFrom", { nullable: true, description: "First fiscal year the amount covers; null when not stated" }),
-    fiscalYearEnd: t.exposeInt("fiscalYearTo", { nullable: true, description: "Last fiscal year the amount covers; null when not stated" }),
-    citations: t.relation("citations", { description: "Sources that report the funding", query: { orderBy: { id: "asc" } } }),
-    ...timestampFields(t),
+  slug: t.exposeString("slug", { description: "Short stable name used in addresses" }),
+  description: t.exposeString("description", { nullable: true, description: "What the funding is for, as the source reports it" }),
+  funder: t.relation("funder", { nullable: true, description: "Who gives the money; null when no source names them" }),
+  recipient: t.relation("recipient", { nullable: true, description: "Who receives the money; null when no source names them" }),
+  programme: t.relation("programme", { nullable: true, description: "Programme the money comes through; null when not stated" }),
+  partnership: t.relation("partnership", { nullable: true, description: "Partnership the money funds, if any" }),
+  method: t.relation("method", { nullable: true, description: "Method the money funds, if any" }),
+  amount: t.field({
+    type: Money,
+    nullable: true,
+    description: "Amount in its original currency; null when the source does not disclose it (never 0 for unknown)",
+    resolve: (f) => money(f.amount, f.currency),
+  }),
+  amountDisclosed: t.boolean({ description: "Whether a source discloses the amount", resolve: (f) => f.amount !== null }),
+  amountBound: t.expose("amountBound", {
+    type: AmountBoundEnum,
+    nullable: true,
+    description: "Whether the amount is exact, approximate, a lower or an upper bound; null when the amount is not disclosed",
+  }),
+  amountKind: t.expose("amountKind", { type: AmountKindEnum, description: "What the amount measures" }),
+  date: t.field({
+    type: PartialDate,
+    nullable: true,
+    description: "When the funding was decided or announced; null when no source states it",
+    resolve: (f) => partialDate(f.dateOn, f.datePrecision),
+  }),
+  fiscalYearStart: t.exposeInt("fiscalYearFrom", {
+    nullable: true,
+    description: "First fiscal year the amount covers; null when not stated",
+  }),
+  fiscalYearEnd: t.exposeInt("fiscalYearTo", { nullable: true, description: "Last fiscal year the amount covers; null when not stated" }),
+  citations: t.relation("citations", { description: "Sources that report the funding", query: { orderBy: { id: "asc" } } }),
+  ...timestampFields(t),
 }));
 
 const DecimalRange = builder.inputType("DecimalRange", {

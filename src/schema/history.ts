@@ -23,10 +23,15 @@ export const Change = builder.prismaObject("Change", {
   description: "One change to one record: who made it, when, what changed and why",
   fields: (t) => ({
     at: t.expose("at", { type: "DateTime", description: "When the change was made" }),
-    actor: t.exposeString("actor", { description: "Who made it: the name of a curator's API key, or seed or import for the command-line tools" }),
+    actor: t.exposeString("actor", {
+      description: "Who made it: the name of a curator's API key, or seed or import for the command-line tools",
+    }),
     action: t.expose("action", { type: ChangeActionEnum, description: "Whether the record was added, changed or retracted" }),
     recordType: t.exposeString("recordType", { description: "Type of the record, such as Organization" }),
-    recordId: t.id({ description: "Global ID of the record; pass it to `node` to see the record now", resolve: (c) => encodeGlobalID(c.recordType, c.recordId) }),
+    recordId: t.id({
+      description: "Global ID of the record; pass it to `node` to see the record now",
+      resolve: (c) => encodeGlobalID(c.recordType, c.recordId),
+    }),
     reason: t.exposeString("reason", { nullable: true, description: "Why the change was made, in the curator's words" }),
     fields: t.exposeStringList("fields", {
       description: "Fields that changed, named as in imports and exports (start, participants, citations...); every field for a new record",
@@ -41,7 +46,8 @@ export const Change = builder.prismaObject("Change", {
     after: t.field({
       type: "JSONObject",
       nullable: true,
-      description: "Values of the changed fields after the change, written the same way; for citations, those added (each with its source address, quote and confidence)",
+      description:
+        "Values of the changed fields after the change, written the same way; for citations, those added (each with its source address, quote and confidence)",
       resolve: (c) => c.after as object | null,
     }),
   }),
@@ -95,10 +101,12 @@ builder.queryField("changes", (t) =>
       type: "Change",
       ...pageSize,
       cursor: "id",
-      description: "Every change to the dataset in the order it was made, oldest first: what was added, corrected or retracted, by whom and why",
+      description:
+        "Every change to the dataset in the order it was made, oldest first: what was added, corrected or retracted, by whom and why",
       args: { since: t.arg({ type: "DateTime", description: "Only changes made at or after this time" }) },
       totalCount: (_root, { since }) => prisma().change.count({ where: since ? { at: { gte: since } } : {} }),
-      resolve: (query, _root, { since }) => prisma().change.findMany({ ...query, where: since ? { at: { gte: since } } : {}, orderBy: { id: "asc" } }),
+      resolve: (query, _root, { since }) =>
+        prisma().change.findMany({ ...query, where: since ? { at: { gte: since } } : {}, orderBy: { id: "asc" } }),
     },
     ChangeConnection,
   ),

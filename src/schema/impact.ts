@@ -2,7 +2,7 @@ import { builder } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { ImpactMetric, ImpactStatus } from "../generated/prisma/enums.ts";
-import { partialDate, PartialDate } from "./common/dates.ts";
+import { PartialDate, partialDate } from "./common/dates.ts";
 import { contains, dbId } from "./common/filters.ts";
 import { rootList, timestampFields } from "./common/lists.ts";
 import { orderInput } from "./common/order.ts";
@@ -49,38 +49,46 @@ export const ImpactConnection = builder.connectionObject(
 );
 
 builder.prismaObjectFields(Impact, (t) => ({
-    slug: t.exposeString("slug", { description: "Short stable name used in addresses" }),
-    metric: t.expose("metric", { type: ImpactMetricEnum, description: "What the impact measures" }),
-    description: t.exposeString("description", { description: "What is reported, in plain words" }),
-    value: t.expose("value", { type: "Decimal", nullable: true, description: "Reported figure as an exact decimal; null when no figure is given" }),
-    valueBound: t.expose("valueBound", {
-      type: AmountBoundEnum,
-      nullable: true,
-      description: "Whether the figure is exact, approximate, a lower or an upper bound; null when no figure is given",
-    }),
-    unit: t.exposeString("unit", { nullable: true, description: "Unit of the figure, such as t/year, tCO2e/year or %" }),
-    baselineValue: t.expose("baselineValue", { type: "Decimal", nullable: true, description: "Figure before the change, where a source states it" }),
-    baselineNote: t.exposeString("baselineNote", { nullable: true, description: "What the baseline refers to, where stated" }),
-    periodStart: t.field({
-      type: PartialDate,
-      nullable: true,
-      description: "Start of the period the figure covers; null when not stated",
-      resolve: (i) => partialDate(i.periodStartOn, i.periodStartPrecision),
-    }),
-    periodEnd: t.field({
-      type: PartialDate,
-      nullable: true,
-      description: "End of the period the figure covers; null when not stated",
-      resolve: (i) => partialDate(i.periodEndOn, i.periodEndPrecision),
-    }),
-    status: t.expose("status", { type: ImpactStatusEnum, description: "Whether this is a goal, a claim or a verified result" }),
-    partnership: t.relation("partnership", { nullable: true, description: "Partnership the impact is about, if any" }),
-    method: t.relation("method", { nullable: true, description: "Method the impact is about, if any" }),
-    organization: t.relation("organization", { nullable: true, description: "Organization the impact is about, if any" }),
-    claimant: t.relation("claimant", { nullable: true, description: "Organization that reports the impact; null when not stated" }),
-    claimantPerson: t.relation("claimantPerson", { nullable: true, description: "Person who reports the impact; null when not stated" }),
-    citations: t.relation("citations", { description: "Sources that report the impact", query: { orderBy: { id: "asc" } } }),
-    ...timestampFields(t),
+  slug: t.exposeString("slug", { description: "Short stable name used in addresses" }),
+  metric: t.expose("metric", { type: ImpactMetricEnum, description: "What the impact measures" }),
+  description: t.exposeString("description", { description: "What is reported, in plain words" }),
+  value: t.expose("value", {
+    type: "Decimal",
+    nullable: true,
+    description: "Reported figure as an exact decimal; null when no figure is given",
+  }),
+  valueBound: t.expose("valueBound", {
+    type: AmountBoundEnum,
+    nullable: true,
+    description: "Whether the figure is exact, approximate, a lower or an upper bound; null when no figure is given",
+  }),
+  unit: t.exposeString("unit", { nullable: true, description: "Unit of the figure, such as t/year, tCO2e/year or %" }),
+  baselineValue: t.expose("baselineValue", {
+    type: "Decimal",
+    nullable: true,
+    description: "Figure before the change, where a source states it",
+  }),
+  baselineNote: t.exposeString("baselineNote", { nullable: true, description: "What the baseline refers to, where stated" }),
+  periodStart: t.field({
+    type: PartialDate,
+    nullable: true,
+    description: "Start of the period the figure covers; null when not stated",
+    resolve: (i) => partialDate(i.periodStartOn, i.periodStartPrecision),
+  }),
+  periodEnd: t.field({
+    type: PartialDate,
+    nullable: true,
+    description: "End of the period the figure covers; null when not stated",
+    resolve: (i) => partialDate(i.periodEndOn, i.periodEndPrecision),
+  }),
+  status: t.expose("status", { type: ImpactStatusEnum, description: "Whether this is a goal, a claim or a verified result" }),
+  partnership: t.relation("partnership", { nullable: true, description: "Partnership the impact is about, if any" }),
+  method: t.relation("method", { nullable: true, description: "Method the impact is about, if any" }),
+  organization: t.relation("organization", { nullable: true, description: "Organization the impact is about, if any" }),
+  claimant: t.relation("claimant", { nullable: true, description: "Organization that reports the impact; null when not stated" }),
+  claimantPerson: t.relation("claimantPerson", { nullable: true, description: "Person who reports the impact; null when not stated" }),
+  citations: t.relation("citations", { description: "Sources that report the impact", query: { orderBy: { id: "asc" } } }),
+  ...timestampFields(t),
 }));
 
 export const ImpactFilter = builder.inputType("ImpactFilter", {

@@ -27,7 +27,8 @@ import "./history.ts";
 import "./correction.ts";
 
 builder.queryType({
-  description: "Public graph of science–industry collaboration in Kazakhstan's mining and metallurgy: who funds what, which methods reach which plants, and what impact is claimed, each fact with its source",
+  description:
+    "Public graph of science–industry collaboration in Kazakhstan's mining and metallurgy: who funds what, which methods reach which plants, and what impact is claimed, each fact with its source",
 });
 
 export const schema = builder.toSchema({ sortSchema: true });

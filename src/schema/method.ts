@@ -1,17 +1,17 @@
 import { builder } from "../builder.ts";
 import { prisma } from "../db.ts";
-import { findBySlug } from "../slugs.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { MethodCategory, MethodStage } from "../generated/prisma/enums.ts";
+import { findBySlug } from "../slugs.ts";
 import { contains, dbId, IntRange } from "./common/filters.ts";
 import { titleFields } from "./common/language.ts";
 import { rootList, timestampFields } from "./common/lists.ts";
 import { orderInput } from "./common/order.ts";
-import { relatedPages } from "./related-pages.ts";
 import { FundingConnection } from "./funding.ts";
 import { ImpactConnection } from "./impact.ts";
 import { Organization, OrganizationConnection } from "./organization.ts";
 import { Partnership, PartnershipConnection } from "./partnership.ts";
+import { relatedPages } from "./related-pages.ts";
 
 export const MethodCategoryEnum = builder.enumType(MethodCategory, {
   name: "MethodCategory",
@@ -52,45 +52,45 @@ export const MethodConnection = builder.connectionObject(
 );
 
 builder.prismaObjectFields(Method, (t) => ({
-    slug: t.exposeString("slug", { description: "Short stable name used in addresses" }),
-    ...titleFields(t, "method", "Title of the method; where a source gives none, a label describing it as the source does"),
-    summary: t.exposeString("summary", { nullable: true, description: "What the method does, as sources describe it" }),
-    category: t.expose("category", { type: MethodCategoryEnum, description: "What the method is for" }),
-    technologyReadinessLevel: t.exposeInt("technologyReadiness", {
-      nullable: true,
-      description: "Technology readiness level from 1 (basic principles) to 9 (proven in production); null when no source states it",
-    }),
-    stage: t.expose("stage", {
-      type: MethodStageEnum,
-      nullable: true,
-      description: "How far the method has got, as a cited source states it; null when no source states it (never inferred)",
-    }),
-    developers: relatedPages(t, {
-      type: "Organization",
-      link: { table: "_MethodDevelopers", parent: "A", child: "B" },
-      description: "Organizations that developed the method",
-      connection: OrganizationConnection,
-    }),
-    partnerships: relatedPages(t, {
-      type: "Partnership",
-      link: { table: "_PartnershipMethods", parent: "A", child: "B" },
-      description: "Partnerships that apply the method",
-      connection: PartnershipConnection,
-    }),
-    fundings: relatedPages(t, {
-      type: "Funding",
-      link: { table: "Funding", parent: "methodId", child: "id" },
-      description: "Funding of the method",
-      connection: FundingConnection,
-    }),
-    impacts: relatedPages(t, {
-      type: "Impact",
-      link: { table: "Impact", parent: "methodId", child: "id" },
-      description: "Reported impacts of the method",
-      connection: ImpactConnection,
-    }),
-    citations: t.relation("citations", { description: "Sources that describe the method", query: { orderBy: { id: "asc" } } }),
-    ...timestampFields(t),
+  slug: t.exposeString("slug", { description: "Short stable name used in addresses" }),
+  ...titleFields(t, "method", "Title of the method; where a source gives none, a label describing it as the source does"),
+  summary: t.exposeString("summary", { nullable: true, description: "What the method does, as sources describe it" }),
+  category: t.expose("category", { type: MethodCategoryEnum, description: "What the method is for" }),
+  technologyReadinessLevel: t.exposeInt("technologyReadiness", {
+    nullable: true,
+    description: "Technology readiness level from 1 (basic principles) to 9 (proven in production); null when no source states it",
+  }),
+  stage: t.expose("stage", {
+    type: MethodStageEnum,
+    nullable: true,
+    description: "How far the method has got, as a cited source states it; null when no source states it (never inferred)",
+  }),
+  developers: relatedPages(t, {
+    type: "Organization",
+    link: { table: "_MethodDevelopers", parent: "A", child: "B" },
+    description: "Organizations that developed the method",
+    connection: OrganizationConnection,
+  }),
+  partnerships: relatedPages(t, {
+    type: "Partnership",
+    link: { table: "_PartnershipMethods", parent: "A", child: "B" },
+    description: "Partnerships that apply the method",
+    connection: PartnershipConnection,
+  }),
+  fundings: relatedPages(t, {
+    type: "Funding",
+    link: { table: "Funding", parent: "methodId", child: "id" },
+    description: "Funding of the method",
+    connection: FundingConnection,
+  }),
+  impacts: relatedPages(t, {
+    type: "Impact",
+    link: { table: "Impact", parent: "methodId", child: "id" },
+    description: "Reported impacts of the method",
+    connection: ImpactConnection,
+  }),
+  citations: t.relation("citations", { description: "Sources that describe the method", query: { orderBy: { id: "asc" } } }),
+  ...timestampFields(t),
 }));
 
 const MethodFilter = builder.inputType("MethodFilter", {
@@ -109,7 +109,11 @@ const methodOrder = orderInput(
   "Method",
   {
     TITLE: { description: "Title", column: "title" },
-    TECHNOLOGY_READINESS_LEVEL: { description: "Readiness level (unknown levels come last)", column: "technologyReadiness", nullable: true },
+    TECHNOLOGY_READINESS_LEVEL: {
+      description: "Readiness level (unknown levels come last)",
+      column: "technologyReadiness",
+      nullable: true,
+    },
     CREATED_AT: { description: "When the record was added to the dataset", column: "id" },
   },
   "TITLE",
@@ -146,6 +150,6 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "One method by slug; also answers at a slug the method had before; null when no method has or had that slug",
     args: { slug: t.arg.string({ required: true, description: "Slug of the method" }) },
-    resolve: (query, root, { slug }) => findBySlug("Method", slug, (where) => prisma().method.findUnique({ ...query, where })),
+    resolve: (query, _root, { slug }) => findBySlug("Method", slug, (where) => prisma().method.findUnique({ ...query, where })),
   }),
 }));

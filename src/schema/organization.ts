@@ -1,19 +1,19 @@
 import { builder, userError } from "../builder.ts";
 import { prisma } from "../db.ts";
-import { findBySlug } from "../slugs.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { IdentifierScheme, OrganizationKind, type ParticipantRole } from "../generated/prisma/enums.ts";
+import { findBySlug } from "../slugs.ts";
 import { contains, dbId, IntRange } from "./common/filters.ts";
 import { nameFields } from "./common/language.ts";
 import { rootList, timestampFields } from "./common/lists.ts";
 import { orderInput } from "./common/order.ts";
 import { retractionArg, retractionWhere } from "./common/retraction.ts";
-import { linkValue, relatedPages } from "./related-pages.ts";
 import { FundingConnection } from "./funding.ts";
 import { ImpactConnection } from "./impact.ts";
 import { MethodConnection } from "./method.ts";
 import { ParticipantRoleEnum, Partnership } from "./partnership.ts";
 import { RoleConnection } from "./person.ts";
+import { linkValue, relatedPages } from "./related-pages.ts";
 
 export const OrganizationKindEnum = builder.enumType(OrganizationKind, {
   name: "OrganizationKind",
@@ -81,78 +81,81 @@ export const OrganizationConnection = builder.connectionObject(
 );
 
 builder.prismaObjectFields(Organization, (t) => ({
-    slug: t.exposeString("slug", { description: "Short stable name used in addresses, such as bekturov-institute" }),
-    kind: t.expose("kind", { type: OrganizationKindEnum, description: "What sort of organization it is" }),
-    ...nameFields(t, "organization"),
-    alternateNames: t.exposeStringList("alternateNames", {
-      description: "Other names used for the organization in sources, including former names",
-    }),
-    description: t.exposeString("description", { nullable: true, description: "Short description of the organization" }),
-    country: t.expose("country", { type: "CountryCode", nullable: true, description: "Country where it is based; null when unknown" }),
-    city: t.exposeString("city", { nullable: true, description: "City where it is based; null when unknown" }),
-    foundedYear: t.exposeInt("foundedYear", { nullable: true, description: "Year it was founded; null when unknown" }),
-    website: t.expose("website", { type: "URL", nullable: true, description: "Official website; null when unknown" }),
-    parent: t.relation("parent", { nullable: true, description: "Organization this one belongs to, when a source states it" }),
-    children: relatedPages(t, {
-      type: "Organization",
-      link: { table: "Organization", parent: "parentId", child: "id" },
-      description: "Organizations that belong to this one",
-      connection: OrganizationConnection,
-    }),
-    identifiers: t.relation("identifiers", {
-      description: "Identifiers of the organization in external registries (ROR, Wikidata, BIN, LEI...)",
-      query: { orderBy: { id: "asc" } },
-    }),
-    people: relatedPages(t, {
-      type: "Role",
-      link: { table: "Role", parent: "organizationId", child: "id" },
-      description: "People who hold or held a position here",
-      connection: RoleConnection,
-      retractable: false,
-    }),
-    methods: relatedPages(t, {
-      type: "Method",
-      link: { table: "_MethodDevelopers", parent: "B", child: "A" },
-      description: "Methods this organization developed",
-      connection: MethodConnection,
-    }),
-    partnerships: relatedPages(t, {
-      type: "Partnership",
-      link: { table: "Participant", parent: "organizationId", child: "partnershipId", edge: ["role"] },
-      description: "Partnerships this organization takes part in, with its role in each",
-      connection: OrganizationPartnershipConnection,
-    }),
-    programmesOperated: t.relation("programmesOperated", {
-      description: "Funding programmes this organization runs",
-      args: { retraction: retractionArg(t.arg) },
-      query: ({ retraction }) => ({ where: retractionWhere(retraction), orderBy: { id: "asc" } }),
-    }),
-    fundingsProvided: relatedPages(t, {
-      type: "Funding",
-      link: { table: "Funding", parent: "funderId", child: "id" },
-      description: "Funding this organization gave",
-      connection: FundingConnection,
-    }),
-    fundingsReceived: relatedPages(t, {
-      type: "Funding",
-      link: { table: "Funding", parent: "recipientId", child: "id" },
-      description: "Funding this organization received",
-      connection: FundingConnection,
-    }),
-    impacts: relatedPages(t, {
-      type: "Impact",
-      link: { table: "Impact", parent: "organizationId", child: "id" },
-      description: "Reported impacts about this organization",
-      connection: ImpactConnection,
-    }),
-    impactsClaimed: relatedPages(t, {
-      type: "Impact",
-      link: { table: "Impact", parent: "claimantId", child: "id" },
-      description: "Impacts this organization claims",
-      connection: ImpactConnection,
-    }),
-    citations: t.relation("citations", { description: "Sources that state the facts about this organization", query: { orderBy: { id: "asc" } } }),
-    ...timestampFields(t),
+  slug: t.exposeString("slug", { description: "Short stable name used in addresses, such as bekturov-institute" }),
+  kind: t.expose("kind", { type: OrganizationKindEnum, description: "What sort of organization it is" }),
+  ...nameFields(t, "organization"),
+  alternateNames: t.exposeStringList("alternateNames", {
+    description: "Other names used for the organization in sources, including former names",
+  }),
+  description: t.exposeString("description", { nullable: true, description: "Short description of the organization" }),
+  country: t.expose("country", { type: "CountryCode", nullable: true, description: "Country where it is based; null when unknown" }),
+  city: t.exposeString("city", { nullable: true, description: "City where it is based; null when unknown" }),
+  foundedYear: t.exposeInt("foundedYear", { nullable: true, description: "Year it was founded; null when unknown" }),
+  website: t.expose("website", { type: "URL", nullable: true, description: "Official website; null when unknown" }),
+  parent: t.relation("parent", { nullable: true, description: "Organization this one belongs to, when a source states it" }),
+  children: relatedPages(t, {
+    type: "Organization",
+    link: { table: "Organization", parent: "parentId", child: "id" },
+    description: "Organizations that belong to this one",
+    connection: OrganizationConnection,
+  }),
+  identifiers: t.relation("identifiers", {
+    description: "Identifiers of the organization in external registries (ROR, Wikidata, BIN, LEI...)",
+    query: { orderBy: { id: "asc" } },
+  }),
+  people: relatedPages(t, {
+    type: "Role",
+    link: { table: "Role", parent: "organizationId", child: "id" },
+    description: "People who hold or held a position here",
+    connection: RoleConnection,
+    retractable: false,
+  }),
+  methods: relatedPages(t, {
+    type: "Method",
+    link: { table: "_MethodDevelopers", parent: "B", child: "A" },
+    description: "Methods this organization developed",
+    connection: MethodConnection,
+  }),
+  partnerships: relatedPages(t, {
+    type: "Partnership",
+    link: { table: "Participant", parent: "organizationId", child: "partnershipId", edge: ["role"] },
+    description: "Partnerships this organization takes part in, with its role in each",
+    connection: OrganizationPartnershipConnection,
+  }),
+  programmesOperated: t.relation("programmesOperated", {
+    description: "Funding programmes this organization runs",
+    args: { retraction: retractionArg(t.arg) },
+    query: ({ retraction }) => ({ where: retractionWhere(retraction), orderBy: { id: "asc" } }),
+  }),
+  fundingsProvided: relatedPages(t, {
+    type: "Funding",
+    link: { table: "Funding", parent: "funderId", child: "id" },
+    description: "Funding this organization gave",
+    connection: FundingConnection,
+  }),
+  fundingsReceived: relatedPages(t, {
+    type: "Funding",
+    link: { table: "Funding", parent: "recipientId", child: "id" },
+    description: "Funding this organization received",
+    connection: FundingConnection,
+  }),
+  impacts: relatedPages(t, {
+    type: "Impact",
+    link: { table: "Impact", parent: "organizationId", child: "id" },
+    description: "Reported impacts about this organization",
+    connection: ImpactConnection,
+  }),
+  impactsClaimed: relatedPages(t, {
+    type: "Impact",
+    link: { table: "Impact", parent: "claimantId", child: "id" },
+    description: "Impacts this organization claims",
+    connection: ImpactConnection,
+  }),
+  citations: t.relation("citations", {
+    description: "Sources that state the facts about this organization",
+    query: { orderBy: { id: "asc" } },
+  }),
+  ...timestampFields(t),
 }));
 
 export const OrganizationFilter = builder.inputType("OrganizationFilter", {
@@ -161,7 +164,10 @@ export const OrganizationFilter = builder.inputType("OrganizationFilter", {
     kinds: t.field({ type: [OrganizationKindEnum], description: "Only organizations of these kinds" }),
     country: t.field({ type: "CountryCode", description: "Only organizations based in this country" }),
     city: t.string({ description: "Only organizations based in this city (case-insensitive)" }),
-    name: t.string({ description: "Only organizations whose name in any language, contains this text, or one of whose alternate names is exactly this text (case-insensitive for names)" }),
+    name: t.string({
+      description:
+        "Only organizations whose name in any language, contains this text, or one of whose alternate names is exactly this text (case-insensitive for names)",
+    }),
     founded: t.field({ type: IntRange, description: "Only organizations founded in this range of years" }),
     parent: t.globalID({ for: Organization, description: "Only organizations that belong to this organization" }),
     partnerOf: t.globalID({ for: Organization, description: "Only organizations that share a partnership with this organization" }),
@@ -224,9 +230,10 @@ builder.queryFields((t) => ({
   organization: t.prismaField({
     type: Organization,
     nullable: true,
-    description: "One organization by its slug; also answers at a slug the organization had before; null when no organization has or had that slug",
+    description:
+      "One organization by its slug; also answers at a slug the organization had before; null when no organization has or had that slug",
     args: { slug: t.arg.string({ required: true, description: "Slug of the organization, such as bekturov-institute" }) },
-    resolve: (query, root, { slug }) => findBySlug("Organization", slug, (where) => prisma().organization.findUnique({ ...query, where })),
+    resolve: (query, _root, { slug }) => findBySlug("Organization", slug, (where) => prisma().organization.findUnique({ ...query, where })),
   }),
   organizationByIdentifier: t.prismaField({
     type: Organization,
@@ -237,9 +244,11 @@ builder.queryFields((t) => ({
       value: t.arg.string({ required: true, description: "The identifier, as the registry writes it" }),
       schemeName: t.arg.string({ description: "Name of the scheme; required when `scheme` is OTHER, such as KASE ticker" }),
     },
-    resolve: async (query, root, { scheme, value, schemeName }) => {
+    resolve: async (query, _root, { scheme, value, schemeName }) => {
       if ((scheme === "OTHER") !== Boolean(schemeName)) {
-        throw userError(scheme === "OTHER" ? "schemeName is required when scheme is OTHER" : "schemeName is only allowed when scheme is OTHER");
+        throw userError(
+          scheme === "OTHER" ? "schemeName is required when scheme is OTHER" : "schemeName is only allowed when scheme is OTHER",
+        );
       }
       const identifier = await prisma().organizationIdentifier.findUnique({
         where: { scheme_otherScheme_value: { scheme, otherScheme: schemeName ?? "", value } },

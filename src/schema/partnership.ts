@@ -1,18 +1,18 @@
 import { builder } from "../builder.ts";
 import { prisma } from "../db.ts";
-import { findBySlug } from "../slugs.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { ParticipantRole, PartnershipKind, PartnershipStatus } from "../generated/prisma/enums.ts";
-import { DateRange, partialDate, PartialDate } from "./common/dates.ts";
+import { findBySlug } from "../slugs.ts";
+import { DateRange, PartialDate, partialDate } from "./common/dates.ts";
 import { contains, dbId } from "./common/filters.ts";
 import { titleFields } from "./common/language.ts";
 import { rootList, timestampFields } from "./common/lists.ts";
 import { orderInput } from "./common/order.ts";
-import { relatedPages } from "./related-pages.ts";
 import { FundingConnection } from "./funding.ts";
 import { ImpactConnection } from "./impact.ts";
 import { Method, MethodConnection } from "./method.ts";
 import { Organization } from "./organization.ts";
+import { relatedPages } from "./related-pages.ts";
 
 export const PartnershipKindEnum = builder.enumType(PartnershipKind, {
   name: "PartnershipKind",
@@ -75,48 +75,48 @@ export const PartnershipConnection = builder.connectionObject(
 );
 
 builder.prismaObjectFields(Partnership, (t) => ({
-    slug: t.exposeString("slug", { description: "Short stable name used in addresses" }),
-    ...titleFields(t, "partnership", "Title of the partnership"),
-    summary: t.exposeString("summary", { nullable: true, description: "What the partnership is about, as sources describe it" }),
-    kind: t.expose("kind", { type: PartnershipKindEnum, description: "Form of the partnership" }),
-    status: t.expose("status", { type: PartnershipStatusEnum, description: "Stage of the partnership; UNKNOWN when no source states it" }),
-    city: t.exposeString("city", { nullable: true, description: "City where it takes place; null when unknown" }),
-    start: t.field({
-      type: PartialDate,
-      nullable: true,
-      description: "When it started or took place; null when no source states it",
-      resolve: (p) => partialDate(p.startOn, p.startPrecision),
-    }),
-    end: t.field({
-      type: PartialDate,
-      nullable: true,
-      description: "When it ended; null when ongoing or unknown",
-      resolve: (p) => partialDate(p.endOn, p.endPrecision),
-    }),
-    participants: t.relation("participants", {
-      description: "Organizations taking part, with their roles",
-      query: { orderBy: [{ role: "asc" }, { organizationId: "asc" }] },
-    }),
-    methods: relatedPages(t, {
-      type: "Method",
-      link: { table: "_PartnershipMethods", parent: "B", child: "A" },
-      description: "Methods applied in the partnership",
-      connection: MethodConnection,
-    }),
-    fundings: relatedPages(t, {
-      type: "Funding",
-      link: { table: "Funding", parent: "partnershipId", child: "id" },
-      description: "Funding of the partnership",
-      connection: FundingConnection,
-    }),
-    impacts: relatedPages(t, {
-      type: "Impact",
-      link: { table: "Impact", parent: "partnershipId", child: "id" },
-      description: "Reported impacts of the partnership",
-      connection: ImpactConnection,
-    }),
-    citations: t.relation("citations", { description: "Sources that report the partnership", query: { orderBy: { id: "asc" } } }),
-    ...timestampFields(t),
+  slug: t.exposeString("slug", { description: "Short stable name used in addresses" }),
+  ...titleFields(t, "partnership", "Title of the partnership"),
+  summary: t.exposeString("summary", { nullable: true, description: "What the partnership is about, as sources describe it" }),
+  kind: t.expose("kind", { type: PartnershipKindEnum, description: "Form of the partnership" }),
+  status: t.expose("status", { type: PartnershipStatusEnum, description: "Stage of the partnership; UNKNOWN when no source states it" }),
+  city: t.exposeString("city", { nullable: true, description: "City where it takes place; null when unknown" }),
+  start: t.field({
+    type: PartialDate,
+    nullable: true,
+    description: "When it started or took place; null when no source states it",
+    resolve: (p) => partialDate(p.startOn, p.startPrecision),
+  }),
+  end: t.field({
+    type: PartialDate,
+    nullable: true,
+    description: "When it ended; null when ongoing or unknown",
+    resolve: (p) => partialDate(p.endOn, p.endPrecision),
+  }),
+  participants: t.relation("participants", {
+    description: "Organizations taking part, with their roles",
+    query: { orderBy: [{ role: "asc" }, { organizationId: "asc" }] },
+  }),
+  methods: relatedPages(t, {
+    type: "Method",
+    link: { table: "_PartnershipMethods", parent: "B", child: "A" },
+    description: "Methods applied in the partnership",
+    connection: MethodConnection,
+  }),
+  fundings: relatedPages(t, {
+    type: "Funding",
+    link: { table: "Funding", parent: "partnershipId", child: "id" },
+    description: "Funding of the partnership",
+    connection: FundingConnection,
+  }),
+  impacts: relatedPages(t, {
+    type: "Impact",
+    link: { table: "Impact", parent: "partnershipId", child: "id" },
+    description: "Reported impacts of the partnership",
+    connection: ImpactConnection,
+  }),
+  citations: t.relation("citations", { description: "Sources that report the partnership", query: { orderBy: { id: "asc" } } }),
+  ...timestampFields(t),
 }));
 
 const PartnershipFilter = builder.inputType("PartnershipFilter", {
@@ -174,8 +174,9 @@ builder.queryFields((t) => ({
   partnership: t.prismaField({
     type: Partnership,
     nullable: true,
-    description: "One partnership by slug; also answers at a slug the partnership had before; null when no partnership has or had that slug",
+    description:
+      "One partnership by slug; also answers at a slug the partnership had before; null when no partnership has or had that slug",
     args: { slug: t.arg.string({ required: true, description: "Slug of the partnership" }) },
-    resolve: (query, root, { slug }) => findBySlug("Partnership", slug, (where) => prisma().partnership.findUnique({ ...query, where })),
+    resolve: (query, _root, { slug }) => findBySlug("Partnership", slug, (where) => prisma().partnership.findUnique({ ...query, where })),
   }),
 }));

@@ -1,15 +1,15 @@
 import { builder } from "../builder.ts";
 import { prisma } from "../db.ts";
-import { findBySlug } from "../slugs.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { partialDate, PartialDate } from "./common/dates.ts";
+import { findBySlug } from "../slugs.ts";
+import { PartialDate, partialDate } from "./common/dates.ts";
 import { contains, dbId } from "./common/filters.ts";
 import { nameFields } from "./common/language.ts";
 import { rootList, timestampFields } from "./common/lists.ts";
 import { orderInput } from "./common/order.ts";
-import { relatedPages } from "./related-pages.ts";
 import { ImpactConnection } from "./impact.ts";
 import { Organization } from "./organization.ts";
+import { relatedPages } from "./related-pages.ts";
 
 export const Person = builder.prismaNode("Person", {
   id: { field: "id" },
@@ -23,26 +23,28 @@ export const PersonConnection = builder.connectionObject(
 );
 
 builder.prismaObjectFields(Person, (t) => ({
-    slug: t.exposeString("slug", { description: "Short stable name used in addresses, such as sayasat-nurbek" }),
-    ...nameFields(t, "person"),
-    roles: t.relation("roles", {
-      description: "Positions the person holds or held, as sources state them",
-      query: { orderBy: { id: "asc" } },
-    }),
-    impactsClaimed: relatedPages(t, {
-      type: "Impact",
-      link: { table: "Impact", parent: "claimantPersonId", child: "id" },
-      description: "Impacts this person claims",
-      connection: ImpactConnection,
-    }),
-    citations: t.relation("citations", { description: "Sources that name this person", query: { orderBy: { id: "asc" } } }),
-    ...timestampFields(t),
+  slug: t.exposeString("slug", { description: "Short stable name used in addresses, such as sayasat-nurbek" }),
+  ...nameFields(t, "person"),
+  roles: t.relation("roles", {
+    description: "Positions the person holds or held, as sources state them",
+    query: { orderBy: { id: "asc" } },
+  }),
+  impactsClaimed: relatedPages(t, {
+    type: "Impact",
+    link: { table: "Impact", parent: "claimantPersonId", child: "id" },
+    description: "Impacts this person claims",
+    connection: ImpactConnection,
+  }),
+  citations: t.relation("citations", { description: "Sources that name this person", query: { orderBy: { id: "asc" } } }),
+  ...timestampFields(t),
 }));
 
 export const Role = builder.prismaObject("Role", {
   description: "Position a person holds or held at an organization",
   fields: (t) => ({
-    title: t.exposeString("title", { description: "Title of the position as the source gives it, such as Minister of Science and Higher Education" }),
+    title: t.exposeString("title", {
+      description: "Title of the position as the source gives it, such as Minister of Science and Higher Education",
+    }),
     person: t.relation("person", { description: "Who holds or held the position" }),
     organization: t.relation("organization", { description: "Where the position is held" }),
     start: t.field({
@@ -112,6 +114,6 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "One person by slug; also answers at a slug the person had before; null when no person has or had that slug",
     args: { slug: t.arg.string({ required: true, description: "Slug of the person, such as sayasat-nurbek" }) },
-    resolve: (query, root, { slug }) => findBySlug("Person", slug, (where) => prisma().person.findUnique({ ...query, where })),
+    resolve: (query, _root, { slug }) => findBySlug("Person", slug, (where) => prisma().person.findUnique({ ...query, where })),
   }),
 }));

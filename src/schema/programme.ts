@@ -4,11 +4,11 @@ import type { Prisma } from "../generated/prisma/client.ts";
 import { ProgrammeKind } from "../generated/prisma/enums.ts";
 import { contains, dbId } from "./common/filters.ts";
 import { rootList, timestampFields } from "./common/lists.ts";
-import { money, Money } from "./common/money.ts";
+import { Money, money } from "./common/money.ts";
 import { orderInput } from "./common/order.ts";
-import { relatedPages } from "./related-pages.ts";
 import { FundingConnection } from "./funding.ts";
 import { Organization } from "./organization.ts";
+import { relatedPages } from "./related-pages.ts";
 
 export const ProgrammeKindEnum = builder.enumType(ProgrammeKind, {
   name: "ProgrammeKind",
@@ -33,25 +33,25 @@ export const ProgrammeConnection = builder.connectionObject(
 );
 
 builder.prismaObjectFields(Programme, (t) => ({
-    slug: t.exposeString("slug", { description: "Short stable name used in addresses" }),
-    name: t.exposeString("name", { description: "Name of the programme" }),
-    description: t.exposeString("description", { nullable: true, description: "What the programme funds, as sources describe it" }),
-    kind: t.expose("kind", { type: ProgrammeKindEnum, description: "Kind of funding instrument" }),
-    operator: t.relation("operator", { nullable: true, description: "Organization that runs the programme; null when no source names it" }),
-    maxAward: t.field({
-      type: Money,
-      nullable: true,
-      description: "Largest single award a source states for the programme; null when not stated",
-      resolve: (p) => money(p.maxAwardAmount, p.maxAwardCurrency),
-    }),
-    fundings: relatedPages(t, {
-      type: "Funding",
-      link: { table: "Funding", parent: "programmeId", child: "id" },
-      description: "Funding given through the programme",
-      connection: FundingConnection,
-    }),
-    citations: t.relation("citations", { description: "Sources that describe the programme", query: { orderBy: { id: "asc" } } }),
-    ...timestampFields(t),
+  slug: t.exposeString("slug", { description: "Short stable name used in addresses" }),
+  name: t.exposeString("name", { description: "Name of the programme" }),
+  description: t.exposeString("description", { nullable: true, description: "What the programme funds, as sources describe it" }),
+  kind: t.expose("kind", { type: ProgrammeKindEnum, description: "Kind of funding instrument" }),
+  operator: t.relation("operator", { nullable: true, description: "Organization that runs the programme; null when no source names it" }),
+  maxAward: t.field({
+    type: Money,
+    nullable: true,
+    description: "Largest single award a source states for the programme; null when not stated",
+    resolve: (p) => money(p.maxAwardAmount, p.maxAwardCurrency),
+  }),
+  fundings: relatedPages(t, {
+    type: "Funding",
+    link: { table: "Funding", parent: "programmeId", child: "id" },
+    description: "Funding given through the programme",
+    connection: FundingConnection,
+  }),
+  citations: t.relation("citations", { description: "Sources that describe the programme", query: { orderBy: { id: "asc" } } }),
+  ...timestampFields(t),
 }));
 
 const ProgrammeFilter = builder.inputType("ProgrammeFilter", {

@@ -25,7 +25,17 @@ const ownerOf = new WeakMap<object, Owner>();
 const CitedRecord = builder.unionType("CitedRecord", {
   description: "Record a citation supports: an organization, person, position, method, partnership, programme, funding or impact",
   types: Object.values(owners),
-  resolveType: (record) => ({ organization: "Organization", person: "Person", role: "Role", method: "Method", partnership: "Partnership", programme: "Programme", funding: "Funding", impact: "Impact" })[ownerOf.get(record)!],
+  resolveType: (record) =>
+    ({
+      organization: "Organization",
+      person: "Person",
+      role: "Role",
+      method: "Method",
+      partnership: "Partnership",
+      programme: "Programme",
+      funding: "Funding",
+      impact: "Impact",
+    })[ownerOf.get(record)!],
 });
 
 builder.prismaObjectField("Citation", "record", (t) =>

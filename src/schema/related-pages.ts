@@ -1,9 +1,9 @@
 import type { ArgBuilder, ObjectRef } from "@pothos/core";
 import DataLoader from "dataloader";
-import { pageSize, type Context, type Types } from "../builder.ts";
+import { type Context, pageSize, type Types } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
-import { retractionArg, retractionSql, type RetractionValue } from "./common/retraction.ts";
+import { type RetractionValue, retractionArg, retractionSql } from "./common/retraction.ts";
 
 /**
  * Where the link from a parent to its children is stored: the child's own table for a foreign
@@ -50,7 +50,13 @@ type Row = { id: number } & Record<string, unknown>;
  * selection asks for (`participants`, `citations`...) come from one findMany more. Prisma's own
  * nested `take` would fetch every child of every parent and cut the pages in memory.
  */
-async function loadPages(model: keyof PrismaTypes & string, link: Link, retraction: Retraction, query: PageQuery, parents: readonly number[]) {
+async function loadPages(
+  model: keyof PrismaTypes & string,
+  link: Link,
+  retraction: Retraction,
+  query: PageQuery,
+  parents: readonly number[],
+) {
   const { take, skip, cursor } = query;
   const backward = take < 0;
   const params: unknown[] = [parents, Math.abs(take)];
@@ -89,11 +95,13 @@ async function loadPages(model: keyof PrismaTypes & string, link: Link, retracti
 
 async function countChildren(model: string, link: Link, retraction: Retraction, parents: readonly number[]) {
   const direct = link.table === model && link.child === "id";
-  const rows = await prisma().$replica().$queryRawUnsafe<{ parent: number; n: number }[]>(
-    `SELECT l."${link.parent}" AS parent, count(*)::int AS n FROM "${link.table}" l${direct ? "" : ` JOIN "${model}" r ON r.id = l."${link.child}"`}
+  const rows = await prisma()
+    .$replica()
+    .$queryRawUnsafe<{ parent: number; n: number }[]>(
+      `SELECT l."${link.parent}" AS parent, count(*)::int AS n FROM "${link.table}" l${direct ? "" : ` JOIN "${model}" r ON r.id = l."${link.child}"`}
      WHERE l."${link.parent}" = ANY($1::int[]) AND ${retraction(direct ? "l" : "r")} GROUP BY 1`,
-    parents,
-  );
+      parents,
+    );
   const counts = new Map(rows.map((r) => [r.parent, r.n]));
   return parents.map((parent) => counts.get(parent) ?? 0);
 }
@@ -115,7 +123,8 @@ export function relatedPages(
   // Pothos cannot infer a prismaConnection over a model chosen by a parameter (as in rootList).
   const builder = t as { arg: ArgBuilder<Types>; prismaConnection(options: object, connection: ObjectRef<Types, any>): never };
   type Args = { first?: number | null; last?: number | null; retraction?: RetractionValue | null };
-  const retraction = (args: Args): Retraction => (options.retractable === false ? () => "true" : (alias) => retractionSql(args.retraction, alias));
+  const retraction = (args: Args): Retraction =>
+    options.retractable === false ? () => "true" : (alias) => retractionSql(args.retraction, alias);
   return builder.prismaConnection(
     {
       type,
@@ -132,7 +141,9 @@ export function relatedPages(
       totalCount: (parent: { id: number }, args: Args, ctx: Context) =>
         loader(ctx, `count ${key} ${args.retraction}`, (parents) => countChildren(type, link, retraction(args), parents)).load(parent.id),
       resolve: (query: PageQuery, parent: { id: number }, args: Args, ctx: Context) =>
-        loader(ctx, `${key} ${args.retraction} ${JSON.stringify(query)}`, (parents) => loadPages(type, link, retraction(args), query, parents)).load(parent.id),
+        loader(ctx, `${key} ${args.retraction} ${JSON.stringify(query)}`, (parents) =>
+          loadPages(type, link, retraction(args), query, parents),
+        ).load(parent.id),
     },
     connection,
   );

@@ -16,14 +16,15 @@ const DECIMAL = /^-?\d{1,18}(\.\d{1,4})?$/;
 
 function parseDecimal(value: unknown): Prisma.Decimal {
   if (typeof value !== "string" || !DECIMAL.test(value)) {
-    throw userError(`Decimal must be a string of digits with an optional point, such as "20600000000" or "12.5"; got ${JSON.stringify(value)}`);
+    throw userError(
+      `Decimal must be a string of digits with an optional point, such as "20600000000" or "12.5"; got ${JSON.stringify(value)}`,
+    );
   }
   return new Prisma.Decimal(value);
 }
 
 builder.scalarType("Decimal", {
-  description:
-    "Exact decimal number as a string, such as \"643000000000\" or \"12.5\": never a float, so amounts keep every digit",
+  description: 'Exact decimal number as a string, such as "643000000000" or "12.5": never a float, so amounts keep every digit',
   serialize: (value) => (typeof value === "string" ? value : value.toFixed()),
   parseValue: parseDecimal,
   parseLiteral: (ast) => parseDecimal("value" in ast ? ast.value : undefined),

@@ -1,7 +1,7 @@
 import { builder } from "../builder.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { partialDate, PartialDate } from "./common/dates.ts";
+import { PartialDate, partialDate } from "./common/dates.ts";
 import { contains } from "./common/filters.ts";
 import { rootList, timestampFields } from "./common/lists.ts";
 import { orderInput } from "./common/order.ts";
@@ -29,20 +29,27 @@ export const SourceConnection = builder.connectionObject(
 );
 
 builder.prismaObjectFields(Source, (t) => ({
-    url: t.expose("url", { type: "URL", description: "Address of the document" }),
-    title: t.exposeString("title", { nullable: true, description: "Title of the document; null when not recorded" }),
-    publisher: t.exposeString("publisher", { nullable: true, description: "Who published the document; null when not recorded" }),
-    language: t.exposeString("language", { description: "ISO 639-1 code of the document's language, such as en, ru, kk" }),
-    published: t.field({
-      type: PartialDate,
-      nullable: true,
-      description: "When the document was published; null when it shows no date",
-      resolve: (s) => partialDate(s.publishedOn, s.publishedPrecision),
-    }),
-    retrievedOn: t.expose("retrievedOn", { type: "Date", nullable: true, description: "When the document was read for this dataset; null when not recorded" }),
-    note: t.exposeString("note", { nullable: true, description: "Curator's caveat about the document, such as an unofficial translation" }),
-    citations: t.relation("citations", { description: "Every quote of this document used in the dataset", query: { orderBy: { id: "asc" } } }),
-    ...timestampFields(t),
+  url: t.expose("url", { type: "URL", description: "Address of the document" }),
+  title: t.exposeString("title", { nullable: true, description: "Title of the document; null when not recorded" }),
+  publisher: t.exposeString("publisher", { nullable: true, description: "Who published the document; null when not recorded" }),
+  language: t.exposeString("language", { description: "ISO 639-1 code of the document's language, such as en, ru, kk" }),
+  published: t.field({
+    type: PartialDate,
+    nullable: true,
+    description: "When the document was published; null when it shows no date",
+    resolve: (s) => partialDate(s.publishedOn, s.publishedPrecision),
+  }),
+  retrievedOn: t.expose("retrievedOn", {
+    type: "Date",
+    nullable: true,
+    description: "When the document was read for this dataset; null when not recorded",
+  }),
+  note: t.exposeString("note", { nullable: true, description: "Curator's caveat about the document, such as an unofficial translation" }),
+  citations: t.relation("citations", {
+    description: "Every quote of this document used in the dataset",
+    query: { orderBy: { id: "asc" } },
+  }),
+  ...timestampFields(t),
 }));
 
 const SourceFilter = builder.inputType("SourceFilter", {

@@ -42,16 +42,23 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
  * Creates database `name` on the server of `serverUrl` (dropping it first only if an earlier run
  * marked it synthetic), applies the migrations and fills it. Returns the new database's URL.
  */
-export async function synthesize(serverUrl: string, scale: number, name = synthDatabaseName(scale), log: (line: string) => void = () => {}): Promise<string> {
+export async function synthesize(
+  serverUrl: string,
+  scale: number,
+  name = synthDatabaseName(scale),
+  log: (line: string) => void = () => {},
+): Promise<string> {
   if (!Number.isInteger(scale) || scale < 9) throw new Error(`--scale must be a whole number of partnerships, at least 9; got ${scale}`);
-  if (!/^synth_[a-z0-9_]+$/.test(name)) throw new Error(`database name must match synth_[a-z0-9_]+ so it is never mistaken for real data; got "${name}"`);
+  if (!/^synth_[a-z0-9_]+$/.test(name))
+    throw new Error(`database name must match synth_[a-z0-9_]+ so it is never mistaken for real data; got "${name}"`);
   await withClient(serverUrl, async (admin) => {
     const { rows } = await admin.query<{ comment: string | null }>(
       "SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1",
       [name],
     );
     if (rows.length > 0) {
-      if (rows[0].comment !== COMMENT) throw new Error(`database ${name} exists and was not made by this generator: refusing to replace it`);
+      if (rows[0].comment !== COMMENT)
+        throw new Error(`database ${name} exists and was not made by this generator: refusing to replace it`);
       await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
     }
     await admin.query(`CREATE DATABASE ${name}`);
@@ -86,15 +93,29 @@ async function fill(client: pg.Client, n: number, step: (label: string, sql: str
   await client.query(`CREATE FUNCTION pg_temp.u(i bigint, salt bigint) RETURNS float8 IMMUTABLE LANGUAGE sql
     AS $$ SELECT (hashint8extended(i, salt) & 2147483647)::float8 / 2147483648.0 $$`);
   // Ids of the k-th (0-based) organization of each kind, in blocks of 19 as in the seed.
-  await client.query(`CREATE FUNCTION pg_temp.institute(k bigint) RETURNS int IMMUTABLE LANGUAGE sql AS $$ SELECT (19 * (k / 3) + k % 3 + 1)::int $$`);
-  await client.query(`CREATE FUNCTION pg_temp.enterprise(k bigint) RETURNS int IMMUTABLE LANGUAGE sql AS $$ SELECT (19 * (k / 11) + 3 + k % 11 + 1)::int $$`);
+  await client.query(
+    `CREATE FUNCTION pg_temp.institute(k bigint) RETURNS int IMMUTABLE LANGUAGE sql AS $$ SELECT (19 * (k / 3) + k % 3 + 1)::int $$`,
+  );
+  await client.query(
+    `CREATE FUNCTION pg_temp.enterprise(k bigint) RETURNS int IMMUTABLE LANGUAGE sql AS $$ SELECT (19 * (k / 11) + 3 + k % 11 + 1)::int $$`,
+  );
   await client.query(`CREATE FUNCTION pg_temp.agency(k bigint) RETURNS int IMMUTABLE LANGUAGE sql AS $$ SELECT (19 * k + 18)::int $$`);
   const t = `'2026-01-01 00:00:00'`; // fixed createdAt/updatedAt, so two runs are byte-identical
-  const O = 19 * b, I = 3 * b, E = 11 * b, M = 7 * b, P = 7 * b, R = 3 * b, F = 5 * b, X = 10 * b, S = 29 * b;
+  const O = 19 * b,
+    I = 3 * b,
+    E = 11 * b,
+    M = 7 * b,
+    P = 7 * b,
+    R = 3 * b,
+    F = 5 * b,
+    X = 10 * b,
+    S = 29 * b;
   const precision = (salt: number) => `(ARRAY['DAY','MONTH','YEAR']::"DatePrecision"[])[1 + floor(pg_temp.u(i, ${salt}) * 3)::int]`;
   const day = (salt: number, from: string, days: number) => `(date '${from}' + floor(pg_temp.u(i, ${salt}) * ${days})::int)`;
 
-  await step(`organizations: ${O}`, `INSERT INTO "Organization" (id, slug, kind, "nameEn", "nameRu", country, city, "foundedYear", website, "createdAt", "updatedAt")
+  await step(
+    `organizations: ${O}`,
+    `INSERT INTO "Organization" (id, slug, kind, "nameEn", "nameRu", country, city, "foundedYear", website, "createdAt", "updatedAt")
     SELECT i, 'synthetic-organization-' || i, k.kind::"OrganizationKind",
       'Synthetic ' || k.label || ' ' || i, CASE WHEN i % 3 = 0 THEN 'Синтетическая организация ' || i END,
       'KZ', 'Synthetic city ' || (i % 40), CASE WHEN k.kind = 'RESEARCH_INSTITUTE' THEN 1930 + floor(pg_temp.u(i, 1) * 90)::int END,
@@ -103,35 +124,56 @@ async function fill(client: pg.Client, n: number, step: (label: string, sql: str
     CROSS JOIN LATERAL (SELECT CASE WHEN (i - 1) % 19 < 3 THEN 'RESEARCH_INSTITUTE' WHEN (i - 1) % 19 < 14 THEN 'ENTERPRISE'
       WHEN (i - 1) % 19 < 16 THEN 'GOVERNMENT_BODY' WHEN (i - 1) % 19 = 16 THEN 'COMMISSION'
       WHEN (i - 1) % 19 = 17 THEN 'FUNDING_AGENCY' ELSE 'OTHER' END AS kind) k0
-    CROSS JOIN LATERAL (SELECT k0.kind, lower(replace(k0.kind, '_', ' ')) AS label) k`);
-  await step(`people and roles: ${P}`, `INSERT INTO "Person" (id, slug, "nameEn", "createdAt", "updatedAt")
+    CROSS JOIN LATERAL (SELECT k0.kind, lower(replace(k0.kind, '_', ' ')) AS label) k`,
+  );
+  await step(
+    `people and roles: ${P}`,
+    `INSERT INTO "Person" (id, slug, "nameEn", "createdAt", "updatedAt")
       SELECT i, 'synthetic-person-' || i, 'Synthetic person ' || i, ${t}, ${t} FROM generate_series(1, ${P}) i;
     INSERT INTO "Role" (id, "personId", "organizationId", title, "createdAt", "updatedAt")
-      SELECT i, i, pg_temp.institute(floor(${I} * pg_temp.u(i, 2) ^ 3)::bigint), 'Synthetic researcher', ${t}, ${t} FROM generate_series(1, ${P}) i`);
-  await step(`methods: ${M}`, `INSERT INTO "Method" (id, slug, title, summary, category, "technologyReadiness", "createdAt", "updatedAt")
+      SELECT i, i, pg_temp.institute(floor(${I} * pg_temp.u(i, 2) ^ 3)::bigint), 'Synthetic researcher', ${t}, ${t} FROM generate_series(1, ${P}) i`,
+  );
+  await step(
+    `methods: ${M}`,
+    `INSERT INTO "Method" (id, slug, title, summary, category, "technologyReadiness", "createdAt", "updatedAt")
       SELECT i, 'synthetic-method-' || i, 'Synthetic method ' || i, CASE WHEN i % 2 = 0 THEN 'Synthetic summary of method ' || i END,
         (enum_range(NULL::"MethodCategory"))[1 + i % 9], CASE WHEN i % 4 = 0 THEN 1 + i % 9 END, ${t}, ${t}
       FROM generate_series(1, ${M}) i;
     INSERT INTO "_MethodDevelopers" ("A", "B")
-      SELECT i, pg_temp.institute(floor(${I} * ((i - 1)::float8 / ${M}) ^ 3)::bigint) FROM generate_series(1, ${M}) i WHERE i % 7 <> 0`);
-  await step(`partnerships: ${n}`, `INSERT INTO "Partnership" (id, slug, title, summary, kind, status, city, "startOn", "startPrecision", "endOn", "endPrecision", "createdAt", "updatedAt")
+      SELECT i, pg_temp.institute(floor(${I} * ((i - 1)::float8 / ${M}) ^ 3)::bigint) FROM generate_series(1, ${M}) i WHERE i % 7 <> 0`,
+  );
+  await step(
+    `partnerships: ${n}`,
+    `INSERT INTO "Partnership" (id, slug, title, summary, kind, status, city, "startOn", "startPrecision", "endOn", "endPrecision", "createdAt", "updatedAt")
     SELECT i, 'synthetic-partnership-' || i, 'Synthetic partnership ' || i, CASE WHEN i % 2 = 0 THEN 'Synthetic summary of partnership ' || i END,
       (enum_range(NULL::"PartnershipKind"))[1 + floor(pg_temp.u(i, 3) * 9)::int], (enum_range(NULL::"PartnershipStatus"))[1 + floor(pg_temp.u(i, 4) * 5)::int],
       CASE WHEN i % 3 = 0 THEN 'Synthetic city ' || (i % 40) END,
       CASE WHEN i % 5 <> 0 THEN ${day(5, "2010-01-01", 5475)} END, CASE WHEN i % 5 <> 0 THEN ${precision(6)} END,
       CASE WHEN i % 4 = 0 THEN ${day(5, "2011-01-01", 5475)} END, CASE WHEN i % 4 = 0 THEN ${precision(6)} END, ${t}, ${t}
-    FROM generate_series(1, ${n}) i`);
-  await step(`participants: ~${Math.round((n * 16) / 9)}`, `INSERT INTO "Participant" ("partnershipId", "organizationId", role)
+    FROM generate_series(1, ${n}) i`,
+  );
+  await step(
+    `participants: ~${Math.round((n * 16) / 9)}`,
+    `INSERT INTO "Participant" ("partnershipId", "organizationId", role)
       SELECT i, pg_temp.institute(floor(${I} * pg_temp.u(i, 7) ^ 3)::bigint), 'LEAD'::"ParticipantRole" FROM generate_series(1, ${n}) i
       UNION ALL
-      SELECT i, pg_temp.enterprise(floor(${E} * pg_temp.u(i, 8))::bigint), 'INDUSTRY_PARTNER'::"ParticipantRole" FROM generate_series(1, ${n}) i WHERE i % 9 < 7`);
-  await step(`partnership methods: ~${Math.round((n * 7) / 9)}`, `INSERT INTO "_PartnershipMethods" ("A", "B")
-    SELECT 1 + floor(${M} * pg_temp.u(i, 9) ^ 3)::int, i FROM generate_series(1, ${n}) i WHERE i % 9 < 7`);
-  await step(`programmes: ${R}`, `INSERT INTO "Programme" (id, slug, name, kind, "operatorId", "maxAwardAmount", "maxAwardCurrency", "createdAt", "updatedAt")
+      SELECT i, pg_temp.enterprise(floor(${E} * pg_temp.u(i, 8))::bigint), 'INDUSTRY_PARTNER'::"ParticipantRole" FROM generate_series(1, ${n}) i WHERE i % 9 < 7`,
+  );
+  await step(
+    `partnership methods: ~${Math.round((n * 7) / 9)}`,
+    `INSERT INTO "_PartnershipMethods" ("A", "B")
+    SELECT 1 + floor(${M} * pg_temp.u(i, 9) ^ 3)::int, i FROM generate_series(1, ${n}) i WHERE i % 9 < 7`,
+  );
+  await step(
+    `programmes: ${R}`,
+    `INSERT INTO "Programme" (id, slug, name, kind, "operatorId", "maxAwardAmount", "maxAwardCurrency", "createdAt", "updatedAt")
     SELECT i, 'synthetic-programme-' || i, 'Synthetic programme ' || i, (enum_range(NULL::"ProgrammeKind"))[1 + i % 4],
       pg_temp.agency(floor(${b} * pg_temp.u(i, 10))::bigint), CASE WHEN i % 3 <> 0 THEN 1000000 * (1 + i % 500) END, CASE WHEN i % 3 <> 0 THEN 'KZT' END, ${t}, ${t}
-    FROM generate_series(1, ${R}) i`);
-  await step(`fundings: ${F}`, `INSERT INTO "Funding" (id, slug, description, "funderId", "partnershipId", "methodId", amount, "amountBound", currency, "amountKind", "dateOn", "datePrecision", "createdAt", "updatedAt")
+    FROM generate_series(1, ${R}) i`,
+  );
+  await step(
+    `fundings: ${F}`,
+    `INSERT INTO "Funding" (id, slug, description, "funderId", "partnershipId", "methodId", amount, "amountBound", currency, "amountKind", "dateOn", "datePrecision", "createdAt", "updatedAt")
     SELECT i, 'synthetic-funding-' || i, 'Synthetic funding ' || i,
       CASE WHEN i % 5 < 3 THEN pg_temp.agency(floor(${b} * pg_temp.u(i, 11) ^ 3)::bigint) END,
       CASE WHEN i % 5 IN (1, 3) THEN 1 + floor(${n} * pg_temp.u(i, 12))::int END,
@@ -139,8 +181,11 @@ async function fill(client: pg.Client, n: number, step: (label: string, sql: str
       CASE WHEN i % 5 <> 4 THEN round((1e6 + pg_temp.u(i, 14) * 1e10)::numeric, 2) END, CASE WHEN i % 5 <> 4 THEN (enum_range(NULL::"AmountBound"))[1 + i % 4] END,
       CASE WHEN i % 5 <> 4 THEN 'KZT' END, (enum_range(NULL::"AmountKind"))[1 + i % 5],
       CASE WHEN i % 6 <> 0 THEN ${day(15, "2015-01-01", 3650)} END, CASE WHEN i % 6 <> 0 THEN ${precision(16)} END, ${t}, ${t}
-    FROM generate_series(1, ${F}) i`);
-  await step(`impacts: ${X}`, `INSERT INTO "Impact" (id, slug, "partnershipId", "methodId", "organizationId", "claimantId", metric, description, value, "valueBound", unit, status, "createdAt", "updatedAt")
+    FROM generate_series(1, ${F}) i`,
+  );
+  await step(
+    `impacts: ${X}`,
+    `INSERT INTO "Impact" (id, slug, "partnershipId", "methodId", "organizationId", "claimantId", metric, description, value, "valueBound", unit, status, "createdAt", "updatedAt")
     SELECT i, 'synthetic-impact-' || i,
       CASE WHEN i % 10 <> 0 THEN 1 + floor(${n} * pg_temp.u(i, 17))::int END,
       CASE WHEN i % 10 < 3 THEN 1 + floor(${M} * pg_temp.u(i, 18))::int END,
@@ -150,16 +195,22 @@ async function fill(client: pg.Client, n: number, step: (label: string, sql: str
       CASE WHEN i % 10 <> 9 THEN round((pg_temp.u(i, 21) * 100000)::numeric, 4) END, CASE WHEN i % 10 <> 9 THEN 'EXACT'::"AmountBound" END,
       CASE WHEN i % 10 <> 9 THEN 'synthetic unit' END,
       CASE WHEN i % 10 = 9 THEN 'PLANNED' ELSE 'CLAIMED' END::"ImpactStatus", ${t}, ${t}
-    FROM generate_series(1, ${X}) i`);
-  await step(`sources: ${S}`, `INSERT INTO "Source" (id, url, title, publisher, language, "publishedOn", "publishedPrecision", "createdAt", "updatedAt")
+    FROM generate_series(1, ${X}) i`,
+  );
+  await step(
+    `sources: ${S}`,
+    `INSERT INTO "Source" (id, url, title, publisher, language, "publishedOn", "publishedPrecision", "createdAt", "updatedAt")
     SELECT i, '${SYNTHETIC_URL}source/' || i, 'Synthetic source ' || i, 'Synthetic publisher ' || (i % 100), (ARRAY['en','ru','kk'])[1 + i % 3],
       ${day(22, "2010-01-01", 5475)}, ${precision(23)}, ${t}, ${t}
-    FROM generate_series(1, ${S}) i`);
+    FROM generate_series(1, ${S}) i`,
+  );
   // Citations per record as in the seed: organizations 34 per 19, methods 8 per 7, partnerships 11
   // per 9, programmes 5 per 3, one for every person, role, funding and impact.
   const cite = (column: string, count: number, extra: string) => `
     SELECT '${column}' AS col, i, c FROM generate_series(1, ${count}) i CROSS JOIN generate_series(0, 1) c WHERE c = 0 OR (${extra})`;
-  await step(`citations: ~${87 * b}`, `INSERT INTO "Citation" (id, "sourceId", quote, confidence, "organizationId", "personId", "roleId", "methodId", "partnershipId", "programmeId", "fundingId", "impactId", "createdAt")
+  await step(
+    `citations: ~${87 * b}`,
+    `INSERT INTO "Citation" (id, "sourceId", quote, confidence, "organizationId", "personId", "roleId", "methodId", "partnershipId", "programmeId", "fundingId", "impactId", "createdAt")
     SELECT row_number() OVER (), 1 + floor(${S} * pg_temp.u(r.i * 16 + r.c * 8 + length(r.col), 24))::int, 'Synthetic quote ' || r.i,
       CASE WHEN r.i % 10 = 0 THEN 'LOW' ELSE 'HIGH' END::"Confidence",
       CASE WHEN r.col = 'organizationId' THEN r.i END, CASE WHEN r.col = 'personId' THEN r.i END, CASE WHEN r.col = 'roleId' THEN r.i END,
@@ -174,7 +225,8 @@ async function fill(client: pg.Client, n: number, step: (label: string, sql: str
       cite("programmeId", R, "i % 3 < 2"),
       cite("fundingId", F, "false"),
       cite("impactId", X, "false"),
-    ].join(" UNION ALL ")}) r`);
+    ].join(" UNION ALL ")}) r`,
+  );
 
   await client.query("SET session_replication_role = origin");
   await step(`indexes rebuilt: ${indexes.length}`, indexes.map((index) => index.def).join(";\n"));
@@ -188,7 +240,21 @@ async function fill(client: pg.Client, n: number, step: (label: string, sql: str
 /** Row counts of every table of the synthetic database. */
 export async function countRows(url: string): Promise<SynthCounts> {
   return withClient(url, async (client) => {
-    const tables = ["Organization", "Person", "Role", "Method", "_MethodDevelopers", "Partnership", "Participant", "_PartnershipMethods", "Programme", "Funding", "Impact", "Source", "Citation"];
+    const tables = [
+      "Organization",
+      "Person",
+      "Role",
+      "Method",
+      "_MethodDevelopers",
+      "Partnership",
+      "Participant",
+      "_PartnershipMethods",
+      "Programme",
+      "Funding",
+      "Impact",
+      "Source",
+      "Citation",
+    ];
     const counts: SynthCounts = {};
     for (const table of tables) counts[table] = (await client.query(`SELECT count(*)::int AS n FROM "${table}"`)).rows[0].n;
     return counts;

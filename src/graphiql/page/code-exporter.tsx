@@ -1,21 +1,23 @@
 import { CopyIcon, type GraphiQLPlugin } from "@graphiql/react";
 import { useState } from "react";
 import type { PageConfig } from "./config.ts";
-import { useCurrentRequest, type GraphQLRequest } from "./current-request.ts";
+import { type GraphQLRequest, useCurrentRequest } from "./current-request.ts";
 
 // @graphiql/plugin-code-exporter (0.3.5, its latest) requires @graphiql/react 0.19 and React 18 at
 // most, so it cannot run beside GraphiQL 5; these are the snippets it offered, for the current query.
 
 const shellQuote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
-const templateLiteral = (text: string) => "`" + text.replaceAll("\\", "\\\\").replaceAll("`", "\\`").replaceAll("${", "\\${") + "`";
+const templateLiteral = (text: string) => `\`${text.replaceAll("\\", "\\\\").replaceAll("`", "\\`").replaceAll("${", "\\${")}\``;
 
 function pythonLiteral(value: unknown, indent = ""): string {
   if (value === null || value === undefined) return "None";
   if (typeof value === "boolean") return value ? "True" : "False";
   if (typeof value === "number" || typeof value === "string") return JSON.stringify(value);
-  const inner = indent + "    ";
+  const inner = `${indent}    `;
   if (Array.isArray(value)) return `[${value.map((v) => pythonLiteral(v, inner)).join(", ")}]`;
-  const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${inner}${JSON.stringify(k)}: ${pythonLiteral(v, inner)},`);
+  const entries = Object.entries(value as Record<string, unknown>).map(
+    ([k, v]) => `${inner}${JSON.stringify(k)}: ${pythonLiteral(v, inner)},`,
+  );
   return entries.length ? `{\n${entries.join("\n")}\n${indent}}` : "{}";
 }
 
@@ -62,7 +64,8 @@ const SNIPPETS: Snippet[] = [
   },
   {
     name: "CSV of the whole list (curl)",
-    code: (_, request, downloadUrl) => `curl ${downloadUrl} -o ${request.operationName ?? "query"}.csv \\\n  -H 'content-type: application/json' \\\n  --data ${shellQuote(JSON.stringify(request))}`,
+    code: (_, request, downloadUrl) =>
+      `curl ${downloadUrl} -o ${request.operationName ?? "query"}.csv \\\n  -H 'content-type: application/json' \\\n  --data ${shellQuote(JSON.stringify(request))}`,
   },
 ];
 

@@ -1,4 +1,4 @@
-import { useGraphiQLActions, useOperationsEditorState, type GraphiQLPlugin } from "@graphiql/react";
+import { type GraphiQLPlugin, useGraphiQLActions, useOperationsEditorState } from "@graphiql/react";
 import type { ReadyQuestion } from "../ready-questions.ts";
 
 function ReadyQuestions({ questions }: { questions: ReadyQuestion[] }) {

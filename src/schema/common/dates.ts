@@ -33,8 +33,7 @@ export const PartialDate = builder.objectRef<PartialDateValue>("PartialDate").im
   fields: (t) => ({
     text: t.string({
       description: "ISO 8601 date cut to its precision: 2024, 2024-06 or 2024-11-20",
-      resolve: ({ on, precision }) =>
-        on.toISOString().slice(0, precision === "YEAR" ? 4 : precision === "MONTH" ? 7 : 10),
+      resolve: ({ on, precision }) => on.toISOString().slice(0, precision === "YEAR" ? 4 : precision === "MONTH" ? 7 : 10),
     }),
     precision: t.field({ type: DatePrecisionEnum, description: "Whether the year, month or day is known", resolve: (d) => d.precision }),
     start: t.field({ type: "Date", description: "First day of the period the date covers", resolve: (d) => d.on }),

@@ -72,11 +72,16 @@ function localizedFields<T, N extends string>(
   description: string,
   texts: (record: T) => LocalizedTextValue[],
 ) {
-  const pick = (record: T, { lang }: { lang?: LanguageCode | null }, context: Context) => pickText(texts(record), wantedLanguages(lang, context));
+  const pick = (record: T, { lang }: { lang?: LanguageCode | null }, context: Context) =>
+    pickText(texts(record), wantedLanguages(lang, context));
   const localized = `localized${noun[0].toUpperCase()}${noun.slice(1)}`;
   const args = { lang: t.arg({ type: Language, description: langArgDescription }) };
   return {
-    [noun]: t.string({ description, args, resolve: (record: T, args: { lang?: LanguageCode | null }, context: Context) => pick(record, args, context).text }),
+    [noun]: t.string({
+      description,
+      args,
+      resolve: (record: T, args: { lang?: LanguageCode | null }, context: Context) => pick(record, args, context).text,
+    }),
     [localized]: t.field({
       type: LocalizedText,
       description: `${noun[0].toUpperCase()}${noun.slice(1)} of the ${what} with the language it is actually in, so a fallback to another language is visible`,
@@ -89,7 +94,13 @@ function localizedFields<T, N extends string>(
 /** Adds `name(lang:)`, `localizedName(lang:)` and `names` fields to a type backed by nameEn/nameRu/nameKk columns. */
 export function nameFields<T extends Named>(t: PothosSchemaTypes.RootFieldBuilder<Types, T>, what: string) {
   return {
-    ...localizedFields(t, "name", what, `Name of the ${what} in the asked language, or in another language when that one is unknown (see \`localizedName\` and \`names\`)`, allNames),
+    ...localizedFields(
+      t,
+      "name",
+      what,
+      `Name of the ${what} in the asked language, or in another language when that one is unknown (see \`localizedName\` and \`names\`)`,
+      allNames,
+    ),
     names: t.field({
       type: [LocalizedText],
       description: `Every known name of the ${what}, one per language`,
@@ -102,8 +113,16 @@ export function nameFields<T extends Named>(t: PothosSchemaTypes.RootFieldBuilde
  * Adds `title(lang:)` and `localizedTitle(lang:)` to a type whose `title` column is in English,
  * the only language sources give titles in so far; both show the fallback when another is asked.
  */
-export function titleFields<T extends { title: string }>(t: PothosSchemaTypes.RootFieldBuilder<Types, T>, what: string, description: string) {
-  return localizedFields(t, "title", what, `${description}; in the asked language when known, else in English (see \`localizedTitle\`)`, (record) => [
-    { lang: "EN", text: record.title },
-  ]);
+export function titleFields<T extends { title: string }>(
+  t: PothosSchemaTypes.RootFieldBuilder<Types, T>,
+  what: string,
+  description: string,
+) {
+  return localizedFields(
+    t,
+    "title",
+    what,
+    `${description}; in the asked language when known, else in English (see \`localizedTitle\`)`,
+    (record) => [{ lang: "EN", text: record.title }],
+  );
 }

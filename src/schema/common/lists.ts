@@ -2,7 +2,7 @@
 import type { InputObjectRef, ObjectRef } from "@pothos/core";
 import { builder, pageSize, type Types } from "../../builder.ts";
 import type PrismaTypes from "../../generated/pothos-types.ts";
-import { retractionArg, retractionWhere, type RetractionValue } from "./retraction.ts";
+import { type RetractionValue, retractionArg, retractionWhere } from "./retraction.ts";
 
 /** The part of a Prisma model delegate a root list needs. */
 interface ListDelegate {
@@ -49,8 +49,8 @@ export function rootList<Filter extends object, Order>(
           orderBy: t.arg({ type: options.order.input, description: `Sort order; ${options.defaultOrder} when omitted` }),
           retraction: retractionArg(t.arg),
         },
-        totalCount: (parent: unknown, args: Args) => options.model().count({ where: where(args) }),
-        resolve: (query: object, parent: unknown, args: Args) => {
+        totalCount: (_parent: unknown, args: Args) => options.model().count({ where: where(args) }),
+        resolve: (query: object, _parent: unknown, args: Args) => {
           connectionWhere.set(args, where(args));
           return options.model().findMany({ ...query, where: where(args), orderBy: options.order.toPrisma(args.orderBy) });
         },

@@ -24,9 +24,9 @@ export function orderInput<const T extends Record<string, OrderColumn>>(typeName
   type F = keyof T & string;
   const fieldEnum = builder.enumType(`${typeName}OrderField`, {
     description: `What to sort ${typeName.toLowerCase()} lists by`,
-    values: Object.fromEntries(
-      Object.entries<OrderColumn>(fields).map(([name, f]) => [name, { description: f.description }]),
-    ) as { [K in F]: { description: string } },
+    values: Object.fromEntries(Object.entries<OrderColumn>(fields).map(([name, f]) => [name, { description: f.description }])) as {
+      [K in F]: { description: string };
+    },
   });
   const input = builder.inputType(`${typeName}Order`, {
     description: `Sort order of a ${typeName.toLowerCase()} list`,

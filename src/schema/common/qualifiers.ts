@@ -16,8 +16,8 @@ export const AmountBoundEnum = builder.enumType(AmountBound, {
   description: "How a source qualifies a number",
   values: {
     EXACT: { description: "The number as stated" },
-    APPROXIMATE: { description: "Stated as approximate (\"about\", \"around\")" },
-    AT_LEAST: { description: "A lower bound (\"over\", \"more than\")" },
-    AT_MOST: { description: "An upper bound (\"up to\", \"less than\")" },
+    APPROXIMATE: { description: 'Stated as approximate ("about", "around")' },
+    AT_LEAST: { description: 'A lower bound ("over", "more than")' },
+    AT_MOST: { description: 'An upper bound ("up to", "less than")' },
   },
 });

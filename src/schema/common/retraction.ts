@@ -5,7 +5,8 @@ import { builder, type Types } from "../../builder.ts";
 export type RetractionValue = "EXCLUDE" | "INCLUDE" | "ONLY";
 
 export const RetractionFilter = builder.enumType("RetractionFilter", {
-  description: "Whether a list, total or summary holds retracted records (records found to be wrong, still shown by id and slug with the reason)",
+  description:
+    "Whether a list, total or summary holds retracted records (records found to be wrong, still shown by id and slug with the reason)",
   values: {
     EXCLUDE: { description: "Only records in good standing (the default)" },
     INCLUDE: { description: "Records in good standing and retracted ones" },
@@ -19,7 +20,8 @@ export function retractionArg(arg: ArgBuilder<Types>) {
     type: RetractionFilter,
     required: true,
     defaultValue: "EXCLUDE",
-    description: "Whether retracted records are counted and listed: EXCLUDE (the default) leaves them out of the items and every count, INCLUDE adds them, ONLY lists them alone",
+    description:
+      "Whether retracted records are counted and listed: EXCLUDE (the default) leaves them out of the items and every count, INCLUDE adds them, ONLY lists them alone",
   });
 }
 

@@ -3,7 +3,21 @@ import { builder } from "../../builder.ts";
 import type { Funding as FundingRow } from "../../generated/prisma/client.ts";
 import { changeSlug } from "../../slugs.ts";
 import { AmountBoundEnum } from "../common/qualifiers.ts";
-import { citationRecord, citationsField, createFields, createRecord, type Curated, each, type Payload, retractReason, retractRecord, slugFields, updateFields, updateRecord, userErrorsField } from "../curation.ts";
+import {
+  type Curated,
+  citationRecord,
+  citationsField,
+  createFields,
+  createRecord,
+  each,
+  type Payload,
+  retractReason,
+  retractRecord,
+  slugFields,
+  updateFields,
+  updateRecord,
+  userErrorsField,
+} from "../curation.ts";
 import { AmountKindEnum, Funding } from "../funding.ts";
 
 const FundingFields = builder.inputType("FundingFields", {
@@ -17,7 +31,10 @@ const FundingFields = builder.inputType("FundingFields", {
     partnership: t.string({ description: "Slug of the partnership" }),
     method: t.string({ description: "Slug of the method" }),
     amount: t.string({ description: "Amount as an exact decimal string, such as 643000000; null when not disclosed" }),
-    amountBound: t.field({ type: AmountBoundEnum, description: "How the source qualifies the amount; null exactly when the amount is null" }),
+    amountBound: t.field({
+      type: AmountBoundEnum,
+      description: "How the source qualifies the amount; null exactly when the amount is null",
+    }),
     currency: t.string({ description: "ISO 4217 code of the currency, such as KZT" }),
     amountKind: t.field({ type: AmountKindEnum, description: "Whether the money was allocated, awarded, disbursed, invested or budgeted" }),
     date: t.string({ description: "Date of the funding decision or payment: 2024, 2024-06 or 2024-11-20" }),
@@ -51,7 +68,12 @@ const FundingRetractInput = builder.inputType("FundingRetractInput", {
 const FundingPayload = builder.objectRef<Payload<FundingRow>>("FundingPayload").implement({
   description: "Result of a change to a funding record",
   fields: (t) => ({
-    funding: t.field({ type: Funding, nullable: true, description: "The funding record as it is after the change; null when the change was refused", resolve: (p) => p.record }),
+    funding: t.field({
+      type: Funding,
+      nullable: true,
+      description: "The funding record as it is after the change; null when the change was refused",
+      resolve: (p) => p.record,
+    }),
     userErrors: userErrorsField(t),
   }),
 });
@@ -61,7 +83,23 @@ const fundings: Curated<FundingRow> = {
   typeName: "Funding",
   what: "funding record",
   update: "fundingUpdate",
-  blank: { slug: null, description: null, funder: null, recipient: null, programme: null, partnership: null, method: null, amount: null, amountBound: null, currency: null, amountKind: null, date: null, fiscalYearStart: null, fiscalYearEnd: null, citations: [] },
+  blank: {
+    slug: null,
+    description: null,
+    funder: null,
+    recipient: null,
+    programme: null,
+    partnership: null,
+    method: null,
+    amount: null,
+    amountBound: null,
+    currency: null,
+    amountKind: null,
+    date: null,
+    fiscalYearStart: null,
+    fiscalYearEnd: null,
+    citations: [],
+  },
   byId: (tx, id) => tx.funding.findUnique({ where: { id } }),
   byKey: (tx, slug) => tx.funding.findUnique({ where: { slug } }),
   retract: (tx, id, retraction) => tx.funding.update({ where: { id }, data: retraction }),
@@ -87,7 +125,8 @@ builder.mutationFields((t) => ({
     type: FundingPayload,
     description: "Changes a funding record (needs a WRITE key)",
     args: { input: t.arg({ type: FundingUpdateInput, required: true, description: "Which record, what changes and why" }) },
-    resolve: (_root, { input }, ctx) => updateRecord(ctx, fundings, input.slug, { record: fundingRecord(input.record), reason: input.reason }),
+    resolve: (_root, { input }, ctx) =>
+      updateRecord(ctx, fundings, input.slug, { record: fundingRecord(input.record), reason: input.reason }),
   }),
   fundingRetract: t.field({
     type: FundingPayload,

@@ -3,7 +3,21 @@ import { builder } from "../../builder.ts";
 import type { Impact as ImpactRow } from "../../generated/prisma/client.ts";
 import { changeSlug } from "../../slugs.ts";
 import { AmountBoundEnum } from "../common/qualifiers.ts";
-import { citationRecord, citationsField, createFields, createRecord, type Curated, each, type Payload, retractReason, retractRecord, slugFields, updateFields, updateRecord, userErrorsField } from "../curation.ts";
+import {
+  type Curated,
+  citationRecord,
+  citationsField,
+  createFields,
+  createRecord,
+  each,
+  type Payload,
+  retractReason,
+  retractRecord,
+  slugFields,
+  updateFields,
+  updateRecord,
+  userErrorsField,
+} from "../curation.ts";
 import { Impact, ImpactMetricEnum, ImpactStatusEnum } from "../impact.ts";
 
 const ImpactFields = builder.inputType("ImpactFields", {
@@ -53,7 +67,12 @@ const ImpactRetractInput = builder.inputType("ImpactRetractInput", {
 const ImpactPayload = builder.objectRef<Payload<ImpactRow>>("ImpactPayload").implement({
   description: "Result of a change to a impact claim",
   fields: (t) => ({
-    impact: t.field({ type: Impact, nullable: true, description: "The impact claim as it is after the change; null when the change was refused", resolve: (p) => p.record }),
+    impact: t.field({
+      type: Impact,
+      nullable: true,
+      description: "The impact claim as it is after the change; null when the change was refused",
+      resolve: (p) => p.record,
+    }),
     userErrors: userErrorsField(t),
   }),
 });
@@ -63,7 +82,25 @@ const impacts: Curated<ImpactRow> = {
   typeName: "Impact",
   what: "impact claim",
   update: "impactUpdate",
-  blank: { slug: null, partnership: null, method: null, organization: null, metric: null, description: null, value: null, valueBound: null, unit: null, baselineValue: null, baselineNote: null, periodStart: null, periodEnd: null, status: null, claimant: null, claimantPerson: null, citations: [] },
+  blank: {
+    slug: null,
+    partnership: null,
+    method: null,
+    organization: null,
+    metric: null,
+    description: null,
+    value: null,
+    valueBound: null,
+    unit: null,
+    baselineValue: null,
+    baselineNote: null,
+    periodStart: null,
+    periodEnd: null,
+    status: null,
+    claimant: null,
+    claimantPerson: null,
+    citations: [],
+  },
   byId: (tx, id) => tx.impact.findUnique({ where: { id } }),
   byKey: (tx, slug) => tx.impact.findUnique({ where: { slug } }),
   retract: (tx, id, retraction) => tx.impact.update({ where: { id }, data: retraction }),
@@ -89,7 +126,8 @@ builder.mutationFields((t) => ({
     type: ImpactPayload,
     description: "Changes a impact claim (needs a WRITE key)",
     args: { input: t.arg({ type: ImpactUpdateInput, required: true, description: "Which record, what changes and why" }) },
-    resolve: (_root, { input }, ctx) => updateRecord(ctx, impacts, input.slug, { record: impactRecord(input.record), reason: input.reason }),
+    resolve: (_root, { input }, ctx) =>
+      updateRecord(ctx, impacts, input.slug, { record: impactRecord(input.record), reason: input.reason }),
   }),
   impactRetract: t.field({
     type: ImpactPayload,

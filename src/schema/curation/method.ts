@@ -2,7 +2,21 @@
 import { builder } from "../../builder.ts";
 import type { Method as MethodRow } from "../../generated/prisma/client.ts";
 import { changeSlug } from "../../slugs.ts";
-import { citationRecord, citationsField, createFields, createRecord, type Curated, each, type Payload, retractReason, retractRecord, slugFields, updateFields, updateRecord, userErrorsField } from "../curation.ts";
+import {
+  type Curated,
+  citationRecord,
+  citationsField,
+  createFields,
+  createRecord,
+  each,
+  type Payload,
+  retractReason,
+  retractRecord,
+  slugFields,
+  updateFields,
+  updateRecord,
+  userErrorsField,
+} from "../curation.ts";
 import { Method, MethodCategoryEnum, MethodStageEnum } from "../method.ts";
 
 const MethodFields = builder.inputType("MethodFields", {
@@ -13,7 +27,10 @@ const MethodFields = builder.inputType("MethodFields", {
     summary: t.string({ description: "Short summary" }),
     category: t.field({ type: MethodCategoryEnum, description: "Field the method belongs to" }),
     technologyReadinessLevel: t.int({ description: "Technology readiness level, 1 to 9" }),
-    stage: t.field({ type: MethodStageEnum, description: "How far the method has got, as the cited source states it; null when no source states it" }),
+    stage: t.field({
+      type: MethodStageEnum,
+      description: "How far the method has got, as the cited source states it; null when no source states it",
+    }),
     developers: t.stringList({ description: "Slugs of the organizations that developed the method; replaces the stored list when given" }),
     citations: citationsField(t),
   }),
@@ -43,7 +60,12 @@ const MethodRetractInput = builder.inputType("MethodRetractInput", {
 const MethodPayload = builder.objectRef<Payload<MethodRow>>("MethodPayload").implement({
   description: "Result of a change to a method",
   fields: (t) => ({
-    method: t.field({ type: Method, nullable: true, description: "The method as it is after the change; null when the change was refused", resolve: (p) => p.record }),
+    method: t.field({
+      type: Method,
+      nullable: true,
+      description: "The method as it is after the change; null when the change was refused",
+      resolve: (p) => p.record,
+    }),
     userErrors: userErrorsField(t),
   }),
 });
@@ -79,7 +101,8 @@ builder.mutationFields((t) => ({
     type: MethodPayload,
     description: "Changes a method (needs a WRITE key)",
     args: { input: t.arg({ type: MethodUpdateInput, required: true, description: "Which record, what changes and why" }) },
-    resolve: (_root, { input }, ctx) => updateRecord(ctx, methods, input.slug, { record: methodRecord(input.record), reason: input.reason }),
+    resolve: (_root, { input }, ctx) =>
+      updateRecord(ctx, methods, input.slug, { record: methodRecord(input.record), reason: input.reason }),
   }),
   methodRetract: t.field({
     type: MethodPayload,

@@ -2,7 +2,22 @@
 import { builder } from "../../builder.ts";
 import type { Organization as OrganizationRow } from "../../generated/prisma/client.ts";
 import { changeSlug } from "../../slugs.ts";
-import { citationRecord, citationsField, createFields, createRecord, type Curated, each, nameInputFields, type Payload, retractReason, retractRecord, slugFields, updateFields, updateRecord, userErrorsField } from "../curation.ts";
+import {
+  type Curated,
+  citationRecord,
+  citationsField,
+  createFields,
+  createRecord,
+  each,
+  nameInputFields,
+  type Payload,
+  retractReason,
+  retractRecord,
+  slugFields,
+  updateFields,
+  updateRecord,
+  userErrorsField,
+} from "../curation.ts";
 import { IdentifierSchemeEnum, Organization, OrganizationKindEnum } from "../organization.ts";
 
 const IdentifierInput = builder.inputType("IdentifierInput", {
@@ -27,7 +42,10 @@ const OrganizationFields = builder.inputType("OrganizationFields", {
     foundedYear: t.int({ description: "Year founded" }),
     website: t.string({ description: "Official website (http or https)" }),
     parent: t.string({ description: "Slug of the organization this one belongs to" }),
-    identifiers: t.field({ type: [IdentifierInput], description: "Identifiers in external registries; replaces the stored list when given" }),
+    identifiers: t.field({
+      type: [IdentifierInput],
+      description: "Identifiers in external registries; replaces the stored list when given",
+    }),
     citations: citationsField(t),
   }),
 });
@@ -56,7 +74,12 @@ const OrganizationRetractInput = builder.inputType("OrganizationRetractInput", {
 const OrganizationPayload = builder.objectRef<Payload<OrganizationRow>>("OrganizationPayload").implement({
   description: "Result of a change to a organization",
   fields: (t) => ({
-    organization: t.field({ type: Organization, nullable: true, description: "The organization as it is after the change; null when the change was refused", resolve: (p) => p.record }),
+    organization: t.field({
+      type: Organization,
+      nullable: true,
+      description: "The organization as it is after the change; null when the change was refused",
+      resolve: (p) => p.record,
+    }),
     userErrors: userErrorsField(t),
   }),
 });
@@ -66,7 +89,22 @@ const organizations: Curated<OrganizationRow> = {
   typeName: "Organization",
   what: "organization",
   update: "organizationUpdate",
-  blank: { slug: null, kind: null, nameEn: null, nameRu: null, nameKk: null, alternateNames: [], description: null, country: null, city: null, foundedYear: null, website: null, parent: null, identifiers: [], citations: [] },
+  blank: {
+    slug: null,
+    kind: null,
+    nameEn: null,
+    nameRu: null,
+    nameKk: null,
+    alternateNames: [],
+    description: null,
+    country: null,
+    city: null,
+    foundedYear: null,
+    website: null,
+    parent: null,
+    identifiers: [],
+    citations: [],
+  },
   byId: (tx, id) => tx.organization.findUnique({ where: { id } }),
   byKey: (tx, slug) => tx.organization.findUnique({ where: { slug } }),
   retract: (tx, id, retraction) => tx.organization.update({ where: { id }, data: retraction }),
@@ -87,13 +125,15 @@ builder.mutationFields((t) => ({
     type: OrganizationPayload,
     description: "Adds a organization (needs a WRITE key)",
     args: { input: t.arg({ type: OrganizationCreateInput, required: true, description: "The organization to add and why" }) },
-    resolve: (_root, { input }, ctx) => createRecord(ctx, organizations, { record: organizationRecord(input.record), reason: input.reason }),
+    resolve: (_root, { input }, ctx) =>
+      createRecord(ctx, organizations, { record: organizationRecord(input.record), reason: input.reason }),
   }),
   organizationUpdate: t.field({
     type: OrganizationPayload,
     description: "Changes a organization (needs a WRITE key)",
     args: { input: t.arg({ type: OrganizationUpdateInput, required: true, description: "Which record, what changes and why" }) },
-    resolve: (_root, { input }, ctx) => updateRecord(ctx, organizations, input.slug, { record: organizationRecord(input.record), reason: input.reason }),
+    resolve: (_root, { input }, ctx) =>
+      updateRecord(ctx, organizations, input.slug, { record: organizationRecord(input.record), reason: input.reason }),
   }),
   organizationRetract: t.field({
     type: OrganizationPayload,

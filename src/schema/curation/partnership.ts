@@ -2,7 +2,21 @@
 import { builder } from "../../builder.ts";
 import type { Partnership as PartnershipRow } from "../../generated/prisma/client.ts";
 import { changeSlug } from "../../slugs.ts";
-import { citationRecord, citationsField, createFields, createRecord, type Curated, each, type Payload, retractReason, retractRecord, slugFields, updateFields, updateRecord, userErrorsField } from "../curation.ts";
+import {
+  type Curated,
+  citationRecord,
+  citationsField,
+  createFields,
+  createRecord,
+  each,
+  type Payload,
+  retractReason,
+  retractRecord,
+  slugFields,
+  updateFields,
+  updateRecord,
+  userErrorsField,
+} from "../curation.ts";
 import { ParticipantRoleEnum, Partnership, PartnershipKindEnum, PartnershipStatusEnum } from "../partnership.ts";
 
 const ParticipantInput = builder.inputType("ParticipantInput", {
@@ -24,7 +38,10 @@ const PartnershipFields = builder.inputType("PartnershipFields", {
     city: t.string({ description: "City" }),
     start: t.string({ description: "Start date: 2024, 2024-06 or 2024-11-20" }),
     end: t.string({ description: "End date: 2024, 2024-06 or 2024-11-20" }),
-    participants: t.field({ type: [ParticipantInput], description: "Organizations taking part, with their roles; replaces the stored list when given" }),
+    participants: t.field({
+      type: [ParticipantInput],
+      description: "Organizations taking part, with their roles; replaces the stored list when given",
+    }),
     methods: t.stringList({ description: "Slugs of the methods applied; replaces the stored list when given" }),
     citations: citationsField(t),
   }),
@@ -54,7 +71,12 @@ const PartnershipRetractInput = builder.inputType("PartnershipRetractInput", {
 const PartnershipPayload = builder.objectRef<Payload<PartnershipRow>>("PartnershipPayload").implement({
   description: "Result of a change to a partnership",
   fields: (t) => ({
-    partnership: t.field({ type: Partnership, nullable: true, description: "The partnership as it is after the change; null when the change was refused", resolve: (p) => p.record }),
+    partnership: t.field({
+      type: Partnership,
+      nullable: true,
+      description: "The partnership as it is after the change; null when the change was refused",
+      resolve: (p) => p.record,
+    }),
     userErrors: userErrorsField(t),
   }),
 });
@@ -64,7 +86,19 @@ const partnerships: Curated<PartnershipRow> = {
   typeName: "Partnership",
   what: "partnership",
   update: "partnershipUpdate",
-  blank: { slug: null, title: null, summary: null, kind: null, status: null, city: null, start: null, end: null, participants: [], methods: [], citations: [] },
+  blank: {
+    slug: null,
+    title: null,
+    summary: null,
+    kind: null,
+    status: null,
+    city: null,
+    start: null,
+    end: null,
+    participants: [],
+    methods: [],
+    citations: [],
+  },
   byId: (tx, id) => tx.partnership.findUnique({ where: { id } }),
   byKey: (tx, slug) => tx.partnership.findUnique({ where: { slug } }),
   retract: (tx, id, retraction) => tx.partnership.update({ where: { id }, data: retraction }),
@@ -91,7 +125,8 @@ builder.mutationFields((t) => ({
     type: PartnershipPayload,
     description: "Changes a partnership (needs a WRITE key)",
     args: { input: t.arg({ type: PartnershipUpdateInput, required: true, description: "Which record, what changes and why" }) },
-    resolve: (_root, { input }, ctx) => updateRecord(ctx, partnerships, input.slug, { record: partnershipRecord(input.record), reason: input.reason }),
+    resolve: (_root, { input }, ctx) =>
+      updateRecord(ctx, partnerships, input.slug, { record: partnershipRecord(input.record), reason: input.reason }),
   }),
   partnershipRetract: t.field({
     type: PartnershipPayload,

@@ -2,7 +2,22 @@
 import { builder } from "../../builder.ts";
 import type { Person as PersonRow } from "../../generated/prisma/client.ts";
 import { changeSlug } from "../../slugs.ts";
-import { citationRecord, citationsField, createFields, createRecord, type Curated, each, nameInputFields, type Payload, retractReason, retractRecord, slugFields, updateFields, updateRecord, userErrorsField } from "../curation.ts";
+import {
+  type Curated,
+  citationRecord,
+  citationsField,
+  createFields,
+  createRecord,
+  each,
+  nameInputFields,
+  type Payload,
+  retractReason,
+  retractRecord,
+  slugFields,
+  updateFields,
+  updateRecord,
+  userErrorsField,
+} from "../curation.ts";
 import { Person } from "../person.ts";
 
 const RoleInput = builder.inputType("RoleInput", {
@@ -50,7 +65,12 @@ const PersonRetractInput = builder.inputType("PersonRetractInput", {
 const PersonPayload = builder.objectRef<Payload<PersonRow>>("PersonPayload").implement({
   description: "Result of a change to a person",
   fields: (t) => ({
-    person: t.field({ type: Person, nullable: true, description: "The person as it is after the change; null when the change was refused", resolve: (p) => p.record }),
+    person: t.field({
+      type: Person,
+      nullable: true,
+      description: "The person as it is after the change; null when the change was refused",
+      resolve: (p) => p.record,
+    }),
     userErrors: userErrorsField(t),
   }),
 });

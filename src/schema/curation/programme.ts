@@ -2,7 +2,21 @@
 import { builder } from "../../builder.ts";
 import type { Programme as ProgrammeRow } from "../../generated/prisma/client.ts";
 import { changeSlug } from "../../slugs.ts";
-import { citationRecord, citationsField, createFields, createRecord, type Curated, each, type Payload, retractReason, retractRecord, slugFields, updateFields, updateRecord, userErrorsField } from "../curation.ts";
+import {
+  type Curated,
+  citationRecord,
+  citationsField,
+  createFields,
+  createRecord,
+  each,
+  type Payload,
+  retractReason,
+  retractRecord,
+  slugFields,
+  updateFields,
+  updateRecord,
+  userErrorsField,
+} from "../curation.ts";
 import { Programme, ProgrammeKindEnum } from "../programme.ts";
 
 const ProgrammeFields = builder.inputType("ProgrammeFields", {
@@ -43,7 +57,12 @@ const ProgrammeRetractInput = builder.inputType("ProgrammeRetractInput", {
 const ProgrammePayload = builder.objectRef<Payload<ProgrammeRow>>("ProgrammePayload").implement({
   description: "Result of a change to a funding programme",
   fields: (t) => ({
-    programme: t.field({ type: Programme, nullable: true, description: "The funding programme as it is after the change; null when the change was refused", resolve: (p) => p.record }),
+    programme: t.field({
+      type: Programme,
+      nullable: true,
+      description: "The funding programme as it is after the change; null when the change was refused",
+      resolve: (p) => p.record,
+    }),
     userErrors: userErrorsField(t),
   }),
 });
@@ -53,7 +72,16 @@ const programmes: Curated<ProgrammeRow> = {
   typeName: "Programme",
   what: "funding programme",
   update: "programmeUpdate",
-  blank: { slug: null, name: null, description: null, kind: null, operator: null, maxAwardAmount: null, maxAwardCurrency: null, citations: [] },
+  blank: {
+    slug: null,
+    name: null,
+    description: null,
+    kind: null,
+    operator: null,
+    maxAwardAmount: null,
+    maxAwardCurrency: null,
+    citations: [],
+  },
   byId: (tx, id) => tx.programme.findUnique({ where: { id } }),
   byKey: (tx, slug) => tx.programme.findUnique({ where: { slug } }),
   retract: (tx, id, retraction) => tx.programme.update({ where: { id }, data: retraction }),
@@ -79,7 +107,8 @@ builder.mutationFields((t) => ({
     type: ProgrammePayload,
     description: "Changes a funding programme (needs a WRITE key)",
     args: { input: t.arg({ type: ProgrammeUpdateInput, required: true, description: "Which record, what changes and why" }) },
-    resolve: (_root, { input }, ctx) => updateRecord(ctx, programmes, input.slug, { record: programmeRecord(input.record), reason: input.reason }),
+    resolve: (_root, { input }, ctx) =>
+      updateRecord(ctx, programmes, input.slug, { record: programmeRecord(input.record), reason: input.reason }),
   }),
   programmeRetract: t.field({
     type: ProgrammePayload,

@@ -1,7 +1,17 @@
 // Curation of source documents: sourceCreate, sourceUpdate and sourceRetract (the shared write path is in ../curation.ts).
 import { builder } from "../../builder.ts";
 import type { Source as SourceRow } from "../../generated/prisma/client.ts";
-import { createFields, createRecord, type Curated, type Payload, retractReason, retractRecord, updateFields, updateRecord, userErrorsField } from "../curation.ts";
+import {
+  type Curated,
+  createFields,
+  createRecord,
+  type Payload,
+  retractReason,
+  retractRecord,
+  updateFields,
+  updateRecord,
+  userErrorsField,
+} from "../curation.ts";
 import { Source } from "../source.ts";
 
 const SourceFields = builder.inputType("SourceFields", {
@@ -41,7 +51,12 @@ const SourceRetractInput = builder.inputType("SourceRetractInput", {
 const SourcePayload = builder.objectRef<Payload<SourceRow>>("SourcePayload").implement({
   description: "Result of a change to a source document",
   fields: (t) => ({
-    source: t.field({ type: Source, nullable: true, description: "The source document as it is after the change; null when the change was refused", resolve: (p) => p.record }),
+    source: t.field({
+      type: Source,
+      nullable: true,
+      description: "The source document as it is after the change; null when the change was refused",
+      resolve: (p) => p.record,
+    }),
     userErrors: userErrorsField(t),
   }),
 });

@@ -11,4 +11,3 @@ export function decodeCursor(cursor: string): number {
   }
   return offset;
 }
-

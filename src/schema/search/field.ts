@@ -1,10 +1,10 @@
 // The `search` query field: its arguments, the union of what it finds, and its page of hits.
-import { builder, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, userError } from "../../builder.ts";
+import { builder, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, userError } from "../../builder.ts";
 import { retractionArg } from "../common/retraction.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { type SearchType, searchable, searchTypes } from "./searchable.ts";
 import { snippet } from "./snippet.ts";
-import { COUNT_CAP, runSearch, type Hit } from "./sql.ts";
-import { searchable, searchTypes, type SearchType } from "./searchable.ts";
+import { COUNT_CAP, type Hit, runSearch } from "./sql.ts";
 
 const SearchableType = builder.enumType("SearchableType", {
   description: "Kind of record `search` can return",
@@ -35,11 +35,14 @@ builder.queryField("search", (t) =>
       description:
         "Records whose names, titles or descriptions contain a text, or every word of it with small typos allowed, in Latin or Cyrillic script (Russian, Kazakh), ignoring case; best matches first",
       args: {
-        query: t.arg.string({ required: true, description: "Text to look for: at least 2 characters, such as Bekturov, Казцинк or қазақстан" }),
+        query: t.arg.string({
+          required: true,
+          description: "Text to look for: at least 2 characters, such as Bekturov, Казцинк or қазақстан",
+        }),
         types: t.arg({ type: [SearchableType], description: "Only records of these kinds; all kinds when omitted" }),
         retraction: retractionArg(t.arg),
       },
-      resolve: async (root, args) => {
+      resolve: async (_root, args) => {
         const query = args.query.trim();
         if ([...query].length < 2) {
           throw userError(`Argument "query" must have at least 2 characters (not counting spaces); got ${JSON.stringify(args.query)}`);
@@ -47,7 +50,8 @@ builder.queryField("search", (t) =>
         if (query.length > 200) throw userError(`Argument "query" must have at most 200 characters; got ${query.length}`);
         if (args.last != null || args.before != null) throw userError('search pages forward only: use "first" and "after"');
         const first = args.first ?? DEFAULT_PAGE_SIZE;
-        if (first < 0 || first > MAX_PAGE_SIZE) throw userError(`Argument "first" must be between 0 and ${MAX_PAGE_SIZE}; got ${first}. Page through larger lists with "after"`);
+        if (first < 0 || first > MAX_PAGE_SIZE)
+          throw userError(`Argument "first" must be between 0 and ${MAX_PAGE_SIZE}; got ${first}. Page through larger lists with "after"`);
         const offset = args.after == null ? 0 : decodeCursor(args.after) + 1;
         const types = args.types?.length ? [...new Set(args.types)] : searchTypes;
 

@@ -17,7 +17,9 @@ function searchedIn(model: string) {
   if (!type) throw new Error(`${model} is not a record type`);
   return {
     table: model,
-    fields: type.searchable.map(({ field, column, weight, list }) => [field, list ? `search_alternate_names(t."${column}")` : `t."${column}"`, weight] as const),
+    fields: type.searchable.map(
+      ({ field, column, weight, list }) => [field, list ? `search_alternate_names(t."${column}")` : `t."${column}"`, weight] as const,
+    ),
   };
 }
 

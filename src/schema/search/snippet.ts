@@ -19,4 +19,3 @@ export function snippet(text: string, match: string): string {
   if (to < text.length) to = Math.max(end, text.lastIndexOf(" ", to));
   return `${from > 0 ? "…" : ""}${escapeHtml(text.slice(from, start))}<mark>${escapeHtml(found[0])}</mark>${escapeHtml(text.slice(end, to))}${to < text.length ? "…" : ""}`;
 }
-

@@ -1,7 +1,7 @@
 // The search statement: SQL, its parameters and the settings of the transaction it runs in.
 import { prisma } from "../../db.ts";
-import { retractionSql, type RetractionValue } from "../common/retraction.ts";
-import { searchable, type SearchType } from "./searchable.ts";
+import { type RetractionValue, retractionSql } from "../common/retraction.ts";
+import { type SearchType, searchable } from "./searchable.ts";
 
 export interface Hit {
   type: SearchType;
@@ -29,7 +29,14 @@ export const COUNT_CAP = 1000;
 const CANDIDATES = 100;
 
 /** Words of a query as pg_trgm splits them (letters and digits), each matched on its own. */
-const wordsOf = (query: string) => [...new Set(query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean))];
+const wordsOf = (query: string) => [
+  ...new Set(
+    query
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean),
+  ),
+];
 
 /**
  * A record matches when a field contains the query ($2, ILIKE), or when every word of the query
@@ -43,17 +50,17 @@ const wordsOf = (query: string) => [...new Set(query.toLowerCase().split(/[^\p{L
  * common as "synthetic". Counting reads at most $4 matches in all, in index order.
  */
 function searchSql(types: SearchType[], words: number, retraction: RetractionValue): string {
-  const near = (expr: string) =>
-    words ? Array.from({ length: words }, (_, i) => `$${i + 7} <% ${expr}`).join(" AND ") : "false";
+  const near = (expr: string) => (words ? Array.from({ length: words }, (_, i) => `$${i + 7} <% ${expr}`).join(" AND ") : "false");
   const lists = (build: (from: string, expr: string) => string[]) =>
     types
-      .flatMap((type) => searchable[type].fields.flatMap(([, expr]) => build(`SELECT '${type}' AS type, t.id FROM "${searchable[type].table}" t WHERE ${retractionSql(retraction, "t")} AND`, expr)))
+      .flatMap((type) =>
+        searchable[type].fields.flatMap(([, expr]) =>
+          build(`SELECT '${type}' AS type, t.id FROM "${searchable[type].table}" t WHERE ${retractionSql(retraction, "t")} AND`, expr),
+        ),
+      )
       .map((sql) => `(${sql})`)
       .join("\n      UNION ALL ");
-  const ranked = lists((from, expr) => [
-    `${from} ${expr} ILIKE $2 ORDER BY $1 <<-> ${expr} LIMIT $3`,
-    `${from} ${near(expr)} LIMIT $3`,
-  ]);
+  const ranked = lists((from, expr) => [`${from} ${expr} ILIKE $2 ORDER BY $1 <<-> ${expr} LIMIT $3`, `${from} ${near(expr)} LIMIT $3`]);
   const counted = lists((from, expr) => [`${from} ${expr} ILIKE $2`, `${from} ${near(expr)}`]);
   const branches = types.map((type) => {
     const { table, fields } = searchable[type];
@@ -94,7 +101,13 @@ function searchSql(types: SearchType[], words: number, retraction: RetractionVal
 const likePattern = (query: string) => `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The search statement and its parameters (also used by scripts/search-latency.ts for EXPLAIN). */
-export function searchStatement(query: string, types: SearchType[], limit: number, offset: number, retraction: RetractionValue = "EXCLUDE"): [string, ...unknown[]] {
+export function searchStatement(
+  query: string,
+  types: SearchType[],
+  limit: number,
+  offset: number,
+  retraction: RetractionValue = "EXCLUDE",
+): [string, ...unknown[]] {
   const words = wordsOf(query);
   const candidates = Math.max(CANDIDATES, offset + limit);
   return [searchSql(types, words.length, retraction), query, likePattern(query), candidates, COUNT_CAP, limit, offset, ...words];
@@ -110,7 +123,13 @@ export const SEARCH_SETTINGS = `SELECT set_config('pg_trgm.word_similarity_thres
   set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true),
   set_config('enable_indexonlyscan', 'off', true)`;
 
-export async function runSearch(query: string, types: SearchType[], limit: number, offset: number, retraction: RetractionValue): Promise<Hit[]> {
+export async function runSearch(
+  query: string,
+  types: SearchType[],
+  limit: number,
+  offset: number,
+  retraction: RetractionValue,
+): Promise<Hit[]> {
   const db = prisma().$replica();
   const [, hits] = await db.$transaction([
     db.$queryRawUnsafe(SEARCH_SETTINGS),

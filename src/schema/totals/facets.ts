@@ -10,7 +10,7 @@ import { OrganizationConnection } from "../organization.ts";
 import { PartnershipConnection } from "../partnership.ts";
 import { ProgrammeConnection } from "../programme.ts";
 import { SourceConnection } from "../source.ts";
-import { groupRows, mergeBy, yearOf, type GroupByDelegate, type Row } from "./group-rows.ts";
+import { type GroupByDelegate, groupRows, mergeBy, type Row, yearOf } from "./group-rows.ts";
 
 interface FacetBucketValue {
   value: string | null;
@@ -20,7 +20,10 @@ interface FacetBucketValue {
 const FacetBucket = builder.objectRef<FacetBucketValue>("FacetBucket").implement({
   description: "How many items of the filtered list have one value of a field",
   fields: (t) => ({
-    value: t.exposeString("value", { nullable: true, description: "The value, such as ENTERPRISE, KZ or 2024; null for the bucket of items whose value is unknown" }),
+    value: t.exposeString("value", {
+      nullable: true,
+      description: "The value, such as ENTERPRISE, KZ or 2024; null for the bucket of items whose value is unknown",
+    }),
     unknown: t.boolean({ description: "Whether this is the bucket of items whose value is unknown", resolve: (b) => b.value === null }),
     count: t.int({ description: "Number of items with this value", resolve: (b) => b.count }),
   }),
@@ -41,12 +44,23 @@ async function facet(model: GroupByDelegate, where: object, spec: FacetSpec): Pr
     const v = row[spec.column];
     return v === null ? null : spec.year ? String(yearOf(v)) : String(v);
   };
-  const buckets = mergeBy(rows, value, (value) => ({ value, count: 0 }), (b, row) => (b.count += row._count._all));
+  const buckets = mergeBy(
+    rows,
+    value,
+    (value) => ({ value, count: 0 }),
+    (b, row) => (b.count += row._count._all),
+  );
   if (spec.nullable && !buckets.some((b) => b.value === null)) buckets.push({ value: null, count: 0 });
   return buckets.sort((a, b) => b.count - a.count || (a.value === null ? 1 : b.value === null ? -1 : a.value.localeCompare(b.value)));
 }
 
-function facets(connection: ObjectRef<Types, any>, typeName: string, what: string, model: () => GroupByDelegate, specs: Record<string, FacetSpec>) {
+function facets(
+  connection: ObjectRef<Types, any>,
+  typeName: string,
+  what: string,
+  model: () => GroupByDelegate,
+  specs: Record<string, FacetSpec>,
+) {
   const Facets = builder.objectRef<{ where: object }>(`${typeName}Facets`).implement({
     description: `Counts of the filtered ${what} by value of a field, with a bucket for unknown values`,
     fields: (t) =>
@@ -91,7 +105,12 @@ facets(ProgrammeConnection, "Programme", "programmes", () => prisma().programme,
 facets(FundingConnection, "Funding", "funding records", () => prisma().funding, {
   amountKind: { description: "Funding by kind of amount", column: "amountKind" },
   currency: { description: "Funding by currency; unknown for undisclosed amounts", column: "currency", nullable: true },
-  year: { description: "Funding by year of its date (undated records, such as multi-year budgets, are unknown)", column: "dateOn", year: true, nullable: true },
+  year: {
+    description: "Funding by year of its date (undated records, such as multi-year budgets, are unknown)",
+    column: "dateOn",
+    year: true,
+    nullable: true,
+  },
 });
 facets(ImpactConnection, "Impact", "impacts", () => prisma().impact, {
   metric: { description: "Impacts by metric", column: "metric" },

@@ -3,7 +3,10 @@
 // rows, never records.
 import type { Prisma } from "../../generated/prisma/client.ts";
 
-export type Row = Record<string, unknown> & { _count: { _all: number } & Record<string, number>; _sum?: Record<string, Prisma.Decimal | null> };
+export type Row = Record<string, unknown> & {
+  _count: { _all: number } & Record<string, number>;
+  _sum?: Record<string, Prisma.Decimal | null>;
+};
 
 export interface GroupByDelegate {
   groupBy(args: object): PromiseLike<unknown>;

@@ -3,7 +3,7 @@
 // and overall, the largest bucket first).
 import { builder, userError } from "../../builder.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
-import { groupRows, mergeBy, type GroupByDelegate, type Row } from "./group-rows.ts";
+import { type GroupByDelegate, groupRows, mergeBy, type Row } from "./group-rows.ts";
 
 // A sum is only as exact as its parts: it carries the one qualifier its inexact parts share, and
 // MIXED when they differ (over 10 plus under 5 is neither over nor under 15).
@@ -14,7 +14,10 @@ export const SumBound = builder.enumType("SumBound", {
     APPROXIMATE: { description: "Some parts are approximate, the others exact: the sum is approximate" },
     AT_LEAST: { description: "Some parts are lower bounds, the others exact: the true sum is at least this" },
     AT_MOST: { description: "Some parts are upper bounds, the others exact: the true sum is at most this" },
-    MIXED: { description: "Parts are qualified in different ways (such as a lower and an upper bound): the sum is neither exact nor a bound; quote the parts" },
+    MIXED: {
+      description:
+        "Parts are qualified in different ways (such as a lower and an upper bound): the sum is neither exact nor a bound; quote the parts",
+    },
   },
 });
 
@@ -25,22 +28,42 @@ export interface TotalValue {
   bounds: Set<string>;
 }
 
-export const sumBound = ({ bounds }: TotalValue) => (bounds.size === 0 ? "EXACT" : bounds.size === 1 ? [...bounds][0] : "MIXED") as "EXACT" | "APPROXIMATE" | "AT_LEAST" | "AT_MOST" | "MIXED";
+export const sumBound = ({ bounds }: TotalValue) =>
+  (bounds.size === 0 ? "EXACT" : bounds.size === 1 ? [...bounds][0] : "MIXED") as
+    | "EXACT"
+    | "APPROXIMATE"
+    | "AT_LEAST"
+    | "AT_MOST"
+    | "MIXED";
 
 export const CurrencyTotal = builder.objectRef<TotalValue & { currency: string }>("CurrencyTotal").implement({
   description: "Sum of the disclosed amounts in one currency (amounts in different currencies are never added together)",
   fields: (t) => ({
     currency: t.field({ type: "Currency", description: "ISO 4217 code of the currency", resolve: (s) => s.currency }),
     amount: t.field({ type: "Decimal", description: "Sum of the amounts, as exact as `bound` says", resolve: (s) => s.amount }),
-    bound: t.field({ type: SumBound, description: "Whether the sum is exact or, because of its parts, approximate, a lower or an upper bound", resolve: sumBound }),
+    bound: t.field({
+      type: SumBound,
+      description: "Whether the sum is exact or, because of its parts, approximate, a lower or an upper bound",
+      resolve: sumBound,
+    }),
     count: t.int({ description: "Number of amounts added up", resolve: (s) => s.count }),
   }),
 });
 
-export function addTotal<K extends string>(totals: Map<K, TotalValue>, key: K, amount: Prisma.Decimal | null | undefined, count: number, bound: unknown) {
+export function addTotal<K extends string>(
+  totals: Map<K, TotalValue>,
+  key: K,
+  amount: Prisma.Decimal | null | undefined,
+  count: number,
+  bound: unknown,
+) {
   if (!amount || count === 0) return;
   const total = totals.get(key) ?? { amount: new Prisma.Decimal(0), count: 0, bounds: new Set() };
-  totals.set(key, { amount: total.amount.add(amount), count: total.count + count, bounds: bound === "EXACT" ? total.bounds : new Set([...total.bounds, bound as string]) });
+  totals.set(key, {
+    amount: total.amount.add(amount),
+    count: total.count + count,
+    bounds: bound === "EXACT" ? total.bounds : new Set([...total.bounds, bound as string]),
+  });
 }
 
 /** How many figures of a group are exact and how many bounded, from a row grouped by its bound. */
@@ -91,9 +114,16 @@ export async function summarize<G extends string, K extends object, T extends { 
   const columns = [...new Set([...groupBy.flatMap((g) => groups[g].columns), ...options.keptApart])];
   const rows = await groupRows(options.model, columns, options.where, options.aggregate);
   const has = (group: G) => groupBy.includes(group);
-  const buckets = mergeBy(rows, (row) => key(row, has), (key) => ({ key, groups: groupBy, ...empty() }), add);
+  const buckets = mergeBy(
+    rows,
+    (row) => key(row, has),
+    (key) => ({ key, groups: groupBy, ...empty() }),
+    add,
+  );
   const overall = empty();
-  rows.forEach((row) => add(overall, row));
+  rows.forEach((row) => {
+    add(overall, row);
+  });
   buckets.sort((a, b) => b.count - a.count || JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
   return { ...overall, buckets };
 }
