@@ -153,7 +153,7 @@ function fromBrowser(request: Request): boolean {
 export function inputPlugin({ maxInputDepth }: { maxInputDepth: number }): Plugin {
   return {
     onRequestParse({ request, url, requestParser, setRequestParser }) {
-      // No parser: Yoga answers 415, which requestPlugin words.
+      // No parser: Yoga answers 415, which requestPlugin words (Yoga's type has no way to say "no parser", hence the cast).
       if (request.method === "POST" && !isJson(request)) return setRequestParser(undefined as never);
       if (request.method !== "GET" || !requestParser) return;
       for (const name of ["variables", "extensions"]) {

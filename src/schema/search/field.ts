@@ -17,6 +17,7 @@ const typeOf = new WeakMap<object, SearchType>();
 
 const SearchResult = builder.unionType("SearchResult", {
   description: "Record found by `search`: an organization, person, method, partnership, programme, funding, impact or source",
+  // Pothos wants a literal tuple of the member types; this list of the same refs is built from `searchable`.
   types: searchTypes.map((type) => searchable[type].graphqlType) as never,
   resolveType: (record) => searchable[typeOf.get(record)!].table,
 });
