@@ -24,7 +24,9 @@ const etagOf = (body: Uint8Array | string) => `"${createHash("sha256").update(bo
 function answer(request: Request, body: Uint8Array<ArrayBuffer> | string, etag: string, headers: Record<string, string>): Response {
   const all = { etag, ...headers };
   if (ifNoneMatchNames(request.headers.get("if-none-match"), etag)) return new Response(null, { status: 304, headers: all });
-  return new Response(request.method === "HEAD" ? null : body, { headers: all });
+  // A known length lets the HTTP server leave a body too small to gain from compression as it is.
+  const length = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+  return new Response(request.method === "HEAD" ? null : body, { headers: { ...all, "content-length": String(length) } });
 }
 
 /** Serves the built files under /graphiql/, read once from disk and kept in memory (a few MB). */
