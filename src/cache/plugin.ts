@@ -8,6 +8,7 @@ import { type DocumentNode, type GraphQLSchema, getOperationAST, print } from "g
 import { isAsyncIterable, type Plugin } from "graphql-yoga";
 import { currentRelease } from "../dataset/metadata.ts";
 import type { RequestContext } from "../http/context.ts";
+import { matches } from "../http/etag.ts";
 import { responseCacheLookups } from "../http/metrics.ts";
 import { acceptedLanguages } from "../language.ts";
 import { onDataChanged } from "./invalidation.ts";
@@ -22,13 +23,6 @@ export interface ResponseCacheOptions {
 }
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("base64url");
-
-/** Does an If-None-Match header name this entity tag? (Weak comparison, as for GET.) */
-export function matches(ifNoneMatch: string | null, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
-  return ifNoneMatch.split(",").some((tag) => tag.trim() === "*" || opaque(tag) === opaque(etag));
-}
 
 /**
  * Answers anonymous queries from the cache while no record type they read has changed

@@ -1,9 +1,8 @@
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Plugin } from "graphql-yoga";
-import { matches as ifNoneMatchNames } from "../cache/plugin.ts";
 import { ApiError } from "../http/errors.ts";
+import { entityTag, taggedAnswer } from "../http/etag.ts";
 import type { Routes } from "../http/routes.ts";
 import { GRAPHIQL_OUT_DIR, type GraphiQLManifest, MANIFEST_FILE } from "./build.ts";
 import { CONFIG_ELEMENT_ID, type PageConfig } from "./page/config.ts";
@@ -19,22 +18,12 @@ const CONTENT_TYPES: Record<string, string> = {
 
 const NOT_BUILT = "The GraphiQL page has not been built: run `npm run build:graphiql` (npm install does it)";
 
-const etagOf = (body: Uint8Array | string) => `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
-
-function answer(request: Request, body: Uint8Array<ArrayBuffer> | string, etag: string, headers: Record<string, string>): Response {
-  const all = { etag, ...headers };
-  if (ifNoneMatchNames(request.headers.get("if-none-match"), etag)) return new Response(null, { status: 304, headers: all });
-  // A known length lets the HTTP server leave a body too small to gain from compression as it is.
-  const length = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
-  return new Response(request.method === "HEAD" ? null : body, { headers: { ...all, "content-length": String(length) } });
-}
-
 /** Serves the built files under /graphiql/, read once from disk and kept in memory (a few MB). */
 export function graphiqlAssetRoutes(): Routes {
   const files = new Map<string, Promise<{ body: Uint8Array<ArrayBuffer>; etag: string } | null>>();
   const load = (name: string) =>
     readFile(path.join(GRAPHIQL_OUT_DIR, name)).then(
-      (body) => ({ body: new Uint8Array(body), etag: etagOf(body) }),
+      (body) => ({ body: new Uint8Array(body), etag: entityTag(body) }),
       () => null,
     );
   return {
@@ -51,7 +40,7 @@ export function graphiqlAssetRoutes(): Routes {
           status: 404,
         }).toResponse();
       }
-      return answer(request, file.body, file.etag, { "content-type": type, "cache-control": "public, max-age=31536000, immutable" });
+      return taggedAnswer(request, file.body, file.etag, { "content-type": type, "cache-control": "public, max-age=31536000, immutable" });
     },
   };
 }
@@ -88,7 +77,7 @@ export function graphiqlPage(config: PageConfig): Plugin {
   const page = readFile(path.join(GRAPHIQL_OUT_DIR, MANIFEST_FILE), "utf8").then(
     (text) => {
       const html = pageHtml(JSON.parse(text) as GraphiQLManifest, config);
-      return { html, etag: etagOf(html) };
+      return { html, etag: entityTag(html) };
     },
     () => null,
   );
@@ -98,7 +87,7 @@ export function graphiqlPage(config: PageConfig): Plugin {
       const built = await page;
       if (!built) return endResponse(new ApiError(NOT_BUILT, "SERVICE_UNAVAILABLE", { status: 503 }).toResponse());
       endResponse(
-        answer(request, built.html, built.etag, {
+        taggedAnswer(request, built.html, built.etag, {
           "content-type": "text/html; charset=utf-8",
           "cache-control": "no-cache",
           vary: "Accept",

@@ -134,8 +134,6 @@ type StoredRow = { id: number; retractedAt: Date | null };
 /** What the shared write path needs to know of one entity. */
 export interface Curated<Row extends StoredRow> {
   entity: Entity;
-  /** Record type in the change log. */
-  typeName: string;
   /** The entity in messages, such as "funding record". */
   what: string;
   /** Mutation that changes an existing record, named when a create finds the key taken. */
@@ -269,7 +267,7 @@ async function write<Row extends StoredRow>(
           await curated.rename(tx, renamed.id, to);
           await writer.logChange({
             action: "UPDATE",
-            recordType: curated.typeName,
+            recordType: entities[curated.entity].model,
             recordId: renamed.id,
             fields: [keyField],
             before: { [keyField]: renamed.from },
@@ -354,7 +352,7 @@ export async function retractRecord<Row extends StoredRow>(
       const record = await curated.retract(tx, current.id, { retractedAt, retractionReason: reasonInput });
       await writer.logChange({
         action: "RETRACT",
-        recordType: curated.typeName,
+        recordType: entities[curated.entity].model,
         recordId: current.id,
         fields: ["retractionAt", "retractionReason"],
         before: { retractionAt: null, retractionReason: null },

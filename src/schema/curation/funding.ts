@@ -80,7 +80,6 @@ const FundingPayload = builder.objectRef<Payload<FundingRow>>("FundingPayload").
 
 const fundings: Curated<FundingRow> = {
   entity: "fundings",
-  typeName: "Funding",
   what: "funding record",
   update: "fundingUpdate",
   blank: {

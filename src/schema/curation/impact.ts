@@ -79,7 +79,6 @@ const ImpactPayload = builder.objectRef<Payload<ImpactRow>>("ImpactPayload").imp
 
 const impacts: Curated<ImpactRow> = {
   entity: "impacts",
-  typeName: "Impact",
   what: "impact claim",
   update: "impactUpdate",
   blank: {

@@ -72,7 +72,6 @@ const MethodPayload = builder.objectRef<Payload<MethodRow>>("MethodPayload").imp
 
 const methods: Curated<MethodRow> = {
   entity: "methods",
-  typeName: "Method",
   what: "method",
   update: "methodUpdate",
   blank: { slug: null, title: null, summary: null, category: null, technologyReadinessLevel: null, developers: [], citations: [] },

@@ -86,7 +86,6 @@ const OrganizationPayload = builder.objectRef<Payload<OrganizationRow>>("Organiz
 
 const organizations: Curated<OrganizationRow> = {
   entity: "organizations",
-  typeName: "Organization",
   what: "organization",
   update: "organizationUpdate",
   blank: {

@@ -83,7 +83,6 @@ const PartnershipPayload = builder.objectRef<Payload<PartnershipRow>>("Partnersh
 
 const partnerships: Curated<PartnershipRow> = {
   entity: "partnerships",
-  typeName: "Partnership",
   what: "partnership",
   update: "partnershipUpdate",
   blank: {

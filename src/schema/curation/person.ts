@@ -77,7 +77,6 @@ const PersonPayload = builder.objectRef<Payload<PersonRow>>("PersonPayload").imp
 
 const people: Curated<PersonRow> = {
   entity: "people",
-  typeName: "Person",
   what: "person",
   update: "personUpdate",
   blank: { slug: null, nameEn: null, nameRu: null, nameKk: null, citations: [], roles: [] },

@@ -69,7 +69,6 @@ const ProgrammePayload = builder.objectRef<Payload<ProgrammeRow>>("ProgrammePayl
 
 const programmes: Curated<ProgrammeRow> = {
   entity: "programmes",
-  typeName: "Programme",
   what: "funding programme",
   update: "programmeUpdate",
   blank: {

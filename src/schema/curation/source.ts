@@ -63,7 +63,6 @@ const SourcePayload = builder.objectRef<Payload<SourceRow>>("SourcePayload").imp
 
 const sources: Curated<SourceRow> = {
   entity: "sources",
-  typeName: "Source",
   what: "source document",
   update: "sourceUpdate",
   blank: { url: null, title: null, publisher: null, language: null, published: null, retrievedOn: null, note: null },
