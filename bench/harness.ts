@@ -17,11 +17,13 @@ export interface Server {
   process: ChildProcess;
 }
 
-/** PostGraphile 4 needs graphql 15, so it has a folder of its own, installed on first use. */
+/** PostGraphile 4 needs graphql 15, so it has a folder of its own, installed on first use and when its packages change. */
 export function installPostgraphile() {
-  if (existsSync(`${root}bench/postgraphile/node_modules/postgraphile`)) return;
+  const folder = `${root}bench/postgraphile`;
+  const wanted = Object.keys(JSON.parse(readFileSync(`${folder}/package.json`, "utf8")).dependencies);
+  if (wanted.every((name) => existsSync(`${folder}/node_modules/${name}/package.json`))) return;
   console.log("installing PostGraphile 4 into bench/postgraphile (its own graphql 15)");
-  execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: `${root}bench/postgraphile`, stdio: "inherit" });
+  execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: folder, stdio: "inherit" });
 }
 
 export async function start(
