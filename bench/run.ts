@@ -57,6 +57,8 @@ const gid = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString(
 const cursor = (id: number) => Buffer.from(`GPC:N:${id}`).toString("base64");
 /** Page sizes of the statement count, up to the benchmark's own (20 + 400 + 8,000 items; 25 at each level is over the cost limit). */
 const PAGE_SIZES = [1, 5, PAGE];
+/** The cheapest query there is: what serving any answer costs each server. */
+const FLOOR = "{ __typename }";
 /** What the search scenario looks for: a record that exists at every scale, among many similar names. */
 const SEARCH_TERMS = "Synthetic method 777";
 /** The colour of `hex` moved halfway towards `toward` (0 or 255 in each channel). */
@@ -167,6 +169,7 @@ async function benchScale(scale: number) {
     cached: await start("this API, cached", "bench/servers/api.ts", basePort + 3, databaseUrl, { RESPONSE_CACHE: "on" }),
     baseline: await start("baseline", "bench/servers/baseline.ts", basePort + 1, databaseUrl),
     postgraphile: await start("PostGraphile 4", "bench/postgraphile/server.ts", basePort + 2, databaseUrl),
+    yoga: await start("graphql-yoga alone", "bench/servers/yoga.ts", basePort + 4, databaseUrl),
   };
   try {
     const nested = graphql(NESTED_QUERY, { n: PAGE });
@@ -204,6 +207,12 @@ async function benchScale(scale: number) {
         "#17becf",
         { body: graphql(POSTGRAPHILE_FUNDING_SUMMARY_QUERY, {}), agree: summaryLines },
       ],
+      [
+        FLOOR,
+        graphql(`{ __typename }`, {}),
+        "#bcbd22",
+        { body: graphql(`{ __typename }`, {}), agree: (text) => JSON.stringify(JSON.parse(text).data) },
+      ],
     ];
     const scenarios: Scenario[] = [
       {
@@ -232,6 +241,14 @@ async function benchScale(scale: number) {
         color: "#1f77b4",
       },
       { name: "baseline: static answer", server: servers.baseline, method: "GET", path: "/static", color: "#7f7f7f" },
+      {
+        name: `Yoga alone: ${FLOOR}`,
+        server: servers.yoga,
+        method: "POST",
+        path: "/graphql",
+        body: graphql(`{ __typename }`, {}),
+        color: "#7f7f7f",
+      },
       ...apiQueries.flatMap(([what, body, color, peer]) => [
         { name: `API: ${what}`, server: servers.api, method: "POST" as const, path: "/graphql", body, color },
         { name: `API, cached: ${what}`, server: servers.cached, method: "POST" as const, path: "/graphql", body, color: lighter(color) },
@@ -382,6 +399,8 @@ function report(runs: ScaleResult[], machine: Record<string, string>): string {
     "  would set it up) answers the node lookup, the filtered list, the fundings of one funder and the funding summary too; before any",
     "  figure is taken its answers are checked to hold the same records as the API's (the same slugs in the same order; the same counts",
     "  and sums). Search has no PostGraphile equivalent: it has no search across record types without a hand-written SQL function.",
+    "- **{ __typename }**: the cheapest query, so what serving any answer costs: on the API, on PostGraphile, and on graphql-yoga",
+    "  alone (`Yoga alone`: the API's schema without any of the API's plugins, bench/servers/yoga.ts). It is not one of the targets.",
     "- SQL statements and rows read per request are counted by wrapping node-postgres's `Client#query` in each server process;",
     "  rows read are those node-postgres returns (PostGraphile builds the whole answer as JSON inside PostgreSQL: one row).",
     "  Peak memory is the process's peak resident set size (VmHWM) at the end of its run.",
@@ -454,7 +473,7 @@ function report(runs: ScaleResult[], machine: Record<string, string>): string {
     );
     target("Nested list ≥ 0.7x the baseline", ratio(peak(api).rps, peak(base).rps), peak(api).rps >= 0.7 * peak(base).rps);
     target("Nested list ≥ 1.2x PostGraphile 4", ratio(peak(api).rps, peak(peer).rps), peak(api).rps >= 1.2 * peak(peer).rps);
-    for (const s of run.scenarios.filter((s) => s.name.startsWith("API: ") && !s.name.includes("nested list"))) {
+    for (const s of run.scenarios.filter((s) => s.name.startsWith("API: ") && !s.name.includes("nested list") && !s.name.includes(FLOOR))) {
       const theirs = peerOf(s.name);
       if (!theirs) continue;
       const ours = peak(run.results[s.name]);
