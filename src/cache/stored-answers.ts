@@ -131,7 +131,8 @@ export function storedAnswers({
       const end = at + remaining.length;
       if (at < 0 || /\d/.test(extensions[end] ?? "") || extensions.includes(remaining, end)) return;
       const headers: Record<string, string> = {};
-      for (const [name, value] of response.headers) if (!PER_REQUEST.has(name)) headers[name] = value;
+      // Yoga's headers keep the case they were set in; the reply's are lower case, as HTTP/2 and fetch() have them.
+      for (const [name, value] of response.headers) if (!PER_REQUEST.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
       known.set(key, {
         answerKey: answer.key,
         tags: answer.tags,
