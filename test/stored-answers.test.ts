@@ -9,6 +9,7 @@ import { memoryCacheStore } from "../src/cache/store.ts";
 import { type HttpServer, startHttpServer } from "../src/http/server.ts";
 import { memoryStore } from "../src/limits/rate-limit.ts";
 import { type ApiOptions, createApi } from "../src/yoga.ts";
+import { readWhileWriting } from "./concurrent-load.ts";
 import { openTestDatabase } from "./helpers.ts";
 
 type Api = ReturnType<typeof createApi>;
@@ -198,45 +199,17 @@ test("requests with Authorization, mutations and answers with errors are answere
 
 test("readers asking the same bytes while curators write: every answer is at least as new as the last write acknowledged before it was asked", async () => {
   const { url, counts } = await serve({ limits: { perMinute: 1e9, keyPerMinute: 1e9 } });
-  // Each writer changes an organization of its own; the readers read both.
   const organizations = ["bekturov-institute", "kazakhmys"];
-  const READ = post(`{ ${organizations.map((slug, w) => `w${w}: organization(slug: "${slug}") { city }`).join(" ")} }`);
-  const UPDATE = `mutation ($input: OrganizationUpdateInput!) { organizationUpdate(input: $input) { userErrors { message } } }`;
-  const citations = [{ source, quote: "Stored answers test", confidence: "HIGH" }];
-  const WRITES = 10;
-  /** Number of the last write acknowledged, per writer. */
-  const acknowledged = organizations.map(() => -1);
-  const problems: string[] = [];
-  let reads = 0;
-  let writers = organizations.length;
-
-  const reader = async () => {
-    while (writers > 0) {
-      const known = [...acknowledged];
-      const answer = await exchange(url, "POST", "/graphql", { "content-type": "application/json" }, READ);
-      reads++;
-      const data = JSON.parse(textOf(answer)).data;
-      known.forEach((n, w) => {
-        const city: string = data[`w${w}`].city;
-        const shown = Number(/^Write (\d+)$/.exec(city)?.[1] ?? -1);
-        if (shown < n) problems.push(`${organizations[w]}: read "${city}" after write ${n} was acknowledged`);
-      });
-    }
-  };
-  const writer = async (w: number) => {
-    for (let n = 0; n < WRITES; n++) {
-      const input = { slug: organizations[w], record: { city: `Write ${n}`, citations }, reason: "test" };
-      const headers = { "content-type": "application/json", authorization: `Bearer ${writeKey}` };
-      const answer = await exchange(url, "POST", "/graphql", headers, post(UPDATE, { input }));
-      expect(JSON.parse(textOf(answer)).data.organizationUpdate.userErrors).toEqual([]);
-      acknowledged[w] = n;
-      // Room for the readers to be answered from stored bytes between two writes.
-      await new Promise((resolve) => setTimeout(resolve, 100 + 50 * w));
-    }
-    writers--;
-  };
-  await Promise.all([...organizations.map((_, w) => writer(w)), reader(), reader(), reader(), reader()]);
+  const { problems, reads } = await readWhileWriting({
+    readUrl: url,
+    writeUrl: url,
+    writeKey,
+    source,
+    organizations,
+    writes: 10,
+    readers: 4,
+  });
   expect(problems).toEqual([]);
-  expect(reads).toBeGreaterThan(WRITES);
+  expect(reads).toBeGreaterThan(10);
   expect(counts.stored).toBeGreaterThan(0);
 });
