@@ -115,6 +115,7 @@ test("a stored answer is the miss's bytes and headers, with the client's own rem
     const hit = await exchange(url, method, path, headers, body);
     expect(counts.stored, `${what}: answered from stored bytes`).toBe(before + 1);
     expect(hit.headers["x-cache"]).toBe("HIT");
+    expect(hit.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
     expect(lasting(hit.headers), what).toEqual(lasting(miss.headers));
     const [missText, hitText] = [textOf(miss), textOf(hit)];
     const remaining = remainingIn(hitText);
