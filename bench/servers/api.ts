@@ -15,4 +15,6 @@ const api = createApi({
   routes: { [counter.path]: () => Response.json(counter.counters) },
 });
 await startHttpServer(api, { ...configuredHttpOptions(), host: "127.0.0.1" });
+// Exits on the benchmark's SIGTERM, so that a --cpu-prof profile is written.
+process.on("SIGTERM", () => process.exit(0));
 process.send?.("ready");
