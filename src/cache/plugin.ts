@@ -75,8 +75,8 @@ export function responseCache({ store, graphqlEndpoint, httpMaxAgeSeconds }: Res
           const body = JSON.stringify({ data: result.data });
           state.etag = `W/"${sha256(`${currentRelease.version}\n${body}`).slice(0, 32)}"`;
           if (!versions) return;
-          await store.save(key, { body, etag: state.etag, versions });
           state.answer = { key, tags, body };
+          await store.save(key, { body, etag: state.etag, versions });
         },
       };
     },

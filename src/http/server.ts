@@ -159,7 +159,6 @@ export async function startHttpServer(handler: Handler, options: HttpOptions): P
         requestId: requestIdFrom(req.headers["x-request-id"] as string | undefined),
         clientAddress: clientIp(req, options.trustProxy),
       };
-      const state = context;
       const started = performance.now();
       const path = (req.url ?? "/").split("?")[0];
       if (stopping) res.shouldKeepAlive = false;
@@ -168,16 +167,16 @@ export async function startHttpServer(handler: Handler, options: HttpOptions): P
         const seconds = (performance.now() - started) / 1000;
         const route = routeLabel(path);
         httpRequests.inc({ route, status: res.statusCode });
-        if (route === "graphql") operationDuration.observe({ operation: operationLabel(state.operationName) }, seconds);
+        if (route === "graphql") operationDuration.observe({ operation: operationLabel(context.operationName) }, seconds);
         const line = {
-          requestId: state.requestId,
+          requestId: context.requestId,
           method: req.method,
           path: path.slice(0, 200),
           status: res.statusCode,
           ms: Math.round(seconds * 1000),
-          client: state.client ?? `ip:${context.clientAddress}`,
-          operationName: state.operationName,
-          cost: state.cost,
+          client: context.client ?? `ip:${context.clientAddress}`,
+          operationName: context.operationName,
+          cost: context.cost,
         };
         // A 503 is an outage, logged once as it begins (see outage.ts), not a fault of each request.
         if (res.statusCode >= 500 && res.statusCode !== 503) log.error("request", line);
