@@ -6,9 +6,8 @@ import { env } from "./env.ts";
 import { watchPools } from "./http/metrics.ts";
 import { isDatabaseUnavailable, lastLineOf } from "./http/outage.ts";
 import { startHttpServer } from "./http/server.ts";
-import { IMPORT_PATH } from "./import/route.ts";
 import { log } from "./log.ts";
-import { createApi, GRAPHQL_ENDPOINT } from "./yoga.ts";
+import { configuredHttpOptions, createApi, GRAPHQL_ENDPOINT } from "./yoga.ts";
 
 // Logs are JSON lines: Node's own warnings (such as pg's deprecation notices) are logged as such
 // instead of as plain text on stderr, which would break every reader of the log.
@@ -70,15 +69,7 @@ const stopListening = await listenForChanges(db.url, Object.values(replicaPools)
 
 let stopping = false;
 const api = createApi({ isStopping: () => stopping });
-const http = await startHttpServer(api, {
-  port: env.PORT,
-  host: env.HOST,
-  maxBodyBytes: env.MAX_BODY_BYTES,
-  streamedPaths: [IMPORT_PATH],
-  requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
-  trustProxy: env.TRUST_PROXY,
-  drainTimeoutMs: env.QUERY_TIMEOUT_MS + 5000,
-});
+const http = await startHttpServer(api, configuredHttpOptions());
 const { port } = new URL(http.url);
 log.info(`GraphQL API and GraphiQL at http://localhost:${port}${GRAPHQL_ENDPOINT}`, {
   port: Number(port),

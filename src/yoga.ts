@@ -7,6 +7,7 @@ import { type VerifiedKey, verifyApiKey } from "./auth/keys.ts";
 import { memoryPersistedQueries, type PersistedQueryStore, persistedQueries, redisPersistedQueries } from "./cache/persisted-queries.ts";
 import { responseCache } from "./cache/plugin.ts";
 import { memoryCacheStore, type ResponseCacheStore, redisCacheStore } from "./cache/store.ts";
+import { storedAnswers } from "./cache/stored-answers.ts";
 import { datasetExtensions } from "./dataset/extensions.ts";
 import { developerRoutes } from "./download/developer-routes.ts";
 import { DOWNLOAD_PATH, DOWNLOAD_PATHS, downloadRoute } from "./download/routes.ts";
@@ -16,6 +17,7 @@ import { graphiqlAssetRoutes, graphiqlPage } from "./graphiql/routes.ts";
 import type { RequestContext, ServerContext } from "./http/context.ts";
 import { ApiError, failure } from "./http/errors.ts";
 import { operationalRoutes, type Routes, requestPlugin } from "./http/routes.ts";
+import type { HttpOptions } from "./http/server.ts";
 import { IMPORT_PATH, importRoute } from "./import/route.ts";
 import { DOCUMENT_LIMITS } from "./limits/document.ts";
 import { inputPlugin } from "./limits/input.ts";
@@ -91,6 +93,19 @@ export function configuredLimits(): Limits {
   };
 }
 
+/** The HTTP server's options, from the configuration (`npm start` and the benchmark serve the API with these). */
+export function configuredHttpOptions(): HttpOptions {
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    streamedPaths: [IMPORT_PATH],
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    trustProxy: env.TRUST_PROXY,
+    drainTimeoutMs: env.QUERY_TIMEOUT_MS + 5000,
+  };
+}
+
 export interface ApiOptions {
   limits?: Partial<Limits>;
   /** Where rate-limit buckets live: Redis when REDIS_URL is set, this process's memory otherwise. */
@@ -124,8 +139,11 @@ export function createApi(options: ApiOptions = {}) {
     (env.REDIS_URL
       ? redisPersistedQueries(env.REDIS_URL, `${env.REDIS_KEY_PREFIX}apq:`, env.RESPONSE_CACHE_TTL_SECONDS * 7)
       : memoryPersistedQueries());
+  const answers = cacheStore
+    ? storedAnswers({ store: cacheStore, rateLimits: store, budget: limits.perMinute, graphqlEndpoint: GRAPHQL_ENDPOINT })
+    : undefined;
   // No `context` factory: requestPlugin fills the server's context of each request into the GraphQL context.
-  return createYoga<ServerContext, RequestContext>({
+  const yoga = createYoga<ServerContext, RequestContext>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     landingPage: false,
@@ -197,4 +215,6 @@ export function createApi(options: ApiOptions = {}) {
       error: (...args) => log.debug(args.map(String).join(" ")),
     },
   });
+  // The HTTP server answers repeated anonymous queries from these before calling Yoga (src/http/server.ts).
+  return Object.assign(yoga, { storedAnswers: answers });
 }

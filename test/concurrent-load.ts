@@ -129,3 +129,78 @@ export async function runConcurrentLoad({
     await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, ANSWER_WITHIN_MS).unref())]);
   }
 }
+
+export interface FreshReads {
+  /** Answers older than a write acknowledged before they were asked. */
+  problems: string[];
+  reads: number;
+  /** Reads answered with `X-Cache: HIT`. */
+  hits: number;
+}
+
+/**
+ * Readers asking the same request over and over (so the HTTP server answers it from stored bytes)
+ * while one writer per organization, all at once, sets its city to "Write 0", "Write 1"... through
+ * `writeUrl`: every answer read at `readUrl` must be at least as new as the last write acknowledged
+ * before it was asked.
+ */
+export async function readWhileWriting({
+  readUrl,
+  writeUrl,
+  writeKey,
+  source,
+  organizations,
+  writes,
+  readers,
+}: {
+  readUrl: string;
+  writeUrl: string;
+  writeKey: string;
+  /** URL of a source the writes cite. */
+  source: string;
+  organizations: string[];
+  writes: number;
+  readers: number;
+}): Promise<FreshReads> {
+  const read = JSON.stringify({ query: `{ ${organizations.map((slug, w) => `w${w}: organization(slug: "${slug}") { city } `).join("")}}` });
+  const UPDATE = `mutation ($input: OrganizationUpdateInput!) { organizationUpdate(input: $input) { userErrors { message } } }`;
+  const citations = [{ source, quote: "Read while writing", confidence: "HIGH" }];
+  const acknowledged = organizations.map(() => -1);
+  const result: FreshReads = { problems: [], reads: 0, hits: 0 };
+  let writing = organizations.length;
+  const reader = async () => {
+    while (writing > 0) {
+      const known = [...acknowledged];
+      const response = await fetch(`${readUrl}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: read });
+      const { data } = await response.json();
+      result.reads++;
+      if (response.headers.get("x-cache") === "HIT") result.hits++;
+      known.forEach((n, w) => {
+        const city: string = data[`w${w}`].city;
+        if (Number(/^Write (\d+)$/.exec(city)?.[1] ?? -1) < n)
+          result.problems.push(`${organizations[w]}: read "${city}" after write ${n} was acknowledged`);
+      });
+    }
+  };
+  const writer = async (w: number) => {
+    try {
+      for (let n = 0; n < writes; n++) {
+        const input = { slug: organizations[w], record: { city: `Write ${n}`, citations }, reason: "read while writing" };
+        const response = await fetch(`${writeUrl}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${writeKey}`, "x-graphql-yoga-csrf": "1" },
+          body: JSON.stringify({ query: UPDATE, variables: { input } }),
+        });
+        const { data, errors } = await response.json();
+        if (errors || data.organizationUpdate.userErrors.length) throw new Error(`write refused: ${JSON.stringify(errors ?? data)}`);
+        acknowledged[w] = n;
+        // Room for the readers to be answered from the cache between two writes.
+        await new Promise((resolve) => setTimeout(resolve, 100 + 50 * w));
+      }
+    } finally {
+      writing--;
+    }
+  };
+  await Promise.all([...organizations.map((_, w) => writer(w)), ...Array.from({ length: readers }, reader)]);
+  return result;
+}

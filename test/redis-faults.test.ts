@@ -78,6 +78,23 @@ async function letThroughUntilRefused() {
   return Infinity;
 }
 
+test("Redis down: a query answered from stored bytes before is answered again from the database, uncached", async () => {
+  const ask = async () => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `{ organization(slug: "kazakhmys") { slug } }` }),
+      signal: AbortSignal.timeout(5000),
+    });
+    expect(response.status).toBe(200);
+    expect((await response.json()).data).toEqual({ organization: { slug: "kazakhmys" } });
+    return response.headers.get("x-cache");
+  };
+  expect([await ask(), await ask(), await ask()]).toEqual(["MISS", "HIT", "HIT"]);
+  await redis.kill();
+  expect([await ask(), await ask()]).toEqual(["MISS", "MISS"]);
+});
+
 // The largest extra time a request may take: one command timeout of the first request that meets
 // the fault, and room for a busy machine.
 const SLACK_MS = 500;

@@ -7,6 +7,7 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createApiKey } from "../src/auth/keys.ts";
+import { readWhileWriting } from "./concurrent-load.ts";
 import { openTestDatabase } from "./helpers.ts";
 import { falseUntilTrue, type ServerProcess, spawnServer, startRedis } from "./server-helpers.ts";
 
@@ -91,6 +92,29 @@ test.runIf(onServer && REDIS_URL)(
     // The write's NOTIFY reaches both instances; the Redis cache it names was invalidated already.
     await new Promise((resolve) => setTimeout(resolve, NOTIFY_DELIVERED_MS));
     expect([(await query(a, CITY)).cache, (await query(b, CITY)).cache]).toEqual(["HIT", "HIT"]);
+  },
+  120_000,
+);
+
+test.runIf(onServer && REDIS_URL)(
+  "with Redis: readers on one instance asking the same bytes while writers write through the other: no answer older than an acknowledged write",
+  async () => {
+    const env = { REDIS_URL: REDIS_URL!, REDIS_KEY_PREFIX: `kzgraph-test:${process.pid}:${Date.now()}:`, RATE_LIMIT_PER_MINUTE: "1000000" };
+    const [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+    const source = (await db.db.prisma.source.findFirstOrThrow({ orderBy: { id: "asc" } })).url;
+    const organizations = ["kazakhmys", "erg"];
+    const { problems, reads, hits } = await readWhileWriting({
+      readUrl: b,
+      writeUrl: a,
+      writeKey,
+      source,
+      organizations,
+      writes: 8,
+      readers: 4,
+    });
+    expect(problems).toEqual([]);
+    expect(reads).toBeGreaterThan(8);
+    expect(hits).toBeGreaterThan(0);
   },
   120_000,
 );

@@ -26,10 +26,13 @@ export function countStatements(pg: Pg) {
     pending?.then?.(addRows, () => {});
     return pending;
   };
+  const path = "/__statements";
   return {
+    path,
+    counters,
     /** Answers GET /__statements; returns whether it did. */
     handle(req: IncomingMessage, res: ServerResponse): boolean {
-      if (req.url !== "/__statements") return false;
+      if (req.url !== path) return false;
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(counters));
       return true;
     },

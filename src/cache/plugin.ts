@@ -4,7 +4,7 @@
 // replayed on a read replica is never answered from an older copy. The library invalidates by
 // the typenames and ids of mutation results (or explicit calls) and has no such check.
 import { createHash } from "node:crypto";
-import { type DocumentNode, type GraphQLSchema, getOperationAST, print } from "graphql";
+import { type DocumentNode, type ExecutionResult, type GraphQLSchema, getOperationAST, print } from "graphql";
 import { isAsyncIterable, type Plugin } from "graphql-yoga";
 import { currentRelease } from "../dataset/metadata.ts";
 import type { RequestContext } from "../http/context.ts";
@@ -12,7 +12,7 @@ import { matches } from "../http/etag.ts";
 import { responseCacheLookups } from "../http/metrics.ts";
 import { acceptedLanguages } from "../language.ts";
 import { onDataChanged } from "./invalidation.ts";
-import type { ResponseCacheStore } from "./store.ts";
+import { isFresh, type ResponseCacheStore } from "./store.ts";
 import { operationTags, type RecordType, typeTags } from "./tags.ts";
 
 export interface ResponseCacheOptions {
@@ -23,6 +23,15 @@ export interface ResponseCacheOptions {
 }
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("base64url");
+
+/**
+ * A stored answer as an execution result that Yoga writes out as the stored text itself, with the
+ * extensions the later plugins add (cost, licence): JSON.stringify({ data, extensions }) of the
+ * same data gives the same bytes, without parsing the data and writing it out again.
+ */
+const storedResult = (body: string): ExecutionResult & { stringify(result: ExecutionResult): string } => ({
+  stringify: ({ extensions }) => `${body.slice(0, -1)}${extensions ? `,"extensions":${JSON.stringify(extensions)}` : ""}}`,
+});
 
 /**
  * Answers anonymous queries from the cache while no record type they read has changed
@@ -50,11 +59,12 @@ export function responseCache({ store, graphqlEndpoint, httpMaxAgeSeconds }: Res
       const languages = acceptedLanguages(request.headers.get("accept-language"));
       const key = sha256(JSON.stringify([text, args.operationName ?? null, args.variableValues ?? {}, languages]));
       const { answer, versions } = await store.lookup(key, tags);
-      if (answer && versions && answer.versions.length === versions.length && answer.versions.every((v, i) => v === versions[i])) {
+      if (isFresh(answer, versions)) {
         responseCacheLookups.inc({ result: "hit" });
         state.cache = "HIT";
         state.etag = answer.etag;
-        setResultAndStopExecution(JSON.parse(answer.body));
+        state.answer = { key, tags, body: answer.body };
+        setResultAndStopExecution(storedResult(answer.body));
         return;
       }
       responseCacheLookups.inc({ result: "miss" });
@@ -64,7 +74,9 @@ export function responseCache({ store, graphqlEndpoint, httpMaxAgeSeconds }: Res
           if (isAsyncIterable(result) || result.errors?.length) return;
           const body = JSON.stringify({ data: result.data });
           state.etag = `W/"${sha256(`${currentRelease.version}\n${body}`).slice(0, 32)}"`;
-          if (versions) await store.save(key, { body, etag: state.etag, versions });
+          if (!versions) return;
+          state.answer = { key, tags, body };
+          await store.save(key, { body, etag: state.etag, versions });
         },
       };
     },

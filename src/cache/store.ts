@@ -10,6 +10,10 @@ export interface CachedAnswer {
   versions: number[];
 }
 
+/** Was the answer computed under the versions its tags have now? */
+export const isFresh = (answer: CachedAnswer | undefined, versions: number[] | null): answer is CachedAnswer =>
+  !!answer && !!versions && answer.versions.length === versions.length && answer.versions.every((v, i) => v === versions[i]);
+
 /**
  * Where cached answers and the version of each tag live. A write bumps the versions of the tags
  * it changed; an answer is fresh while the versions it was computed under are still current.

@@ -21,16 +21,19 @@ export function preferredEncoding(acceptEncoding: string | undefined): Encoding 
   return best ?? null;
 }
 
+/** Whether a body of this content type and length is sent compressed to the clients that accept it (and so varies by Accept-Encoding). */
+export const isCompressible = (contentType: string, length: number | null) =>
+  COMPRESSIBLE.test(contentType) && (length === null || length >= MIN_BYTES);
+
 /**
  * The response compressed with brotli or gzip when the client accepts it and the content is text.
  * A streamed body stays streamed: each chunk is flushed through the compressor as it comes, and the
  * next is read only when the client has taken the last (backpressure as without compression).
  */
 export function compressed(response: Response, acceptEncoding: string | undefined): Response {
-  const type = response.headers.get("content-type") ?? "";
-  if (!response.body || response.headers.has("content-encoding") || !COMPRESSIBLE.test(type)) return response;
   const length = response.headers.get("content-length");
-  if (length !== null && Number(length) < MIN_BYTES) return response;
+  if (!response.body || response.headers.has("content-encoding")) return response;
+  if (!isCompressible(response.headers.get("content-type") ?? "", length === null ? null : Number(length))) return response;
   const headers = new Headers(response.headers);
   headers.append("vary", "Accept-Encoding");
   const encoding = preferredEncoding(acceptEncoding);

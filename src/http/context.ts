@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type DataLoader from "dataloader";
 import { type Credentials, credentialsOf, type VerifiedKey } from "../auth/keys.ts";
+import type { RecordType } from "../cache/tags.ts";
 import type { Bucket, RateLimitStore } from "../limits/rate-limit.ts";
 
 /** What the HTTP server knows before Yoga sees a request; empty when Yoga is called in-process (`yoga.fetch`). */
@@ -42,12 +43,19 @@ export interface RequestContext extends ServerContext {
   cache?: "HIT" | "MISS";
   /** Entity tag of a cacheable answer. */
   etag?: string;
+  /** A cached or newly stored answer: its response cache key, the record types it reads and its JSON text (data only). */
+  answer?: { key: string; tags: RecordType[]; body: string };
+  /** Set by the HTTP server when the request may later be answered from stored bytes (see src/cache/stored-answers.ts). */
+  requestKey?: string;
 }
 
 /** A client-sent request id is kept when it is short and plain, so it can be traced across proxies. */
 export function requestIdFrom(header: string | null | undefined): string {
   return header && /^[\w.:-]{1,64}$/.test(header) ? header : crypto.randomUUID();
 }
+
+/** Rate-limit key of a caller without an API key. */
+export const anonymousClient = (address: string) => `ip:${address}`;
 
 export interface ContextOptions {
   rateLimits: RateLimitStore;
@@ -66,7 +74,7 @@ export async function openRequestContext(request: Request, server: ServerContext
     requestId: server.requestId ?? requestIdFrom(request.headers.get("x-request-id")),
     clientAddress,
     credentials,
-    client: credentials.key ? `key:${credentials.key.id}` : `ip:${clientAddress}`,
+    client: credentials.key ? `key:${credentials.key.id}` : anonymousClient(clientAddress),
     budget: credentials.key ? options.keyPerMinute : options.perMinute,
     rateLimits: options.rateLimits,
     loaders: new Map(),

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sendNodeResponse } from "@whatwg-node/server";
+import type { StoredAnswers, StoredReply } from "../cache/stored-answers.ts";
 import { log, withRequestId } from "../log.ts";
-import { compressed } from "./compression.ts";
+import { compressed, isCompressible, preferredEncoding } from "./compression.ts";
 import { type RequestContext, requestIdFrom, type ServerContext } from "./context.ts";
 import { ApiError, errorBody, failure } from "./errors.ts";
 import { httpRequests, operationDuration, operationLabel } from "./metrics.ts";
@@ -29,30 +30,70 @@ export interface HttpServer {
   stop(): Promise<void>;
 }
 
-/** Yoga's server adapter (only the entry point this server calls). */
+/** Yoga's server adapter (only the entry point this server calls), and the answers it stored for repeated requests. */
 interface Handler {
   handleNodeRequestAndResponse(req: IncomingMessage, res: ServerResponse, context: ServerContext): Response | Promise<Response>;
+  storedAnswers?: StoredAnswers;
 }
+
+type NodeContext = Partial<RequestContext> & ServerContext & { req: IncomingMessage; res: ServerResponse };
 
 /**
  * Yoga, with the answer to an error thrown by one of its plugins' hooks (a database or Redis
  * that fails under a key check, a rate limit, a route) made by the API, not by Yoga's adapter,
  * which would send the error's stack as text.
  */
-async function respond(handler: Handler, context: ServerContext & { req: IncomingMessage; res: ServerResponse }) {
-  const { req, res } = context;
+async function respond(handler: Handler, context: NodeContext) {
   let response: Response;
   try {
-    response = await handler.handleNodeRequestAndResponse(req, res, context);
+    response = await handler.handleNodeRequestAndResponse(context.req, context.res, context);
   } catch (error) {
     response = failure(error).toResponse();
   }
+  if (context.requestKey)
+    handler.storedAnswers
+      ?.remember(context.requestKey, context, response)
+      .catch((error: Error) => log.warn("could not store the answer of a request", { error: error.message }));
+  await send(response, context);
+}
+
+async function send(response: Response, { req, res }: NodeContext) {
   try {
     await sendNodeResponse(compressed(response, req.headers["accept-encoding"]), res, req, true);
   } catch (error) {
     log.warn("response cut short", { error: (error as Error).message });
     res.destroy();
   }
+}
+
+/** A stored answer, written straight to the socket unless the client takes it compressed. */
+async function sendStored({ status, headers, body }: StoredReply, context: NodeContext) {
+  const { req, res } = context;
+  const length = body ? body[0].length + Buffer.byteLength(body[1]) : 0;
+  if (body && isCompressible(headers["content-type"] ?? "", length)) {
+    if (preferredEncoding(req.headers["accept-encoding"]))
+      return send(new Response(Buffer.concat([body[0], Buffer.from(body[1])]), { status, headers }), context);
+    headers.vary = headers.vary ? `${headers.vary}, Accept-Encoding` : "Accept-Encoding";
+  }
+  res.writeHead(status, body ? { ...headers, "content-length": String(length) } : headers);
+  if (!body) return void res.end();
+  res.cork();
+  res.write(body[0]);
+  res.end(body[1]);
+  res.uncork();
+}
+
+/** Answers a repeated request from stored bytes when it can (see src/cache/stored-answers.ts); false: Yoga answers it. */
+async function answeredFromStore(answers: StoredAnswers, key: string, context: NodeContext): Promise<boolean> {
+  let reply: StoredReply | undefined;
+  try {
+    reply = await answers.reply(key, context.req, context);
+  } catch (error) {
+    log.warn("could not answer from the stored answers", { error: (error as Error).message });
+  }
+  if (!reply) return false;
+  await sendStored(reply, context);
+  return true;
 }
 
 function clientIp(req: IncomingMessage, trustProxy: boolean): string {
@@ -112,13 +153,12 @@ export async function startHttpServer(handler: Handler, options: HttpOptions): P
     },
     (req, res) => {
       // Filled into the request's whole context by Yoga's first plugin (see requestPlugin).
-      const context: ServerContext & { req: IncomingMessage; res: ServerResponse } = {
+      const context: NodeContext = {
         req,
         res,
         requestId: requestIdFrom(req.headers["x-request-id"] as string | undefined),
         clientAddress: clientIp(req, options.trustProxy),
       };
-      const state = context as Partial<RequestContext>;
       const started = performance.now();
       const path = (req.url ?? "/").split("?")[0];
       if (stopping) res.shouldKeepAlive = false;
@@ -127,34 +167,39 @@ export async function startHttpServer(handler: Handler, options: HttpOptions): P
         const seconds = (performance.now() - started) / 1000;
         const route = routeLabel(path);
         httpRequests.inc({ route, status: res.statusCode });
-        if (route === "graphql") operationDuration.observe({ operation: operationLabel(state.operationName) }, seconds);
+        if (route === "graphql") operationDuration.observe({ operation: operationLabel(context.operationName) }, seconds);
         const line = {
-          requestId: state.requestId,
+          requestId: context.requestId,
           method: req.method,
           path: path.slice(0, 200),
           status: res.statusCode,
           ms: Math.round(seconds * 1000),
-          client: state.client ?? `ip:${context.clientAddress}`,
-          operationName: state.operationName,
-          cost: state.cost,
+          client: context.client ?? `ip:${context.clientAddress}`,
+          operationName: context.operationName,
+          cost: context.cost,
         };
         // A 503 is an outage, logged once as it begins (see outage.ts), not a fault of each request.
         if (res.statusCode >= 500 && res.statusCode !== 503) log.error("request", line);
         else log.info("request", line);
       });
       withRequestId(context.requestId!, async () => {
-        if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS" || options.streamedPaths?.includes(path))
-          return respond(handler, context);
-        const body = await readBody(req, options.maxBodyBytes).catch(() => null);
-        if (body === null) {
-          if (!res.headersSent && !req.destroyed) {
-            const message = `The request body is larger than ${options.maxBodyBytes} bytes, the limit. Send a shorter query, and large lists of values page by page`;
-            refuse(res, new ApiError(message, "BODY_TOO_LARGE", { status: 413 }));
+        const { storedAnswers } = handler;
+        if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS" || options.streamedPaths?.includes(path)) {
+          context.requestKey = storedAnswers?.requestKey(req, undefined);
+        } else {
+          const body = await readBody(req, options.maxBodyBytes).catch(() => null);
+          if (body === null) {
+            if (!res.headersSent && !req.destroyed) {
+              const message = `The request body is larger than ${options.maxBodyBytes} bytes, the limit. Send a shorter query, and large lists of values page by page`;
+              refuse(res, new ApiError(message, "BODY_TOO_LARGE", { status: 413 }));
+            }
+            return;
           }
-          return;
+          // Yoga's Node adapter uses a body already read by the server in place of the stream.
+          (req as IncomingMessage & { body?: Buffer }).body = body;
+          context.requestKey = storedAnswers?.requestKey(req, body);
         }
-        // Yoga's Node adapter uses a body already read by the server in place of the stream.
-        (req as IncomingMessage & { body?: Buffer }).body = body;
+        if (context.requestKey && (await answeredFromStore(storedAnswers!, context.requestKey, context))) return;
         return respond(handler, context);
       });
     },
