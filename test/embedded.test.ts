@@ -7,6 +7,7 @@ import pg from "pg";
 import { expect, test } from "vitest";
 import { startEmbedded } from "../src/database/embedded.ts";
 import { runConcurrentLoad } from "./concurrent-load.ts";
+import { fillSeededDataFolder, openTestDatabase } from "./helpers.ts";
 import { spawnServer } from "./server-helpers.ts";
 
 // The embedded database is the same in both test projects: run these once.
@@ -42,13 +43,15 @@ pgliteOnly("a data folder in use is refused, by this process and by another, and
 pgliteOnly(
   "writers and readers at once through the API get every answer right",
   async () => {
-    const counts = await runConcurrentLoad({ seconds: 3, writers: 3, readers: 6 });
+    // An in-memory embedded database as runConcurrentLoad would open, copied from the seeded image.
+    const { db, drop } = await openTestDatabase({ seed: true });
+    const counts = await runConcurrentLoad({ seconds: 3, writers: 3, readers: 6, seeded: db }).finally(drop);
     expect(counts.samples).toEqual([]);
     expect(counts).toMatchObject({ wrong: 0, errors: 0 });
     expect(counts.checked).toBeGreaterThanOrEqual(3 + 6); // every writer and reader was answered
   },
   240_000,
-); // the load lasts 3 s; creating and seeding the database is what a busy machine slows
+); // the load lasts 3 s; copying the database is what a busy machine slows
 
 async function connect(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url });
@@ -136,6 +139,8 @@ pgliteOnly(
   async () => {
     const work = mkdtempSync(join(tmpdir(), "embedded-cli-"));
     const env = { ...process.env, DATA_DIR: join(work, "data"), DATABASE_URL: "", LOG_LEVEL: "warn" };
+    // The first start's initdb and seed are test/shutdown.test.ts's; this one is about sharing the database.
+    await fillSeededDataFolder(env.DATA_DIR);
     const npm = (...args: string[]) => run("npm", ["run", "--silent", ...args], { cwd: join(import.meta.dirname, ".."), env });
     const server = await spawnServer(env);
     try {
