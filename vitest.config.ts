@@ -10,8 +10,8 @@ const graphql = createRequire(import.meta.url).resolve("graphql");
 // copied from the images test/global-setup.ts makes once per run).
 const databases = ["pglite", ...(process.env.TEST_DATABASE_URL ? ["postgres"] : [])];
 
-// Files that start servers, command-line tools, Redis, tsc or a browser in processes of their own: they run after
-// the others, one at a time, so neither starves the other of the machine's cores.
+// Files that start servers, command-line tools, Redis, tsc or a browser in processes of their own: each runs in a
+// worker of its own. Every project shares the same two workers (the machine's two cores), slowest files first.
 const subprocessFiles = [
   "test/browser.test.ts",
   "test/codegen.test.ts",
@@ -45,11 +45,10 @@ const project = (database: string, subprocesses: boolean) => ({
     env: { TEST_DB: database, LOG_LEVEL: "error" },
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    maxWorkers: subprocesses ? 1 : 2,
+    maxWorkers: 2,
     // Loading the modules costs a file about 2.5 s: in-process files share a worker's modules.
     isolate: subprocesses,
     setupFiles: subprocesses ? [] : ["test/file-setup.ts"],
-    sequence: { groupOrder: subprocesses ? 1 : 0 },
   },
 });
 
