@@ -7,7 +7,7 @@ import pg from "pg";
 import { expect, test } from "vitest";
 import { startEmbedded } from "../src/database/embedded.ts";
 import { runConcurrentLoad } from "./concurrent-load.ts";
-import { fillSeededDataFolder, openTestDatabase } from "./helpers.ts";
+import { fillSeededDataFolder, openTestDatabase, pgliteImage } from "./helpers.ts";
 import { spawnServer } from "./server-helpers.ts";
 
 // The embedded database is the same in both test projects: run these once.
@@ -60,7 +60,7 @@ async function connect(url: string): Promise<pg.Client> {
 }
 
 pgliteOnly("a connection's transaction and settings stay its own; one closed mid-transaction is rolled back", async () => {
-  const embedded = await startEmbedded(null);
+  const embedded = await startEmbedded(null, { loadDataDir: await pgliteImage("empty") });
   const [a, b] = [await connect(embedded.url), await connect(embedded.url)];
   a.on("error", () => {}); // its connection is cut below
   try {
@@ -112,7 +112,8 @@ pgliteOnly(
     const dir = join(mkdtempSync(join(tmpdir(), "embedded-")), "data");
     const before = listeningTcpSockets();
     for (const dataDir of [dir, null]) {
-      const embedded = await startEmbedded(dataDir);
+      // A copy of the empty image: initdb is the first test's.
+      const embedded = await startEmbedded(dataDir, { loadDataDir: await pgliteImage("empty") });
       try {
         expect(listeningTcpSockets()).toEqual(before);
         const folder = new URL(embedded.url).searchParams.get("host")!;

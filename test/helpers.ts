@@ -31,15 +31,19 @@ export function createBlankDatabase(): Promise<ScratchDatabase> {
   return createScratchDatabase(serverUrl(), "test", imageOf("empty"));
 }
 
+/** The embedded database's image with this content, for `startEmbedded`'s `loadDataDir`, when this run made it. */
+export async function pgliteImage(content: DatabaseContent): Promise<Blob | undefined> {
+  const image = inject("databaseImages")?.pglite?.[content];
+  return image ? openAsBlob(image) : undefined;
+}
+
 /**
  * Fills a new embedded data folder (DATA_DIR) with the seeded image, so that a server started on it
  * skips the first start's initdb and seed. Without the image (not made this run), it stays empty.
  */
 export async function fillSeededDataFolder(dir: string): Promise<void> {
-  const image = inject("databaseImages")?.pglite?.seeded;
-  if (!image) return;
-  const embedded = await startEmbedded(dir, { loadDataDir: await openAsBlob(image) });
-  await embedded.stop();
+  const loadDataDir = await pgliteImage("seeded");
+  if (loadDataDir) await (await startEmbedded(dir, { loadDataDir })).stop();
 }
 
 /** A migrated database of its own for one test file, holding the seed dataset with `seed`. */
