@@ -85,6 +85,10 @@ export async function startTestApi({ seed = true, options = {} }: { seed?: boole
       });
       return { status: response.status, body: await response.json() };
     },
-    close: drop,
+    // Disposed too: its cache's change listener would otherwise outlive the file in a shared worker.
+    async close() {
+      await api.dispose();
+      await drop();
+    },
   };
 }
