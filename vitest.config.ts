@@ -43,7 +43,8 @@ const project = (database: string, subprocesses: boolean) => ({
     include: subprocesses ? subprocessFiles : ["test/**/*.test.ts"],
     exclude: [...(subprocesses ? [] : subprocessFiles), ...(database === "pglite" ? [] : databaseFreeFiles)],
     env: { TEST_DB: database, LOG_LEVEL: "error" },
-    testTimeout: 60_000,
+    // A bound for hangs, not a speed check: processes started beside the other files can take minutes on a busy machine.
+    testTimeout: subprocesses ? 180_000 : 60_000,
     hookTimeout: 120_000,
     maxWorkers: 2,
     // Loading the modules costs a file about 2.5 s: in-process files share a worker's modules.
