@@ -32,9 +32,9 @@ const UPDATE = `mutation ($input: ImpactUpdateInput!) { impactUpdate(input: $inp
 
 /**
  * Puts `seeded` (a database holding the seed dataset; by default an in-memory embedded one opened
- * and seeded here) behind the real HTTP server (no response cache, no rate limit), then for `seconds` runs `writers` loops that each change the
- * description of an impact of their own through the API with a key of their own, and `readers`
- * loops that ask the READS in turn.
+ * and seeded here) behind the real HTTP server (no response cache, no rate limit), then for
+ * `seconds` runs `writers` loops that each change the description of an impact of their own
+ * through the API with a key of their own, and `readers` loops that ask the READS in turn.
  */
 export async function runConcurrentLoad({
   seconds,
