@@ -10,8 +10,8 @@ const graphql = createRequire(import.meta.url).resolve("graphql");
 // copied from the images test/global-setup.ts makes once per run).
 const databases = ["pglite", ...(process.env.TEST_DATABASE_URL ? ["postgres"] : [])];
 
-// Files that start servers, command-line tools, Redis, tsc or a browser in processes of their own: they run after
-// the others, one at a time, so neither starves the other of the machine's cores.
+// Files that start servers, command-line tools, Redis, tsc or a browser in processes of their own: each runs in a
+// worker of its own. Every project shares the same two workers (the machine's two cores), slowest files first.
 const subprocessFiles = [
   "test/browser.test.ts",
   "test/codegen.test.ts",
@@ -27,17 +27,29 @@ const subprocessFiles = [
   "test/streaming-replica.test.ts",
 ];
 
+// Files that use no database run with the embedded one only.
+const databaseFreeFiles = [
+  "test/codegen.test.ts",
+  "test/language.test.ts",
+  "test/rate-limit.test.ts",
+  "test/runtime.test.ts",
+  "test/schema.test.ts",
+];
+
 const project = (database: string, subprocesses: boolean) => ({
   resolve: { alias: { graphql } },
   test: {
     name: subprocesses ? `${database}-processes` : database,
     include: subprocesses ? subprocessFiles : ["test/**/*.test.ts"],
-    exclude: subprocesses ? [] : subprocessFiles,
+    exclude: [...(subprocesses ? [] : subprocessFiles), ...(database === "pglite" ? [] : databaseFreeFiles)],
     env: { TEST_DB: database, LOG_LEVEL: "error" },
-    testTimeout: 60_000,
+    // A bound for hangs, not a speed check: processes started beside the other files can take minutes on a busy machine.
+    testTimeout: subprocesses ? 180_000 : 60_000,
     hookTimeout: 120_000,
-    maxWorkers: subprocesses ? 1 : 2,
-    sequence: { groupOrder: subprocesses ? 1 : 0 },
+    maxWorkers: 2,
+    // Loading the modules costs a file about 2.5 s: in-process files share a worker's modules.
+    isolate: subprocesses,
+    setupFiles: subprocesses ? [] : ["test/file-setup.ts"],
   },
 });
 

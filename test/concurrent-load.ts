@@ -2,7 +2,7 @@
 // must be: used by test/embedded.test.ts and scripts/embedded-stress.ts.
 import { loadSeed } from "../seeds/load.ts";
 import { createApiKey } from "../src/auth/keys.ts";
-import { openDatabase } from "../src/db.ts";
+import { type Database, openDatabase } from "../src/db.ts";
 import { startHttpServer } from "../src/http/server.ts";
 import { memoryStore } from "../src/limits/rate-limit.ts";
 import { createApi } from "../src/yoga.ts";
@@ -31,21 +31,23 @@ const ANSWER_WITHIN_MS = 30_000;
 const UPDATE = `mutation ($input: ImpactUpdateInput!) { impactUpdate(input: $input) { userErrors { field message } impact { slug description } } }`;
 
 /**
- * Opens an in-memory embedded database with the seed dataset behind the real HTTP server (no
- * response cache, no rate limit), then for `seconds` runs `writers` loops that each change the
- * description of an impact of their own through the API with a key of their own, and `readers`
- * loops that ask the READS in turn.
+ * Puts `seeded` (a database holding the seed dataset; by default an in-memory embedded one opened
+ * and seeded here) behind the real HTTP server (no response cache, no rate limit), then for
+ * `seconds` runs `writers` loops that each change the description of an impact of their own
+ * through the API with a key of their own, and `readers` loops that ask the READS in turn.
  */
 export async function runConcurrentLoad({
   seconds,
   writers,
   readers,
+  seeded,
 }: {
   seconds: number;
   writers: number;
   readers: number;
+  seeded?: Database;
 }): Promise<LoadCounts> {
-  const db = await openDatabase({ dataDir: null });
+  const db = seeded ?? (await openDatabase({ dataDir: null }));
   const api = createApi({ rateLimitStore: memoryStore(), responseCacheStore: null, limits: { perMinute: 1e12, keyPerMinute: 1e12 } });
   const http = await startHttpServer(api, {
     port: 0,
@@ -56,7 +58,7 @@ export async function runConcurrentLoad({
     drainTimeoutMs: 5000,
   });
   try {
-    await loadSeed(db.prisma);
+    if (!seeded) await loadSeed(db.prisma);
     const impacts = (await db.prisma.impact.findMany({ orderBy: { id: "asc" }, select: { slug: true } })).map((i) => i.slug);
     if (writers > impacts.length) throw new Error(`at most ${impacts.length} writers: each changes an impact of its own`);
     const source = (await db.prisma.source.findFirstOrThrow({ orderBy: { id: "asc" } })).url;
@@ -124,7 +126,7 @@ export async function runConcurrentLoad({
     const stopped = (async () => {
       await http.stop();
       await api.dispose();
-      await db.close();
+      if (!seeded) await db.close();
     })();
     await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, ANSWER_WITHIN_MS).unref())]);
   }

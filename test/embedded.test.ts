@@ -7,48 +7,55 @@ import pg from "pg";
 import { expect, test } from "vitest";
 import { startEmbedded } from "../src/database/embedded.ts";
 import { runConcurrentLoad } from "./concurrent-load.ts";
+import { fillSeededDataFolder, openTestDatabase, pgliteImage } from "./helpers.ts";
 import { spawnServer } from "./server-helpers.ts";
 
 // The embedded database is the same in both test projects: run these once.
 const pgliteOnly = test.skipIf(process.env.TEST_DB === "postgres");
 
-pgliteOnly("a data folder in use is refused, by this process and by another, and free again after it stops", async () => {
-  const dir = join(mkdtempSync(join(tmpdir(), "embedded-")), "nested", "data");
-  const first = await startEmbedded(dir);
-  try {
-    await expect(startEmbedded(dir)).rejects.toThrow(`The data folder ${dir} is already open in this process`);
-    const other = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        "-e",
-        `import("${new URL("../src/database/embedded.ts", import.meta.url).pathname}").then((m) => m.startEmbedded(${JSON.stringify(dir)}))`,
-      ],
-      { stdio: ["ignore", "ignore", "pipe"] },
-    );
-    let stderr = "";
-    other.stderr.on("data", (chunk) => (stderr += chunk));
-    const code = await new Promise((resolve) => other.on("exit", resolve));
-    expect(code).not.toBe(0);
-    expect(stderr).toContain(`The data folder ${dir} is in use by process ${process.pid}`);
-  } finally {
-    await first.stop();
-  }
-  const again = await startEmbedded(dir);
-  await again.stop();
-});
+pgliteOnly(
+  "a data folder in use is refused, by this process and by another, and free again after it stops",
+  async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "embedded-")), "nested", "data");
+    const first = await startEmbedded(dir);
+    try {
+      await expect(startEmbedded(dir)).rejects.toThrow(`The data folder ${dir} is already open in this process`);
+      const other = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "-e",
+          `import("${new URL("../src/database/embedded.ts", import.meta.url).pathname}").then((m) => m.startEmbedded(${JSON.stringify(dir)}))`,
+        ],
+        { stdio: ["ignore", "ignore", "pipe"] },
+      );
+      let stderr = "";
+      other.stderr.on("data", (chunk) => (stderr += chunk));
+      const code = await new Promise((resolve) => other.on("exit", resolve));
+      expect(code).not.toBe(0);
+      expect(stderr).toContain(`The data folder ${dir} is in use by process ${process.pid}`);
+    } finally {
+      await first.stop();
+    }
+    const again = await startEmbedded(dir);
+    await again.stop();
+  },
+  240_000,
+); // initdb of a data folder and a second Node.js process: a minute on a machine busy with other work
 
 pgliteOnly(
   "writers and readers at once through the API get every answer right",
   async () => {
-    const counts = await runConcurrentLoad({ seconds: 3, writers: 3, readers: 6 });
+    // An in-memory embedded database as runConcurrentLoad would open, copied from the seeded image.
+    const { db, drop } = await openTestDatabase({ seed: true });
+    const counts = await runConcurrentLoad({ seconds: 3, writers: 3, readers: 6, seeded: db }).finally(drop);
     expect(counts.samples).toEqual([]);
     expect(counts).toMatchObject({ wrong: 0, errors: 0 });
     expect(counts.checked).toBeGreaterThanOrEqual(3 + 6); // every writer and reader was answered
   },
   240_000,
-); // the load lasts 3 s; creating and seeding the database is what a busy machine slows
+); // the load lasts 3 s; copying the database is what a busy machine slows
 
 async function connect(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url });
@@ -57,7 +64,7 @@ async function connect(url: string): Promise<pg.Client> {
 }
 
 pgliteOnly("a connection's transaction and settings stay its own; one closed mid-transaction is rolled back", async () => {
-  const embedded = await startEmbedded(null);
+  const embedded = await startEmbedded(null, { loadDataDir: await pgliteImage("empty") });
   const [a, b] = [await connect(embedded.url), await connect(embedded.url)];
   a.on("error", () => {}); // its connection is cut below
   try {
@@ -109,7 +116,8 @@ pgliteOnly(
     const dir = join(mkdtempSync(join(tmpdir(), "embedded-")), "data");
     const before = listeningTcpSockets();
     for (const dataDir of [dir, null]) {
-      const embedded = await startEmbedded(dataDir);
+      // A copy of the empty image: initdb is the first test's.
+      const embedded = await startEmbedded(dataDir, { loadDataDir: await pgliteImage("empty") });
       try {
         expect(listeningTcpSockets()).toEqual(before);
         const folder = new URL(embedded.url).searchParams.get("host")!;
@@ -136,6 +144,8 @@ pgliteOnly(
   async () => {
     const work = mkdtempSync(join(tmpdir(), "embedded-cli-"));
     const env = { ...process.env, DATA_DIR: join(work, "data"), DATABASE_URL: "", LOG_LEVEL: "warn" };
+    // The first start's initdb and seed are test/shutdown.test.ts's; this one is about sharing the database.
+    await fillSeededDataFolder(env.DATA_DIR);
     const npm = (...args: string[]) => run("npm", ["run", "--silent", ...args], { cwd: join(import.meta.dirname, ".."), env });
     const server = await spawnServer(env);
     try {

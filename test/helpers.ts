@@ -1,5 +1,7 @@
+import { openAsBlob } from "node:fs";
 import { inject } from "vitest";
 import { loadSeed } from "../seeds/load.ts";
+import { startEmbedded } from "../src/database/embedded.ts";
 import { createScratchDatabase, type ScratchDatabase } from "../src/database/scratch.ts";
 import { type Database, openDatabase } from "../src/db.ts";
 import { type ApiOptions, createApi } from "../src/yoga.ts";
@@ -27,6 +29,21 @@ const imageOf = (content: DatabaseContent): string | undefined => inject("databa
 /** An empty database of its own: in-memory PGlite, or a new database on TEST_DATABASE_URL's server. */
 export function createBlankDatabase(): Promise<ScratchDatabase> {
   return createScratchDatabase(serverUrl(), "test", imageOf("empty"));
+}
+
+/** The embedded database's image with this content, for `startEmbedded`'s `loadDataDir`, when this run made it. */
+export async function pgliteImage(content: DatabaseContent): Promise<Blob | undefined> {
+  const image = inject("databaseImages")?.pglite?.[content];
+  return image ? openAsBlob(image) : undefined;
+}
+
+/**
+ * Fills a new embedded data folder (DATA_DIR) with the seeded image, so that a server started on it
+ * skips the first start's initdb and seed. Without the image (not made this run), it stays empty.
+ */
+export async function fillSeededDataFolder(dir: string): Promise<void> {
+  const loadDataDir = await pgliteImage("seeded");
+  if (loadDataDir) await (await startEmbedded(dir, { loadDataDir })).stop();
 }
 
 /** A migrated database of its own for one test file, holding the seed dataset with `seed`. */
@@ -68,6 +85,10 @@ export async function startTestApi({ seed = true, options = {} }: { seed?: boole
       });
       return { status: response.status, body: await response.json() };
     },
-    close: drop,
+    // Disposed too: its cache's change listener would otherwise outlive the file in a shared worker.
+    async close() {
+      await api.dispose();
+      await drop();
+    },
   };
 }

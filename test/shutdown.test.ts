@@ -4,7 +4,7 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "vitest";
-import { createBlankDatabase } from "./helpers.ts";
+import { createBlankDatabase, fillSeededDataFolder } from "./helpers.ts";
 
 /** Waits, at most `ms`, until `check` holds. */
 async function until(check: () => boolean, ms: number, what: string) {
@@ -18,6 +18,8 @@ async function until(check: () => boolean, ms: number, what: string) {
 test("SIGTERM: stops accepting, finishes the request in flight, closes the database and PGlite, exits 0", async () => {
   const work = mkdtempSync(join(tmpdir(), "kz-shutdown-"));
   const blank = process.env.TEST_DB === "postgres" ? await createBlankDatabase() : undefined;
+  // Seeded already, so the server is up in seconds; a first start's initdb and seed are scripts/smoke-test.sh's.
+  if (!blank) await fillSeededDataFolder(join(work, "data"));
   const env = {
     ...process.env,
     PORT: "0",

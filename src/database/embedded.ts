@@ -80,8 +80,8 @@ async function runningServer(dir: string, pid: number): Promise<EmbeddedDatabase
  * Starts PGlite (PostgreSQL compiled to WebAssembly) on a data folder, or in memory when
  * `dataDir` is null, and serves it on a Unix socket that only this user can open, so Prisma and
  * pg connect as to any server. With `useRunningServer`, a folder another process holds is used
- * through that process's socket instead of being refused. An in-memory database starts from
- * `loadDataDir` (a `dumpDataDir` tarball) when given.
+ * through that process's socket instead of being refused. A new database, in memory or in an empty
+ * data folder, starts from `loadDataDir` (a `dumpDataDir` tarball) when given.
  */
 export async function startEmbedded(
   dataDir: string | null,
@@ -110,7 +110,7 @@ export async function startEmbedded(
     // Like PostgreSQL's own data folder: the database files are this user's alone.
     chmodSync(socketDir, 0o700);
     try {
-      db = await PGlite.create(join(socketDir, "pgdata"), options);
+      db = await PGlite.create(join(socketDir, "pgdata"), { ...options, loadDataDir });
     } catch (error) {
       unlock();
       throw error;
