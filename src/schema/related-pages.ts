@@ -1,6 +1,7 @@
 import type { ArgBuilder, ObjectRef } from "@pothos/core";
 import DataLoader from "dataloader";
 import { type Context, pageSize, type Types } from "../builder.ts";
+import type { CompiledReads, PageRow } from "../compiled/declarations.ts";
 import { prisma } from "../db.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { type RetractionValue, retractionArg, retractionSql } from "./common/retraction.ts";
@@ -41,7 +42,7 @@ function loader<V>(ctx: Context, key: string, batch: (parents: readonly number[]
   return found;
 }
 
-type Row = { id: number } & Record<string, unknown>;
+type Row = PageRow;
 
 /**
  * A page of children for every parent in one statement whatever the page size: the records, with
@@ -49,6 +50,7 @@ type Row = { id: number } & Record<string, unknown>;
  * Raw rows of a table are what Prisma's findMany returns for its scalar fields; relations the
  * selection asks for (`participants`, `citations`...) come from one findMany more. Prisma's own
  * nested `take` would fetch every child of every parent and cut the pages in memory.
+ * Compiled reads pass the `columns` they need (`id` is always read); otherwise every column is.
  */
 async function loadPages(
   model: keyof PrismaTypes & string,
@@ -56,6 +58,7 @@ async function loadPages(
   retraction: Retraction,
   query: PageQuery,
   parents: readonly number[],
+  columns?: string[],
 ) {
   const { take, skip, cursor } = query;
   const backward = take < 0;
@@ -68,11 +71,13 @@ async function loadPages(
   // A foreign key in the child's own table needs no join.
   const direct = link.table === model && link.child === "id";
   const edge = (link.edge ?? []).map((column) => `, l."${column}" AS "${LINK}${column}"`).join("");
+  const alias = direct ? "l" : "r";
+  const record = columns ? ["id", ...columns.filter((c) => c !== "id")].map((c) => `${alias}."${c}"`).join(", ") : `${alias}.*`;
   // Records and their relations from the same database, so a lagging replica cannot mix versions.
   const db = prisma().$replica();
   const rows = await db.$queryRawUnsafe<Row[]>(
     `SELECT c.*, p.parent AS "${LINK}parent" FROM unnest($1::int[]) AS p(parent) CROSS JOIN LATERAL (
-       SELECT ${direct ? "l.*" : `r.*${edge}`} FROM "${link.table}" l${direct ? "" : ` JOIN "${model}" r ON r.id = l."${link.child}"`}
+       SELECT ${record}${direct ? "" : edge} FROM "${link.table}" l${direct ? "" : ` JOIN "${model}" r ON r.id = l."${link.child}"`}
        WHERE l."${link.parent}" = p.parent${from} AND ${retraction(direct ? "l" : "r")} ORDER BY l."${link.child}" ${backward ? "DESC" : "ASC"} LIMIT $2) c`,
     ...params,
   );
@@ -125,12 +130,21 @@ export function relatedPages(
   type Args = { first?: number | null; last?: number | null; retraction?: RetractionValue | null };
   const retraction = (args: Args): Retraction =>
     options.retractable === false ? () => "true" : (alias) => retractionSql(args.retraction, alias);
+  const compiledReads = {
+    pages: {
+      model: type,
+      load: (query: PageQuery, parents: readonly number[], args: Args, columns: string[]) =>
+        loadPages(type, link, retraction(args), query, parents, columns),
+      count: (parents: readonly number[], args: Args) => countChildren(type, link, retraction(args), parents),
+    },
+  } satisfies CompiledReads;
   return builder.prismaConnection(
     {
       type,
       cursor: "id",
       ...pageSize,
       description,
+      extensions: { compiledReads },
       args: options.retractable === false ? {} : { retraction: retractionArg(builder.arg) },
       // Called while the parent's query is built, so bad page arguments are refused even when
       // there are no parents to resolve the field for.
@@ -139,7 +153,7 @@ export function relatedPages(
         return { id: true };
       },
       totalCount: (parent: { id: number }, args: Args, ctx: Context) =>
-        loader(ctx, `count ${key} ${args.retraction}`, (parents) => countChildren(type, link, retraction(args), parents)).load(parent.id),
+        loader(ctx, `count ${key} ${args.retraction}`, (parents) => compiledReads.pages.count(parents, args)).load(parent.id),
       resolve: (query: PageQuery, parent: { id: number }, args: Args, ctx: Context) =>
         loader(ctx, `${key} ${args.retraction} ${JSON.stringify(query)}`, (parents) =>
           loadPages(type, link, retraction(args), query, parents),
