@@ -6,6 +6,7 @@ import { CSRF_HEADER } from "./auth/guard.ts";
 import { type VerifiedKey, verifyApiKey } from "./auth/keys.ts";
 import { memoryPersistedQueries, type PersistedQueryStore, persistedQueries, redisPersistedQueries } from "./cache/persisted-queries.ts";
 import { responseCache } from "./cache/plugin.ts";
+import { compiledReads } from "./compiled/plugin.ts";
 import { memoryCacheStore, type ResponseCacheStore, redisCacheStore } from "./cache/store.ts";
 import { datasetExtensions } from "./dataset/extensions.ts";
 import { developerRoutes } from "./download/developer-routes.ts";
@@ -106,6 +107,8 @@ export interface ApiOptions {
   persistedQueryStore?: PersistedQueryStore;
   /** Items a page of /download.csv and /download.ndjson reads (100; smaller in tests). */
   downloadPageSize?: number;
+  /** Answer the queries the planner can compile without GraphQL execution (COMPILED_READS). */
+  compiledReads?: boolean;
 }
 
 function defaultResponseCacheStore(): ResponseCacheStore | null {
@@ -181,6 +184,8 @@ export function createApi(options: ApiOptions = {}) {
       }),
       inputPlugin({ maxInputDepth: limits.maxInputDepth }),
       persistedQueries(queryStore),
+      // Before the limits: their timeout wraps the execute function compiled reads set.
+      ...((options.compiledReads ?? env.COMPILED_READS) ? [compiledReads()] : []),
       limitsPlugin(limits),
       // After the limits: a cached answer is still charged, and only a query within the limits is cached.
       ...(cacheStore
