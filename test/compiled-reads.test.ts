@@ -105,6 +105,7 @@ test("global IDs, cursors and pages both ways, enums, decimals, dates and timest
   expect((await both(page, { last: 2, before: second.json.data.partnerships.pageInfo.startCursor })).planned).toBe(true);
   expect((await both(page, { last: 4 })).planned).toBe(true);
   await both(page, { first: 0 });
+  await both(page, { first: 2, last: 2 });
   await both(page, { last: 0 });
   await both(page, { first: 3, after: startCursor });
   const fundings = `{ fundings(first: 50, orderBy: { field: AMOUNT, direction: DESC }) { totalCount edges { cursor node { id slug
@@ -149,7 +150,6 @@ test("bad page arguments, cursors and IDs get the errors normal execution gives"
   for (const query of [
     `{ partnerships(first: 101) { edges { node { slug } } } }`,
     `{ partnerships(first: -1) { edges { node { slug } } } }`,
-    `{ partnerships(first: 2, last: 2) { edges { node { slug } } } }`,
     `{ partnerships(after: "nonsense") { edges { node { slug } } } }`,
     `{ partnerships(first: 2, before: "R1BDOk46MQ==", after: "R1BDOk46MQ==") { edges { node { slug } } } }`,
     `{ methods(first: 2) { edges { node { partnerships(first: 500) { edges { node { slug } } } } } } }`,
@@ -157,8 +157,7 @@ test("bad page arguments, cursors and IDs get the errors normal execution gives"
     `query Q($n: Int!) { partnerships(first: $n) { edges { node { slug } } } }`,
   ]) {
     const answer = await both(query);
-    expect(answer.json.errors?.length, query).toBeGreaterThan(0);
-    expect(answer.planned).toBe(false);
+    expect({ query, errors: answer.json.errors?.length > 0, planned: answer.planned }).toEqual({ query, errors: true, planned: false });
   }
 });
 
