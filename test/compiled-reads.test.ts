@@ -59,9 +59,9 @@ test("the benchmark's queries answer the same, the lists without GraphQL executi
   const nested = await both(bench.NESTED_QUERY, { n: bench.PAGE });
   expect(nested.planned).toBe(true);
   expect(nested.json.data.organizations.edges.length).toBeGreaterThan(0);
-  expect(nested.json.data.organizations.edges.some((e: any) => e.node.methods.edges.some((m: any) => m.node.partnerships.edges.length))).toBe(
-    true,
-  );
+  expect(
+    nested.json.data.organizations.edges.some((e: any) => e.node.methods.edges.some((m: any) => m.node.partnerships.edges.length)),
+  ).toBe(true);
   // One statement per level, whatever the page size.
   expect(nested.statements.length).toBe(3);
   expect((await both(bench.NESTED_QUERY, { n: 1 })).statements.length).toBe(3);

@@ -41,15 +41,19 @@ type Args = Record<string, unknown>;
 type Row = Record<string, unknown>;
 type Source = Exclude<CompiledReads, { columns: string[] }>;
 
-/** How one response key of an object is produced. */
-type FieldPlan =
-  | { key: string; kind: "typename"; name: string }
-  /** A property of the parent value: a Pothos exposed field, or a connection's edges, pageInfo, node, totalCount. */
-  | { key: string; kind: "property"; property: string; type: GraphQLOutputType; object?: ObjectPlan }
-  | { key: string; kind: "id"; typeName: string; serialize: (row: Row) => string }
-  /** A resolver the schema declares pure (extensions.compiledReads.columns), called as execution would. */
-  | { key: string; kind: "computed"; field: GraphQLField<unknown, unknown>; node: FieldNode; type: GraphQLOutputType; object?: ObjectPlan }
-  | { key: string; kind: "connection"; connection: ConnectionPlan };
+/** Produces one response key of an object from the object's value (a row, or a value a resolver returned). */
+type Read = (value: Row, run: Run) => unknown;
+
+/**
+ * One response key of an object. `property` names what it reads from its parent value (a Pothos exposed
+ * field, or a connection's edges, pageInfo, node, totalCount), so a connection's plan can tell what it selects.
+ */
+interface FieldPlan {
+  key: string;
+  read: Read;
+  property?: string;
+  object?: ObjectPlan;
+}
 
 interface ObjectPlan {
   fields: FieldPlan[];
@@ -63,8 +67,6 @@ interface ConnectionPlan {
   field: GraphQLField<unknown, unknown>;
   node: FieldNode;
   source: Source;
-  type: GraphQLOutputType;
-  connection: ObjectPlan;
   /** The records' own plan (edges.node), whose columns the statement reads. */
   records: ObjectPlan;
   cursors: boolean;
@@ -74,7 +76,12 @@ interface ConnectionPlan {
 interface Plan {
   root: ObjectPlan;
   /** Fields whose arguments are read per request (they may hold variables). */
-  withArgs: (FieldPlan | ConnectionPlan)[];
+  withArgs: FieldWithArgs[];
+}
+
+interface FieldWithArgs {
+  field: GraphQLField<unknown, unknown>;
+  node: FieldNode;
 }
 
 class NotPlanned extends Error {}
@@ -84,14 +91,23 @@ function sourceOf(field: GraphQLField<unknown, unknown>): CompiledReads | undefi
 }
 
 /** Builds the plan of one operation for one set of directive values; throws NotPlanned for what it cannot compile. */
-function buildPlan(schema: GraphQLSchema, fragments: Record<string, FragmentDefinitionNode>, variables: Args, operation: OperationDefinitionNode): Plan {
+function buildPlan(
+  schema: GraphQLSchema,
+  fragments: Record<string, FragmentDefinitionNode>,
+  variables: Args,
+  operation: OperationDefinitionNode,
+): Plan {
   const withArgs: Plan["withArgs"] = [];
-  const objectPlan = (type: GraphQLObjectType, fields: Map<string, readonly FieldNode[]>, shape: "record" | "connection" | "edge" | "value"): ObjectPlan => {
+  const objectPlan = (
+    type: GraphQLObjectType,
+    fields: Map<string, readonly FieldNode[]>,
+    shape: "record" | "connection" | "edge" | "value",
+  ): ObjectPlan => {
     const plan: ObjectPlan = { fields: [], columns: new Set(shape === "record" ? ["id"] : []), connections: [] };
     for (const [key, nodes] of fields) {
       const name = nodes[0].name.value;
       if (name === "__typename") {
-        plan.fields.push({ key, kind: "typename", name: type.name });
+        plan.fields.push({ key, read: () => type.name });
         continue;
       }
       const field = type.getFields()[name];
@@ -104,39 +120,58 @@ function buildPlan(schema: GraphQLSchema, fragments: Record<string, FragmentDefi
       };
       const declared = sourceOf(field);
       const exposed = (field.extensions as { pothosExposedField?: string }).pothosExposedField;
+      const property = (from: string, object: ObjectPlan | undefined) => {
+        const complete = completer(field.type, object);
+        plan.fields.push({ key, property: from, object, read: (value, run) => complete(value[from], run) });
+      };
       if (shape === "connection" && (name === "edges" || name === "pageInfo" || name === "totalCount")) {
-        plan.fields.push({ key, kind: "property", property: name, type: field.type, object: sub(name === "edges" ? "edge" : "value") });
+        property(name, sub(name === "edges" ? "edge" : "value"));
       } else if (shape === "edge" && name === "node") {
-        plan.fields.push({ key, kind: "property", property: name, type: field.type, object: sub("record") });
+        property(name, sub("record"));
       } else if (exposed && field.args.length === 0) {
         // A record's exposed relation would make the select load it: only its columns are read here.
         if (shape === "record" && !isLeafType(named)) throw new NotPlanned();
         if (shape === "record") plan.columns.add(exposed);
-        plan.fields.push({ key, kind: "property", property: exposed, type: field.type, object: sub("value") });
+        property(exposed, sub("value"));
       } else if (declared && "columns" in declared) {
         for (const column of declared.columns) plan.columns.add(column);
-        const fieldPlan: FieldPlan = { key, kind: "computed", field, node: nodes[0], type: field.type, object: sub("value") };
-        if (field.args.length > 0) withArgs.push(fieldPlan);
-        plan.fields.push(fieldPlan);
+        const resolve = field.extensions.pothosOriginalResolve as (parent: unknown, args: Args, context: object) => unknown;
+        const complete = completer(field.type, sub("value"));
+        const withArgsOf = { field, node: nodes[0] };
+        if (field.args.length > 0) withArgs.push(withArgsOf);
+        plan.fields.push({
+          key,
+          read: (value, run) => {
+            const result = resolve(value, run.args.get(withArgsOf) ?? {}, run.context);
+            if (result instanceof Promise) throw new NotPlanned();
+            return complete(result, run);
+          },
+        });
       } else if (declared && ("list" in declared ? type === schema.getQueryType() : shape === "record")) {
         const source = declared as Source;
         const connectionType = getNamedType(field.type);
         if (!isObjectType(connectionType)) throw new NotPlanned();
         const connection = objectPlan(connectionType, collectSubfields(schema, fragments, variables, connectionType, nodes), "connection");
-        const edges = connection.fields.flatMap((f) => (f.kind === "property" && f.property === "edges" ? [f.object!] : []));
-        const pageInfo = connection.fields.flatMap((f) => (f.kind === "property" && f.property === "pageInfo" ? [f.object!] : []));
-        const records = mergedRecords(edges.flatMap((edge) => edge.fields.flatMap((f) => (f.kind === "property" && f.property === "node" ? [f.object!] : []))));
+        const selected = (plans: ObjectPlan[], names: string[]) =>
+          plans.flatMap((p) => p.fields.filter((f) => names.includes(f.property!)).map((f) => f.object!));
+        const edges = selected([connection], ["edges"]);
+        const records = mergedRecords(selected(edges, ["node"]));
         const cursors =
-          edges.some((edge) => edge.fields.some((f) => f.kind === "property" && f.property === "cursor")) ||
-          pageInfo.some((info) => info.fields.some((f) => f.kind === "property" && (f.property === "startCursor" || f.property === "endCursor")));
-        const totalCount = connection.fields.some((f) => f.kind === "property" && f.property === "totalCount");
-        const connectionPlan: ConnectionPlan = { field, node: nodes[0], source, type: field.type, connection, records, cursors, totalCount };
+          selected(edges, ["cursor"]).length + selected(selected([connection], ["pageInfo"]), ["startCursor", "endCursor"]).length > 0;
+        const totalCount = selected([connection], ["totalCount"]).length > 0;
+        const connectionPlan: ConnectionPlan = { field, node: nodes[0], source, records, cursors, totalCount };
         withArgs.push(connectionPlan);
         plan.connections.push(connectionPlan);
-        plan.fields.push({ key, kind: "connection", connection: connectionPlan });
+        const complete = completer(field.type, connection);
+        const atRoot = "list" in source;
+        plan.fields.push({
+          key,
+          read: (value, run) => complete(run.results.get(connectionPlan)!.get(atRoot ? 0 : (value.id as number)), run),
+        });
       } else if (shape === "record" && name === "id" && isNodeId(type)) {
         plan.columns.add("id");
-        plan.fields.push({ key, kind: "id", typeName: type.name, serialize: (type.extensions as unknown as NodeExtensions).pothosOptions.id.resolve });
+        const serialize = (type.extensions as unknown as NodeExtensions).pothosOptions.id.resolve;
+        plan.fields.push({ key, read: (value) => encodeGlobalID(type.name, serialize(value)) });
       } else {
         throw new NotPlanned();
       }
@@ -206,7 +241,10 @@ function cachedOperation(document: DocumentNode, operationName: string | null | 
     for (const definition of document.definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
     }
-    found = operation?.operation === "query" ? { operation, fragments, directiveVariables: directiveVariables(document), plans: new Map() } : null;
+    found =
+      operation?.operation === "query"
+        ? { operation, fragments, directiveVariables: directiveVariables(document), plans: new Map() }
+        : null;
     byName.set(name, found);
   }
   return found;
@@ -281,7 +319,10 @@ async function loadConnections(plans: ConnectionPlan[], parents: Row[], run: Run
         const query = pageQuery(pages.model, args, run.context);
         const ids = [...new Set(parents.map((p) => p.id as number))];
         if (ids.length === 0) return;
-        const [loaded, totals] = await Promise.all([pages.load(query, ids, args, columns), plan.totalCount ? pages.count(ids, args) : undefined]);
+        const [loaded, totals] = await Promise.all([
+          pages.load(query, ids, args, columns),
+          plan.totalCount ? pages.count(ids, args) : undefined,
+        ]);
         records = [];
         ids.forEach((id, i) => {
           results.set(id, connectionValue(loaded[i], args, query.take, plan.cursors, totals?.[i]));
@@ -293,54 +334,42 @@ async function loadConnections(plans: ConnectionPlan[], parents: Row[], run: Run
   );
 }
 
-/** The value graphql-js would complete `value` to for `type`; NotPlanned where it would raise an error. */
-function complete(type: GraphQLOutputType, value: unknown, object: ObjectPlan | undefined, run: Run): unknown {
+type Complete = (value: unknown, run: Run) => unknown;
+
+/** Completes a value of `type` as graphql-js would; throws NotPlanned where it would raise an error. Built once per plan. */
+function completer(type: GraphQLOutputType, object: ObjectPlan | undefined): Complete {
   if (isNonNullType(type)) {
-    const completed = complete(type.ofType, value, object, run);
-    if (completed == null) throw new NotPlanned();
-    return completed;
+    const inner = completer(type.ofType, object);
+    return (value, run) => {
+      const completed = inner(value, run);
+      if (completed == null) throw new NotPlanned();
+      return completed;
+    };
   }
-  if (value == null) return null;
   if (isListType(type)) {
-    if (!Array.isArray(value)) throw new NotPlanned();
-    return value.map((item) => complete(type.ofType, item, object, run));
+    const item = completer(type.ofType, object);
+    return (value, run) => {
+      if (value == null) return null;
+      if (!Array.isArray(value)) throw new NotPlanned();
+      const out = new Array(value.length);
+      for (let i = 0; i < value.length; i++) out[i] = item(value[i], run);
+      return out;
+    };
   }
   if (isLeafType(type)) {
-    const serialized = type.serialize(value);
-    if (serialized == null) throw new NotPlanned();
-    return serialized;
+    return (value) => {
+      if (value == null) return null;
+      const serialized = type.serialize(value);
+      if (serialized == null) throw new NotPlanned();
+      return serialized;
+    };
   }
-  return assemble(object!, value as Row, run);
+  return (value, run) => (value == null ? null : assemble(object!, value as Row, run));
 }
 
 function assemble(plan: ObjectPlan, value: Row, run: Run): Row {
   const out: Row = {};
-  for (const field of plan.fields) {
-    switch (field.kind) {
-      case "typename":
-        out[field.key] = field.name;
-        break;
-      case "property":
-        out[field.key] = complete(field.type, value[field.property], field.object, run);
-        break;
-      case "id":
-        out[field.key] = encodeGlobalID(field.typeName, field.serialize(value));
-        break;
-      case "computed": {
-        const resolve = field.field.extensions.pothosOriginalResolve as (parent: unknown, args: Args, context: object) => unknown;
-        const result = resolve(value, run.args.get(field) ?? {}, run.context);
-        if (result instanceof Promise) throw new NotPlanned();
-        out[field.key] = complete(field.type, result, field.object, run);
-        break;
-      }
-      case "connection": {
-        const { connection } = field;
-        const parentId = "list" in connection.source ? 0 : (value.id as number);
-        out[field.key] = complete(connection.type, run.results.get(connection)!.get(parentId), connection.connection, run);
-        break;
-      }
-    }
-  }
+  for (const field of plan.fields) out[field.key] = field.read(value, run);
   return out;
 }
 
@@ -370,8 +399,7 @@ export async function executeCompiled(args: ExecutionArgs): Promise<{ data: Row 
   const run: Run = { context, variables, args: new Map(), results: new Map(), signal: (args as { signal?: AbortSignal }).signal };
   try {
     for (const entry of plan.withArgs) {
-      const { field, node } = entry as { field: GraphQLField<unknown, unknown>; node: FieldNode };
-      const values = await getMappedArgumentValues(field, node, context, { variableValues: variables } as never);
+      const values = await getMappedArgumentValues(entry.field, entry.node, context, { variableValues: variables } as never);
       if (values === null) return null;
       run.args.set(entry, values as Args);
     }
