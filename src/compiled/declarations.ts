@@ -1,5 +1,6 @@
 // What a schema field declares in `extensions.compiledReads` so compiled reads (plan.ts) can answer it
 // without running it through GraphQL execution. The field's resolver and the planner call the same functions.
+import type { ChainLevel } from "../schema/related-pages.ts";
 
 /** Rows of a page: `id` plus the columns asked for. */
 export type PageRow = { id: number } & Record<string, unknown>;
@@ -22,11 +23,12 @@ export type CompiledReads =
         count(args: object): PromiseLike<number>;
       };
     }
-  /** A connection from a record to its children: a page for every parent in one statement, and their counts. */
+  /** A connection from a record to its children: pages for every parent in one statement, and their counts. */
   | {
       pages: {
         model: string;
-        load(query: PageQuery, parents: readonly number[], args: object, columns: string[]): Promise<PageRow[][]>;
+        /** This page as one level of nested pages read in one statement (loadPageChain). */
+        level(query: PageQuery, args: object, columns: string[]): ChainLevel;
         count(parents: readonly number[], args: object): Promise<number[]>;
       };
     };

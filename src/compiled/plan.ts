@@ -29,6 +29,7 @@ import {
   visit,
 } from "graphql";
 import { builder, pageSize } from "../builder.ts";
+import { loadPageChain } from "../schema/related-pages.ts";
 import type { CompiledReads, PageQuery } from "./declarations.ts";
 
 // graphql-js's own field collection (directives, fragments, type conditions), which it does not export
@@ -315,19 +316,40 @@ async function loadConnections(plans: ConnectionPlan[], parents: Row[], run: Run
         results.set(0, connectionValue(rows, args, query.take, plan.cursors, total));
         records = rows;
       } else {
-        const { pages } = plan.source;
-        const query = pageQuery(pages.model, args, run.context);
-        const ids = [...new Set(parents.map((p) => p.id as number))];
-        if (ids.length === 0) return;
-        const [loaded, totals] = await Promise.all([
-          pages.load(query, ids, args, columns),
-          plan.totalCount ? pages.count(ids, args) : undefined,
-        ]);
-        records = [];
-        ids.forEach((id, i) => {
-          results.set(id, connectionValue(loaded[i], args, query.take, plan.cursors, totals?.[i]));
-          records.push(...loaded[i]);
+        // Nested pages with nothing else beside them at each level are read in one statement.
+        const chain = [plan];
+        for (let last = plan; last.records.connections.length === 1 && "pages" in last.records.connections[0].source; ) {
+          chain.push((last = last.records.connections[0]));
+        }
+        const levels = chain.map((level) => {
+          const { pages } = level.source as Extract<Source, { pages: unknown }>;
+          const levelArgs = run.args.get(level)!;
+          return { plan: level, pages, args: levelArgs, query: pageQuery(pages.model, levelArgs, run.context) };
         });
+        let ids = [...new Set(parents.map((p) => p.id as number))];
+        const loaded =
+          ids.length === 0
+            ? levels.map(() => new Map<number, Row[]>())
+            : await loadPageChain(
+                levels.map((l) => l.pages.level(l.query, l.args, [...l.plan.records.columns])),
+                ids,
+              );
+        records = [];
+        for (const [i, level] of levels.entries()) {
+          const levelResults = i === 0 ? results : new Map<number, Row>();
+          run.results.set(level.plan, levelResults);
+          const totals = level.plan.totalCount && ids.length > 0 ? await level.pages.count(ids, level.args) : undefined;
+          records = [];
+          ids.forEach((id, j) => {
+            const page = loaded[i].get(id) ?? [];
+            levelResults.set(id, connectionValue(page, level.args, level.query.take, level.plan.cursors, totals?.[j]));
+            records.push(...page);
+          });
+          ids = [...new Set(records.map((r) => r.id as number))];
+        }
+        const last = chain[chain.length - 1];
+        if (last.records.connections.length > 0) await loadConnections(last.records.connections, records, run);
+        return;
       }
       if (plan.records.connections.length > 0) await loadConnections(plan.records.connections, records, run);
     }),

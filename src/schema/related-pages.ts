@@ -50,35 +50,49 @@ type Row = PageRow;
  * Raw rows of a table are what Prisma's findMany returns for its scalar fields; relations the
  * selection asks for (`participants`, `citations`...) come from one findMany more. Prisma's own
  * nested `take` would fetch every child of every parent and cut the pages in memory.
- * Compiled reads pass the `columns` they need (`id` is always read); otherwise every column is.
  */
+/**
+ * The SQL of one page of children of `parent` (an SQL expression), `columns` of them (every column
+ * when omitted); `param` adds a parameter and returns its placeholder.
+ */
+function pageSql(
+  model: string,
+  link: Link,
+  retraction: Retraction,
+  query: PageQuery,
+  parent: string,
+  param: (value: unknown) => string,
+  columns?: string[],
+): string {
+  const { take, skip, cursor } = query;
+  const backward = take < 0;
+  const from = cursor ? ` AND l."${link.child}" ${backward ? "<" : ">"}${skip ? "" : "="} ${param(cursor.id)}` : "";
+  // A foreign key in the child's own table needs no join.
+  const direct = link.table === model && link.child === "id";
+  const edge = (link.edge ?? []).map((column) => `, l."${column}" AS "${LINK}${column}"`).join("");
+  const alias = direct ? "l" : "r";
+  const record = columns ? ["id", ...columns.filter((c) => c !== "id")].map((c) => `${alias}."${c}"`).join(", ") : `${alias}.*`;
+  return `SELECT ${record}${direct ? "" : edge} FROM "${link.table}" l${direct ? "" : ` JOIN "${model}" r ON r.id = l."${link.child}"`}
+       WHERE l."${link.parent}" = ${parent}${from} AND ${retraction(alias)} ORDER BY l."${link.child}" ${backward ? "DESC" : "ASC"} LIMIT ${param(Math.abs(take))}`;
+}
+
+/** Adds parameters to `params` and returns their placeholders. */
+const parameters = (params: unknown[]) => (value: unknown) => `$${params.push(value)}`;
+
 async function loadPages(
   model: keyof PrismaTypes & string,
   link: Link,
   retraction: Retraction,
   query: PageQuery,
   parents: readonly number[],
-  columns?: string[],
 ) {
-  const { take, skip, cursor } = query;
-  const backward = take < 0;
-  const params: unknown[] = [parents, Math.abs(take)];
-  let from = "";
-  if (cursor) {
-    params.push(cursor.id);
-    from = ` AND l."${link.child}" ${backward ? "<" : ">"}${skip ? "" : "="} $3`;
-  }
-  // A foreign key in the child's own table needs no join.
-  const direct = link.table === model && link.child === "id";
-  const edge = (link.edge ?? []).map((column) => `, l."${column}" AS "${LINK}${column}"`).join("");
-  const alias = direct ? "l" : "r";
-  const record = columns ? ["id", ...columns.filter((c) => c !== "id")].map((c) => `${alias}."${c}"`).join(", ") : `${alias}.*`;
+  const backward = query.take < 0;
+  const params: unknown[] = [parents];
+  const page = pageSql(model, link, retraction, query, "p.parent", parameters(params));
   // Records and their relations from the same database, so a lagging replica cannot mix versions.
   const db = prisma().$replica();
   const rows = await db.$queryRawUnsafe<Row[]>(
-    `SELECT c.*, p.parent AS "${LINK}parent" FROM unnest($1::int[]) AS p(parent) CROSS JOIN LATERAL (
-       SELECT ${record}${direct ? "" : edge} FROM "${link.table}" l${direct ? "" : ` JOIN "${model}" r ON r.id = l."${link.child}"`}
-       WHERE l."${link.parent}" = p.parent${from} AND ${retraction(direct ? "l" : "r")} ORDER BY l."${link.child}" ${backward ? "DESC" : "ASC"} LIMIT $2) c`,
+    `SELECT c.*, p.parent AS "${LINK}parent" FROM unnest($1::int[]) AS p(parent) CROSS JOIN LATERAL (${page}) c`,
     ...params,
   );
   // What the selection asks for beyond the table's columns: relations and relation counts.
@@ -96,6 +110,65 @@ async function loadPages(
   for (const row of rows) pages.get(row[`${LINK}parent`] as number)!.push(row);
   // Pothos expects a backward page in ascending order, as Prisma returns it.
   return parents.map((parent) => (backward ? pages.get(parent)!.reverse() : pages.get(parent)!));
+}
+
+/** One level of nested pages read by loadPageChain: its page for a parent, its columns, its direction. */
+export interface ChainLevel {
+  sql(parent: string, param: (value: unknown) => string): string;
+  columns: string[];
+  backward: boolean;
+}
+
+/**
+ * Pages of nested levels in one statement: a page of the first level for every parent, a page of the
+ * second for every record of the first, and so on (LATERAL joins with a LIMIT per parent at each level,
+ * as loadPages does for one level). Returns each level's pages by parent id, in ascending order.
+ */
+export async function loadPageChain(levels: ChainLevel[], parents: readonly number[]): Promise<Map<number, Row[]>[]> {
+  const params: unknown[] = [parents];
+  const param = parameters(params);
+  const select = levels.flatMap((level, i) =>
+    ["id", ...level.columns.filter((c) => c !== "id")].map((c) => `c${i + 1}."${c}" AS "${i + 1}.${c}"`),
+  );
+  const joins = levels.map((level, i) =>
+    i === 0
+      ? `CROSS JOIN LATERAL (${level.sql("p.parent", param)}) c1`
+      : `LEFT JOIN LATERAL (${level.sql(`c${i}.id`, param)}) c${i + 1} ON true`,
+  );
+  const order = levels.map((level, i) => `c${i + 1}.id ${level.backward ? "DESC" : "ASC"}`);
+  const rows = await prisma()
+    .$replica()
+    .$queryRawUnsafe<Row[]>(
+      `SELECT p.parent AS "0.id", ${select.join(", ")} FROM unnest($1::int[]) WITH ORDINALITY AS p(parent, n) ${joins.join(" ")} ORDER BY p.n, ${order.join(", ")}`,
+      ...params,
+    );
+  const pages = levels.map(() => new Map<number, Row[]>());
+  // A record reached along several paths (a method of two institutes) has one page below it: the first path's.
+  const owners = levels.map(() => new Map<number, string>());
+  for (const row of rows) {
+    let path = String(row["0.id"]);
+    for (let i = 0; i < levels.length; i++) {
+      const id = row[`${i + 1}.id`] as number | null;
+      if (id === null) break;
+      const parent = row[`${i}.id`] as number;
+      const owner = owners[i].get(parent);
+      if (owner === undefined) owners[i].set(parent, path);
+      else if (owner !== path) break;
+      let page = pages[i].get(parent);
+      if (!page) pages[i].set(parent, (page = []));
+      // Rows repeat a record once for each of its children below.
+      if (page.at(-1)?.id !== id) {
+        const record: Row = { id };
+        for (const column of levels[i].columns) record[column] = row[`${i + 1}.${column}`];
+        page.push(record);
+      }
+      path += `,${id}`;
+    }
+  }
+  levels.forEach((level, i) => {
+    if (level.backward) for (const page of pages[i].values()) page.reverse();
+  });
+  return pages;
 }
 
 async function countChildren(model: string, link: Link, retraction: Retraction, parents: readonly number[]) {
@@ -133,8 +206,11 @@ export function relatedPages(
   const compiledReads = {
     pages: {
       model: type,
-      load: (query: PageQuery, parents: readonly number[], args: Args, columns: string[]) =>
-        loadPages(type, link, retraction(args), query, parents, columns),
+      level: (query: PageQuery, args: Args, columns: string[]): ChainLevel => ({
+        sql: (parent, param) => pageSql(type, link, retraction(args), query, parent, param, columns),
+        columns,
+        backward: query.take < 0,
+      }),
       count: (parents: readonly number[], args: Args) => countChildren(type, link, retraction(args), parents),
     },
   } satisfies CompiledReads;
