@@ -143,26 +143,31 @@ export async function loadPageChain(levels: ChainLevel[], parents: readonly numb
       ...params,
     );
   const pages = levels.map(() => new Map<number, Row[]>());
-  // A record reached along several paths (a method of two institutes) has one page below it: the first path's.
-  const owners = levels.map(() => new Map<number, string>());
+  const keys = levels.map((level, i) => ({ id: `${i + 1}.id`, columns: level.columns.map((c) => [c, `${i + 1}.${c}`]) }));
+  // A record reached along several paths (a method of two institutes) has one page below it: the first path's,
+  // told by the record object of the level above (one per path).
+  const owners = levels.map(() => new Map<number, Row>());
   for (const row of rows) {
-    let path = String(row["0.id"]);
+    let above: Row | undefined;
     for (let i = 0; i < levels.length; i++) {
-      const id = row[`${i + 1}.id`] as number | null;
+      const id = row[keys[i].id] as number | null;
       if (id === null) break;
-      const parent = row[`${i}.id`] as number;
-      const owner = owners[i].get(parent);
-      if (owner === undefined) owners[i].set(parent, path);
-      else if (owner !== path) break;
+      const parent = above ? above.id : (row["0.id"] as number);
+      if (above) {
+        const owner = owners[i].get(parent);
+        if (owner === undefined) owners[i].set(parent, above);
+        else if (owner !== above) break;
+      }
       let page = pages[i].get(parent);
       if (!page) pages[i].set(parent, (page = []));
       // Rows repeat a record once for each of its children below.
-      if (page.at(-1)?.id !== id) {
-        const record: Row = { id };
-        for (const column of levels[i].columns) record[column] = row[`${i + 1}.${column}`];
+      let record = page.at(-1);
+      if (record?.id !== id) {
+        record = { id };
+        for (const [column, key] of keys[i].columns) record[column] = row[key];
         page.push(record);
       }
-      path += `,${id}`;
+      above = record;
     }
   }
   levels.forEach((level, i) => {
