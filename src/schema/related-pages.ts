@@ -45,15 +45,8 @@ function loader<V>(ctx: Context, key: string, batch: (parents: readonly number[]
 type Row = PageRow;
 
 /**
- * A page of children for every parent in one statement whatever the page size: the records, with
- * a LIMIT per parent in a LATERAL join (so PostgreSQL reads one page per parent, not every child).
- * Raw rows of a table are what Prisma's findMany returns for its scalar fields; relations the
- * selection asks for (`participants`, `citations`...) come from one findMany more. Prisma's own
- * nested `take` would fetch every child of every parent and cut the pages in memory.
- */
-/**
  * The SQL of one page of children of `parent` (an SQL expression), `columns` of them (every column
- * when omitted); `param` adds a parameter and returns its placeholder.
+ * when omitted), with each row's `rank` in the page when asked; `param` adds a parameter and returns its placeholder.
  */
 function pageSql(
   model: string,
@@ -63,6 +56,7 @@ function pageSql(
   parent: string,
   param: (value: unknown) => string,
   columns?: string[],
+  rank = false,
 ): string {
   const { take, skip, cursor } = query;
   const backward = take < 0;
@@ -72,13 +66,22 @@ function pageSql(
   const edge = (link.edge ?? []).map((column) => `, l."${column}" AS "${LINK}${column}"`).join("");
   const alias = direct ? "l" : "r";
   const record = columns ? ["id", ...columns.filter((c) => c !== "id")].map((c) => `${alias}."${c}"`).join(", ") : `${alias}.*`;
-  return `SELECT ${record}${direct ? "" : edge} FROM "${link.table}" l${direct ? "" : ` JOIN "${model}" r ON r.id = l."${link.child}"`}
-       WHERE l."${link.parent}" = ${parent}${from} AND ${retraction(alias)} ORDER BY l."${link.child}" ${backward ? "DESC" : "ASC"} LIMIT ${param(Math.abs(take))}`;
+  const order = `l."${link.child}" ${backward ? "DESC" : "ASC"}`;
+  const ranked = rank ? `, row_number() OVER (ORDER BY ${order}) AS "${LINK}rank"` : "";
+  return `SELECT ${record}${direct ? "" : edge}${ranked} FROM "${link.table}" l${direct ? "" : ` JOIN "${model}" r ON r.id = l."${link.child}"`}
+       WHERE l."${link.parent}" = ${parent}${from} AND ${retraction(alias)} ORDER BY ${order} LIMIT ${param(Math.abs(take))}`;
 }
 
 /** Adds parameters to `params` and returns their placeholders. */
 const parameters = (params: unknown[]) => (value: unknown) => `$${params.push(value)}`;
 
+/**
+ * A page of children for every parent in one statement whatever the page size: the records, with
+ * a LIMIT per parent in a LATERAL join (so PostgreSQL reads one page per parent, not every child).
+ * Raw rows of a table are what Prisma's findMany returns for its scalar fields; relations the
+ * selection asks for (`participants`, `citations`...) come from one findMany more. Prisma's own
+ * nested `take` would fetch every child of every parent and cut the pages in memory.
+ */
 async function loadPages(
   model: keyof PrismaTypes & string,
   link: Link,
@@ -114,9 +117,11 @@ async function loadPages(
 
 /** One level of nested pages read by loadPageChain: its page for a parent, its columns, its direction. */
 export interface ChainLevel {
-  sql(parent: string, param: (value: unknown) => string): string;
+  sql(parent: string, param: (value: unknown) => string, rank: boolean): string;
   columns: string[];
   backward: boolean;
+  /** Rows the page reads: one more than it shows when there is a next (or previous) page to tell of. */
+  limit: number;
 }
 
 /**
@@ -130,11 +135,13 @@ export async function loadPageChain(levels: ChainLevel[], parents: readonly numb
   const select = levels.flatMap((level, i) =>
     ["id", ...level.columns.filter((c) => c !== "id")].map((c) => `c${i + 1}."${c}" AS "${i + 1}.${c}"`),
   );
-  const joins = levels.map((level, i) =>
-    i === 0
-      ? `CROSS JOIN LATERAL (${level.sql("p.parent", param)}) c1`
-      : `LEFT JOIN LATERAL (${level.sql(`c${i}.id`, param)}) c${i + 1} ON true`,
-  );
+  // The row a page reads beyond what it shows (to tell whether more follow) gets no page below it.
+  const joins = levels.map((level, i) => {
+    const rank = i < levels.length - 1;
+    return i === 0
+      ? `CROSS JOIN LATERAL (${level.sql("p.parent", param, rank)}) c1`
+      : `LEFT JOIN LATERAL (${level.sql(`(CASE WHEN c${i}."${LINK}rank" < ${param(levels[i - 1].limit)} THEN c${i}.id END)`, param, rank)}) c${i + 1} ON true`;
+  });
   const order = levels.map((level, i) => `c${i + 1}.id ${level.backward ? "DESC" : "ASC"}`);
   const rows = await prisma()
     .$replica()
@@ -212,9 +219,10 @@ export function relatedPages(
     pages: {
       model: type,
       level: (query: PageQuery, args: Args, columns: string[]): ChainLevel => ({
-        sql: (parent, param) => pageSql(type, link, retraction(args), query, parent, param, columns),
+        sql: (parent, param, rank) => pageSql(type, link, retraction(args), query, parent, param, columns, rank),
         columns,
         backward: query.take < 0,
+        limit: Math.abs(query.take),
       }),
       count: (parents: readonly number[], args: Args) => countChildren(type, link, retraction(args), parents),
     },
