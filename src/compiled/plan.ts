@@ -290,7 +290,6 @@ function connectionValue(rows: Row[], args: Args, take: number, cursors: boolean
 
 interface Run {
   context: object;
-  variables: Args;
   args: Map<unknown, Args>;
   /** Connection objects of each connection plan by parent id (0 at the root). */
   results: Map<ConnectionPlan, Map<number, Row>>;
@@ -418,7 +417,7 @@ export async function executeCompiled(args: ExecutionArgs): Promise<{ data: Row 
   }
   if (!plan) return null;
   const context = args.contextValue as object;
-  const run: Run = { context, variables, args: new Map(), results: new Map(), signal: (args as { signal?: AbortSignal }).signal };
+  const run: Run = { context, args: new Map(), results: new Map(), signal: (args as { signal?: AbortSignal }).signal };
   try {
     for (const entry of plan.withArgs) {
       const values = await getMappedArgumentValues(entry.field, entry.node, context, { variableValues: variables } as never);
