@@ -41,6 +41,10 @@ const schema = z
       .enum(["on", "off"])
       .default("on")
       .transform((v) => v === "on"),
+    COMPILED_READS: z
+      .enum(["on", "off"])
+      .default("on")
+      .transform((v) => v === "on"),
     RESPONSE_CACHE_MAX_MB: z.coerce.number().int().min(1).default(256),
     RESPONSE_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
     HTTP_CACHE_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(0),

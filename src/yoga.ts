@@ -8,6 +8,7 @@ import { memoryPersistedQueries, type PersistedQueryStore, persistedQueries, red
 import { responseCache } from "./cache/plugin.ts";
 import { memoryCacheStore, type ResponseCacheStore, redisCacheStore } from "./cache/store.ts";
 import { storedAnswers } from "./cache/stored-answers.ts";
+import { compiledReads } from "./compiled/plugin.ts";
 import { datasetExtensions } from "./dataset/extensions.ts";
 import { developerRoutes } from "./download/developer-routes.ts";
 import { DOWNLOAD_PATH, DOWNLOAD_PATHS, downloadRoute } from "./download/routes.ts";
@@ -121,6 +122,8 @@ export interface ApiOptions {
   persistedQueryStore?: PersistedQueryStore;
   /** Items a page of /download.csv and /download.ndjson reads (100; smaller in tests). */
   downloadPageSize?: number;
+  /** Answer the queries the planner can compile without GraphQL execution (COMPILED_READS). */
+  compiledReads?: boolean;
 }
 
 function defaultResponseCacheStore(): ResponseCacheStore | null {
@@ -199,6 +202,8 @@ export function createApi(options: ApiOptions = {}) {
       }),
       inputPlugin({ maxInputDepth: limits.maxInputDepth }),
       persistedQueries(queryStore),
+      // Before the limits: their timeout wraps the execute function compiled reads set.
+      ...((options.compiledReads ?? env.COMPILED_READS) ? [compiledReads()] : []),
       limitsPlugin(limits),
       // After the limits: a cached answer is still charged, and only a query within the limits is cached.
       ...(cacheStore

@@ -77,3 +77,10 @@ export function operationLabel(name: string | undefined): string {
   seenOperations.add(name);
   return name;
 }
+
+export const compiledReadAnswers = new Counter({
+  name: "graphql_compiled_reads_total",
+  help: "GraphQL operations answered by compiled reads (compiled) or by normal execution (executed)",
+  labelNames: ["result"] as const,
+  registers: [registry],
+});

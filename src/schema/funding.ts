@@ -1,4 +1,5 @@
 import { builder, userError } from "../builder.ts";
+import { readsColumns } from "../compiled/declarations.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { AmountKind } from "../generated/prisma/enums.ts";
@@ -48,9 +49,14 @@ builder.prismaObjectFields(Funding, (t) => ({
     type: Money,
     nullable: true,
     description: "Amount in its original currency; null when the source does not disclose it (never 0 for unknown)",
+    ...readsColumns("amount", "currency"),
     resolve: (f) => money(f.amount, f.currency),
   }),
-  amountDisclosed: t.boolean({ description: "Whether a source discloses the amount", resolve: (f) => f.amount !== null }),
+  amountDisclosed: t.boolean({
+    description: "Whether a source discloses the amount",
+    ...readsColumns("amount"),
+    resolve: (f) => f.amount !== null,
+  }),
   amountBound: t.expose("amountBound", {
     type: AmountBoundEnum,
     nullable: true,
@@ -61,6 +67,7 @@ builder.prismaObjectFields(Funding, (t) => ({
     type: PartialDate,
     nullable: true,
     description: "When the funding was decided or announced; null when no source states it",
+    ...readsColumns("dateOn", "datePrecision"),
     resolve: (f) => partialDate(f.dateOn, f.datePrecision),
   }),
   fiscalYearStart: t.exposeInt("fiscalYearFrom", {

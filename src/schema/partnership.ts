@@ -1,4 +1,5 @@
 import { builder } from "../builder.ts";
+import { readsColumns } from "../compiled/declarations.ts";
 import { prisma } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { ParticipantRole, PartnershipKind, PartnershipStatus } from "../generated/prisma/enums.ts";
@@ -85,12 +86,14 @@ builder.prismaObjectFields(Partnership, (t) => ({
     type: PartialDate,
     nullable: true,
     description: "When it started or took place; null when no source states it",
+    ...readsColumns("startOn", "startPrecision"),
     resolve: (p) => partialDate(p.startOn, p.startPrecision),
   }),
   end: t.field({
     type: PartialDate,
     nullable: true,
     description: "When it ended; null when ongoing or unknown",
+    ...readsColumns("endOn", "endPrecision"),
     resolve: (p) => partialDate(p.endOn, p.endPrecision),
   }),
   participants: t.relation("participants", {

@@ -1,5 +1,6 @@
 // Dates as precisely as sources state them (a day, a month or only a year), and date ranges of filters.
 import { builder } from "../../builder.ts";
+import { readsColumns } from "../../compiled/declarations.ts";
 import { DatePrecision } from "../../generated/prisma/enums.ts";
 
 export const DatePrecisionEnum = builder.enumType(DatePrecision, {
@@ -33,11 +34,17 @@ export const PartialDate = builder.objectRef<PartialDateValue>("PartialDate").im
   fields: (t) => ({
     text: t.string({
       description: "ISO 8601 date cut to its precision: 2024, 2024-06 or 2024-11-20",
+      ...readsColumns(),
       resolve: ({ on, precision }) => on.toISOString().slice(0, precision === "YEAR" ? 4 : precision === "MONTH" ? 7 : 10),
     }),
-    precision: t.field({ type: DatePrecisionEnum, description: "Whether the year, month or day is known", resolve: (d) => d.precision }),
-    start: t.field({ type: "Date", description: "First day of the period the date covers", resolve: (d) => d.on }),
-    end: t.field({ type: "Date", description: "Last day of the period the date covers", resolve: lastDay }),
+    precision: t.field({
+      type: DatePrecisionEnum,
+      description: "Whether the year, month or day is known",
+      ...readsColumns(),
+      resolve: (d) => d.precision,
+    }),
+    start: t.field({ type: "Date", description: "First day of the period the date covers", ...readsColumns(), resolve: (d) => d.on }),
+    end: t.field({ type: "Date", description: "Last day of the period the date covers", ...readsColumns(), resolve: lastDay }),
   }),
 });
 

@@ -1,5 +1,6 @@
 // Texts in several languages: the language enum, localized names and titles, and which language a request asks for.
 import { builder, type Context, type Types } from "../../builder.ts";
+import { readsColumns } from "../../compiled/declarations.ts";
 import { acceptedLanguages } from "../../language.ts";
 
 export const Language = builder.enumType("Language", {
@@ -53,8 +54,8 @@ export function wantedLanguages(lang: LanguageCode | null | undefined, context: 
 export const LocalizedText = builder.objectRef<LocalizedTextValue>("LocalizedText").implement({
   description: "Text in one language",
   fields: (t) => ({
-    lang: t.field({ type: Language, description: "Language of the text", resolve: (n) => n.lang }),
-    text: t.string({ description: "The text itself", resolve: (n) => n.text }),
+    lang: t.field({ type: Language, description: "Language of the text", ...readsColumns(), resolve: (n) => n.lang }),
+    text: t.string({ description: "The text itself", ...readsColumns(), resolve: (n) => n.text }),
   }),
 });
 
@@ -71,6 +72,7 @@ function localizedFields<T, N extends string>(
   what: string,
   description: string,
   texts: (record: T) => LocalizedTextValue[],
+  columns: string[],
 ) {
   const pick = (record: T, { lang }: { lang?: LanguageCode | null }, context: Context) =>
     pickText(texts(record), wantedLanguages(lang, context));
@@ -80,12 +82,14 @@ function localizedFields<T, N extends string>(
     [noun]: t.string({
       description,
       args,
+      ...readsColumns(...columns),
       resolve: (record: T, args: { lang?: LanguageCode | null }, context: Context) => pick(record, args, context).text,
     }),
     [localized]: t.field({
       type: LocalizedText,
       description: `${noun[0].toUpperCase()}${noun.slice(1)} of the ${what} with the language it is actually in, so a fallback to another language is visible`,
       args,
+      ...readsColumns(...columns),
       resolve: pick,
     }),
   } as Record<N | `localized${Capitalize<N>}`, ReturnType<typeof t.string>>;
@@ -100,10 +104,12 @@ export function nameFields<T extends Named>(t: PothosSchemaTypes.RootFieldBuilde
       what,
       `Name of the ${what} in the asked language, or in another language when that one is unknown (see \`localizedName\` and \`names\`)`,
       allNames,
+      Object.values(nameColumns),
     ),
     names: t.field({
       type: [LocalizedText],
       description: `Every known name of the ${what}, one per language`,
+      ...readsColumns(...Object.values(nameColumns)),
       resolve: (record: T) => allNames(record),
     }),
   };
@@ -124,5 +130,6 @@ export function titleFields<T extends { title: string }>(
     what,
     `${description}; in the asked language when known, else in English (see \`localizedTitle\`)`,
     (record) => [{ lang: "EN", text: record.title }],
+    ["title"],
   );
 }

@@ -1,6 +1,7 @@
 // Root lists: a connection with a filter, an order and a retraction argument, and the fields every record has.
 import type { InputObjectRef, ObjectRef } from "@pothos/core";
 import { builder, pageSize, type Types } from "../../builder.ts";
+import { type CompiledReads, readsColumns } from "../../compiled/declarations.ts";
 import type PrismaTypes from "../../generated/pothos-types.ts";
 import { type RetractionValue, retractionArg, retractionWhere } from "./retraction.ts";
 
@@ -35,6 +36,12 @@ export function rootList<Filter extends object, Order>(
 ) {
   type Args = { filter?: Filter | null; orderBy?: Order | null; retraction?: RetractionValue | null };
   const where = (args: Args) => ({ AND: [options.where(args.filter), retractionWhere(args.retraction)] });
+  const list = {
+    model: options.type,
+    find: (query: object, args: Args) =>
+      options.model().findMany({ ...query, where: where(args), orderBy: options.order.toPrisma(args.orderBy) }),
+    count: (args: Args) => options.model().count({ where: where(args) }),
+  };
   builder.queryField(name, (t) =>
     t.prismaConnection(
       // Pothos cannot infer a prismaConnection over a model chosen by a type parameter; the
@@ -44,15 +51,16 @@ export function rootList<Filter extends object, Order>(
         ...pageSize,
         cursor: "id",
         description: options.description,
+        extensions: { compiledReads: { list } satisfies CompiledReads },
         args: {
           filter: t.arg({ type: options.filter, description: "Conditions the items must meet; all given conditions must hold" }),
           orderBy: t.arg({ type: options.order.input, description: `Sort order; ${options.defaultOrder} when omitted` }),
           retraction: retractionArg(t.arg),
         },
-        totalCount: (_parent: unknown, args: Args) => options.model().count({ where: where(args) }),
+        totalCount: (_parent: unknown, args: Args) => list.count(args),
         resolve: (query: object, _parent: unknown, args: Args) => {
           connectionWhere.set(args, where(args));
-          return options.model().findMany({ ...query, where: where(args), orderBy: options.order.toPrisma(args.orderBy) });
+          return list.find(query, args);
         },
       } as never,
       options.connection,
@@ -63,7 +71,17 @@ export function rootList<Filter extends object, Order>(
 /** `createdAt` and `updatedAt`, the same on every record type of the dataset. */
 export function timestampFields<T extends { createdAt: Date; updatedAt: Date }>(t: PothosSchemaTypes.RootFieldBuilder<Types, T>) {
   return {
-    createdAt: t.field({ type: "DateTime", description: "When the record was added to this dataset", resolve: (r: T) => r.createdAt }),
-    updatedAt: t.field({ type: "DateTime", description: "When the record last changed in this dataset", resolve: (r: T) => r.updatedAt }),
+    createdAt: t.field({
+      type: "DateTime",
+      description: "When the record was added to this dataset",
+      ...readsColumns("createdAt"),
+      resolve: (r: T) => r.createdAt,
+    }),
+    updatedAt: t.field({
+      type: "DateTime",
+      description: "When the record last changed in this dataset",
+      ...readsColumns("updatedAt"),
+      resolve: (r: T) => r.updatedAt,
+    }),
   };
 }
