@@ -7,19 +7,33 @@ import { createBlankDatabase } from "./helpers.ts";
 
 // PGlite accepts statement_timeout but cannot enforce it (WebAssembly has no timer interrupt): on
 // the embedded database only the API's execution timeout applies (test/limits.test.ts).
-test.runIf(process.env.TEST_DB === "postgres")("PostgreSQL's statement_timeout stops a blocked query with TIMEOUT", async () => {
+test.runIf(process.env.TEST_DB === "postgres").each([
+  // Compiled (src/compiled): the page and the count are sent together.
+  ["a count", "{ organizations { totalCount } }", 2],
+  // A compiled read that fails in the database is not run again through normal execution.
+  ["a page", "{ organizations(first: 2) { edges { node { slug } } } }", 1],
+])("PostgreSQL's statement_timeout stops a blocked query with TIMEOUT: %s", async (_what, query, attempts) => {
   const blank = await createBlankDatabase();
+  // Statements reading organizations, counted where node-postgres sends them (failed ones included).
+  let statements = 0;
+  const send = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const text = typeof args[0] === "string" ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+    if (text?.startsWith("SELECT") && text.includes('"Organization"')) statements++;
+    return (send as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof send;
   const db = await openDatabase({ databaseUrl: blank.url, statementTimeoutMs: 300 });
   const locker = new pg.Client({ connectionString: blank.url });
   await locker.connect();
   try {
     await locker.query(`BEGIN; LOCK TABLE "Organization" IN ACCESS EXCLUSIVE MODE`);
     const yoga = createApi({ rateLimitStore: memoryStore() });
+    statements = 0;
     const started = Date.now();
     const response = await yoga.fetch("http://localhost/graphql", {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
-      body: JSON.stringify({ query: "{ organizations { totalCount } }" }),
+      body: JSON.stringify({ query }),
     });
     const body = await response.json();
     expect(Date.now() - started).toBeLessThan(5000);
@@ -27,8 +41,10 @@ test.runIf(process.env.TEST_DB === "postgres")("PostgreSQL's statement_timeout s
     expect(body.errors[0].extensions.code).toBe("TIMEOUT");
     expect(body.errors[0].message).toMatch(/took too long to answer and the query was stopped/);
     expect(JSON.stringify(body)).not.toMatch(/SELECT|statement_timeout|\.ts/);
+    expect(statements).toBe(attempts);
     await yoga.dispose();
   } finally {
+    pg.Client.prototype.query = send;
     await locker.query("ROLLBACK");
     await locker.end();
     await db.close();

@@ -2,7 +2,8 @@
 // Pothos's exposed fields, relay's ids and connections) is answered by loading exactly the selected
 // columns, a fixed number of statements per connection level, and building the answer object
 // directly, without a resolver call per field. Anything else returns null and runs through normal
-// execution, which also produces every error: the planner never answers with one.
+// execution, which also produces every error but one: a database failure, which the planner reports
+// itself rather than sending the query to the database a second time.
 import { createRequire } from "node:module";
 import { getMappedArgumentValues } from "@pothos/core";
 import { formatPrismaCursor, prismaConnectionHelpers } from "@pothos/plugin-prisma";
@@ -10,6 +11,7 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import {
   type DocumentNode,
   type ExecutionArgs,
+  type ExecutionResult,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLField,
@@ -24,11 +26,13 @@ import {
   isNonNullType,
   isObjectType,
   Kind,
+  locatedError,
   type OperationDefinitionNode,
   type ValueNode,
   visit,
 } from "graphql";
 import { builder, pageSize } from "../builder.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import { loadPageChain } from "../schema/related-pages.ts";
 import type { CompiledReads, PageQuery } from "./declarations.ts";
 
@@ -398,7 +402,13 @@ function assemble(plan: ObjectPlan, value: Row, run: Run): Row {
  * The answer to `args` by compiled reads, or null when the operation cannot be compiled or something
  * would have made normal execution raise an error (which it then reports itself).
  */
-export async function executeCompiled(args: ExecutionArgs): Promise<{ data: Row } | null> {
+const isDatabaseFailure = (error: unknown) =>
+  error instanceof Prisma.PrismaClientKnownRequestError ||
+  error instanceof Prisma.PrismaClientUnknownRequestError ||
+  error instanceof Prisma.PrismaClientInitializationError ||
+  error instanceof Prisma.PrismaClientRustPanicError;
+
+export async function executeCompiled(args: ExecutionArgs): Promise<ExecutionResult | null> {
   const cached = cachedOperation(args.document, args.operationName);
   if (!cached) return null;
   const coerced = getVariableValues(args.schema, cached.operation.variableDefinitions ?? [], (args.variableValues ?? {}) as Args);
@@ -426,9 +436,12 @@ export async function executeCompiled(args: ExecutionArgs): Promise<{ data: Row 
     }
     await loadConnections(plan.root.connections, [], run);
     return { data: assemble(plan.root, {}, run) };
-  } catch {
-    // Bad page arguments, an invalid cursor or ID, a null where the schema promises a value, a failing
-    // statement: normal execution reports each exactly as it always has.
+  } catch (error) {
+    // The database failed (a statement timeout, a lost connection) or the execution timed out: running the
+    // query again through normal execution would only fail again, twice as slowly. maskError reports it.
+    if (run.signal?.aborted || isDatabaseFailure(error)) return { data: null, errors: [locatedError(error, undefined)] };
+    // Bad page arguments, an invalid cursor or ID, a null where the schema promises a value: normal
+    // execution reports each exactly as it always has.
     return null;
   }
 }
