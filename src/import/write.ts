@@ -47,6 +47,15 @@ const CHANGE_BATCH = 500;
 const ID_CACHE_SIZE = 20_000;
 const LOOKUP_BATCH = 5000;
 
+/** What upsertMany did with a row. */
+interface Written {
+  id: number;
+  created: boolean;
+  changed: boolean;
+}
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
  * Runs `work` with a RecordWriter in one transaction of `client`; once it has committed, tells this
  * process's response caches what changed (other processes hear it through the NOTIFY of `finish`).
@@ -90,30 +99,18 @@ export class RecordWriter implements Writer {
   }
 
   /**
-   * Ids of the records with these keys, by key, their rows locked (SELECT ... FOR UPDATE) until the
-   * transaction ends. Every write of a record takes this lock before reading it, so a concurrent write
-   * of the same record waits for this one to commit and then reads what it wrote: no update is lost,
-   * and each change-log entry starts where the previous one ended. For keys not stored yet, writes
-   * that would create them take turns (an advisory lock per key), so the second finds the record the
-   * first created. Both kinds are taken in the database's order of the keys, so that two writers of
-   * overlapping batches never each hold a lock the other waits for.
+   * Ids of the stored records with these keys, by key, their rows locked (SELECT ... FOR UPDATE) in
+   * the database's order of the keys until the transaction ends. Every write of a record takes this
+   * lock before reading it, so a concurrent write of the same record waits for this one to commit
+   * and then reads what it wrote: no update is lost, and each change-log entry starts where the
+   * previous one ended. Writes creating the same new key take turns on the key's unique index
+   * instead (see upsertMany), which costs no lock per key however large the batch.
    */
   async lockMany(entity: Entity, keys: string[]): Promise<Map<string, number>> {
     const { model, key: column } = entities[entity];
-    const ids = await this.lockRows(model, column, keys);
-    const missing = keys.filter((key) => !ids.has(key));
-    if (missing.length) {
-      const names = missing.map((key) => `${entity}:${key}`);
-      await this.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(${names}::text[]) AS k ORDER BY k`;
-      for (const [key, id] of await this.lockRows(model, column, missing)) ids.set(key, id);
-    }
-    return ids;
-  }
-
-  private async lockRows(table: string, column: string, keys: string[]): Promise<Map<string, number>> {
     // Table and column names come from the record registry, never from input.
     const col = Prisma.raw(`"${column}"`);
-    const rows = await this.tx.$queryRaw<{ id: number; key: string }[]>`SELECT id, ${col} AS key FROM ${Prisma.raw(`"${table}"`)}
+    const rows = await this.tx.$queryRaw<{ id: number; key: string }[]>`SELECT id, ${col} AS key FROM ${Prisma.raw(`"${model}"`)}
       WHERE ${col} = ANY(${keys}::text[]) ORDER BY ${col} FOR UPDATE`;
     return new Map(rows.map((row) => [row.key, row.id]));
   }
@@ -190,7 +187,10 @@ export class RecordWriter implements Writer {
    * columns differ; `syncLinks` then brings their citations and links in line and says which it
    * changed. A row whose only change is in its links gets its `updatedAt` touched, so clients see it
    * changed. (`writeMany` records the changes in the change log, in the file format's terms, and
-   * holds the records' locks.) Records (`identity.record`) are created once under concurrent creates.
+   * holds the records' locks.) A record (`identity.record`) that another transaction created since
+   * it was looked up is not created again: the insert waits for that transaction on the unique
+   * index and skips the record once it commits; it is then left out (null), for `writeMany` to
+   * write again as stored.
    */
   async upsertMany<Data>(
     delegate: UpsertDelegate<NoInfer<Data>>,
@@ -198,38 +198,39 @@ export class RecordWriter implements Writer {
     counts: Counts,
     identity: Identity<Data>,
     syncLinks: (written: { id: number; fresh: boolean }[]) => Promise<Set<number>> = async () => new Set(),
-  ): Promise<{ id: number; created: boolean; changed: boolean }[]> {
+  ): Promise<(Written | null)[]> {
     const fresh = items.filter((item) => !item.stored).map((item) => item.data);
     const created = new Map<string, number>();
-    if (fresh.length)
-      for (const row of await delegate.createManyAndReturn({ data: fresh, skipDuplicates: identity.record ? true : undefined }))
-        created.set(identity.of(row), row.id);
-    const written: { id: number; created: boolean; changed: boolean }[] = [];
-    for (const item of items) {
-      let stored = item.stored;
+    if (fresh.length && identity.record) {
+      // Ids in the items' order, as if created one by one; inserted in the keys' order, so that two
+      // batches creating some of the same keys wait for each other's in turn (never in a cycle).
+      const ids = await this.tx.$queryRaw<
+        { id: number }[]
+      >`SELECT nextval(pg_get_serial_sequence(${`"${identity.record}"`}, 'id'))::int AS id
+        FROM generate_series(1, ${fresh.length})`;
+      const rows = fresh
+        .map((data, i) => ({ ...data, id: ids[i].id }))
+        .sort((a, b) => compareText(identity.of(a as object), identity.of(b as object)));
+      for (const row of await delegate.createManyAndReturn({ data: rows, skipDuplicates: true })) created.set(identity.of(row), row.id);
+    } else if (fresh.length) for (const row of await delegate.createManyAndReturn({ data: fresh })) created.set(identity.of(row), row.id);
+    const written: (Written | null)[] = [];
+    for (const { data, stored } of items) {
       if (!stored) {
-        const id = created.get(identity.of(item.data as object));
-        if (id !== undefined) {
-          written.push({ id, created: true, changed: true });
-          continue;
-        }
-        // A record created by another transaction since the look-up is not created again: the insert
-        // waited for that transaction and skipped it once it committed; the record is updated as stored.
-        const { table, column } = identity.record!;
-        const key = identity.of(item.data as object);
-        const lockedId = (await this.lockRows(table, column, [key])).get(key)!;
-        stored = await delegate.findUnique({ where: { id: lockedId } });
+        const id = created.get(identity.of(data as object));
+        written.push(id === undefined ? null : { id, created: true, changed: true });
+        continue;
       }
-      const { id } = stored!;
-      const wanted: object = item.data as object;
-      const changed = Object.keys(wanted).some((key) => comparable(Reflect.get(stored!, key)) !== comparable(Reflect.get(wanted, key)));
-      if (changed) await delegate.update({ where: { id }, data: item.data });
+      const { id } = stored;
+      const wanted: object = data as object;
+      const changed = Object.keys(wanted).some((key) => comparable(Reflect.get(stored, key)) !== comparable(Reflect.get(wanted, key)));
+      if (changed) await delegate.update({ where: { id }, data });
       written.push({ id, created: false, changed });
     }
-    const linksChanged = await syncLinks(written.map(({ id, created }) => ({ id, fresh: created })));
-    const touched = written.filter((w) => !w.created && !w.changed && linksChanged.has(w.id)).map((w) => w.id);
+    const done = written.filter((w): w is Written => w !== null);
+    const linksChanged = await syncLinks(done.map(({ id, created }) => ({ id, fresh: created })));
+    const touched = done.filter((w) => !w.created && !w.changed && linksChanged.has(w.id)).map((w) => w.id);
     if (touched.length) await delegate.updateMany({ where: { id: { in: touched } }, data: { updatedAt: new Date() } });
-    for (const w of written) {
+    for (const w of done) {
       w.changed ||= linksChanged.has(w.id);
       counts[w.created ? "created" : w.changed ? "updated" : "unchanged"]++;
     }
@@ -302,20 +303,33 @@ export class RecordWriter implements Writer {
           this.report[entity],
         )
       : [];
-    const updated = changing.filter((_, n) => !written[n].created && written[n].changed).map((i) => keys[i]);
+    const updated = changing.filter((_, n) => written[n] && !written[n].created && written[n].changed).map((i) => keys[i]);
     const after: Map<string, Record<string, unknown>> = updated.length ? await readRecords(this.tx, entity, updated) : new Map();
     const recordType = type.model;
+    const raced: number[] = [];
     for (const [n, i] of changing.entries()) {
-      const { id, created, changed } = written[n];
-      ids[i] = id;
-      this.remember(entity, keys[i], id);
-      if (created) {
-        const after = Object.fromEntries(fields.map((f) => [f, records[i][f] ?? null]));
-        await this.logChange({ action: "CREATE", recordType, recordId: id, fields, after });
-      } else if (changed) {
-        const change = changedFields(entity, before.get(keys[i])!, after.get(keys[i])!);
-        if (change.fields.length) await this.logChange({ action: "UPDATE", recordType, recordId: id, ...change });
+      const w = written[n];
+      if (!w) {
+        raced.push(i);
+        continue;
       }
+      ids[i] = w.id;
+      this.remember(entity, keys[i], w.id);
+      if (w.created) {
+        const after = Object.fromEntries(fields.map((f) => [f, records[i][f] ?? null]));
+        await this.logChange({ action: "CREATE", recordType, recordId: w.id, fields, after });
+      } else if (w.changed) {
+        const change = changedFields(entity, before.get(keys[i])!, after.get(keys[i])!);
+        if (change.fields.length) await this.logChange({ action: "UPDATE", recordType, recordId: w.id, ...change });
+      }
+    }
+    // Created by another transaction meanwhile, now committed: written again, as stored records.
+    if (raced.length) {
+      const again = await this.writeMany(
+        entity,
+        raced.map((i) => inputs[i]),
+      );
+      for (const [n, i] of raced.entries()) ids[i] = again[n];
     }
     for (const renamed of renames) await keepFormerSlugs(this.tx, slugged!, renamed);
     return ids;

@@ -74,9 +74,14 @@ export interface RecordType<M extends string = string, S extends z.ZodObject = z
   rekey(db: Db, id: number, key: string): Promise<void>;
   /**
    * Writes records their schema validated (a batch, each key once), only where they differ from what
-   * is stored; each one's id, and whether it was created or changed.
+   * is stored; each one's id, and whether it was created or changed (null: created meanwhile by
+   * another transaction, and left for the caller to write again).
    */
-  write(writer: Writer, records: Record<string, unknown>[], counts: Counts): Promise<{ id: number; created: boolean; changed: boolean }[]>;
+  write(
+    writer: Writer,
+    records: Record<string, unknown>[],
+    counts: Counts,
+  ): Promise<({ id: number; created: boolean; changed: boolean } | null)[]>;
   /** Rows counted apart (identifiers, roles) of a record left unchanged. */
   unchangedParts(record: Record<string, unknown>): [PartName, number][];
   references(record: Record<string, unknown>, add: AddReference): void;
@@ -147,7 +152,7 @@ export function defineRecordType<M extends string, S extends z.ZodObject, Row, D
         }
         return changed;
       };
-      const identity = { of: (row: object) => String(Reflect.get(row, def.key)), record: { table: def.model, column: def.key } };
+      const identity = { of: (row: object) => String(Reflect.get(row, def.key)), record: def.model };
       return writer.upsertMany(delegate, items, counts, identity, syncLinks);
     },
     unchangedParts(record) {

@@ -117,20 +117,19 @@ export interface Writer {
     counts: Counts,
     identity: Identity<Data>,
     syncLinks?: (items: { id: number; fresh: boolean }[]) => Promise<Set<number>>,
-  ): Promise<{ id: number; created: boolean; changed: boolean }[]>;
+  ): Promise<({ id: number; created: boolean; changed: boolean } | null)[]>;
   /** Runs `work` once every record of the transaction is written (a reference to a record written later). */
   later(work: () => Promise<void>): void;
   logChange(change: Omit<Prisma.ChangeCreateManyInput, "actor" | "reason">): Promise<void>;
 }
 
 /**
- * How upsertMany matches the rows it created to the rows asked for (`of`, applied to both); with a
- * `table` and `column`, the rows are records, created once under concurrent creates: one created by
- * another transaction meanwhile is locked and updated instead.
+ * How upsertMany matches the rows it created to the rows asked for (`of`, applied to both); with
+ * `record` (their table), the rows are records, created once under concurrent creates.
  */
 export interface Identity<Data> {
   of(row: Data | object): string;
-  record?: { table: string; column: string };
+  record?: string;
 }
 
 /** A reference found in a raw (not yet validated) record: `field` names `value`, a key of `target`. */

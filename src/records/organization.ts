@@ -141,7 +141,7 @@ const identifiers: Field<Row, Data, Identifier[]> = {
     const written = await writer.upsertMany(tx.organizationIdentifier, rows, writer.report.identifiers, {
       of: key as (row: object) => string,
     });
-    for (const [n, w] of written.entries()) if (w.changed) changed.add(all[n].organizationId);
+    for (const [n, w] of written.entries()) if (w?.changed) changed.add(all[n].organizationId);
     return changed;
   },
   parts: "identifiers",
