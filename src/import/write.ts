@@ -171,7 +171,7 @@ export class RecordWriter implements Writer {
 
   private async flushChanges() {
     const batch = this.pendingChanges.splice(0);
-    if (batch.length) await this.tx.change.createMany({ data: batch });
+    if (batch.length) await this.insertRows("Change", batch);
   }
 
   /** Does the work left for the end (pending parents) and writes the rest of the change log. */
@@ -193,26 +193,26 @@ export class RecordWriter implements Writer {
    * write again as stored.
    */
   async upsertMany<Data>(
+    table: string,
     delegate: UpsertDelegate<NoInfer<Data>>,
     items: Upsert<Data>[],
     counts: Counts,
     identity: Identity<Data>,
     syncLinks: (written: { id: number; fresh: boolean }[]) => Promise<Set<number>> = async () => new Set(),
   ): Promise<(Written | null)[]> {
-    const fresh = items.filter((item) => !item.stored).map((item) => item.data);
-    const created = new Map<string, number>();
+    const fresh = items.filter((item) => !item.stored).map((item) => item.data as object);
+    let rows = fresh;
     if (fresh.length && identity.record) {
       // Ids in the items' order, as if created one by one; inserted in the keys' order, so that two
       // batches creating some of the same keys wait for each other's in turn (never in a cycle).
-      const ids = await this.tx.$queryRaw<
-        { id: number }[]
-      >`SELECT nextval(pg_get_serial_sequence(${`"${identity.record}"`}, 'id'))::int AS id
+      const ids = await this.tx.$queryRaw<{ id: number }[]>`SELECT nextval(pg_get_serial_sequence(${`"${identity.record}"`}, 'id'))::int AS id
         FROM generate_series(1, ${fresh.length})`;
-      const rows = fresh
-        .map((data, i) => ({ ...data, id: ids[i].id }))
-        .sort((a, b) => compareText(identity.of(a as object), identity.of(b as object)));
-      for (const row of await delegate.createManyAndReturn({ data: rows, skipDuplicates: true })) created.set(identity.of(row), row.id);
-    } else if (fresh.length) for (const row of await delegate.createManyAndReturn({ data: fresh })) created.set(identity.of(row), row.id);
+      rows = fresh.map((data, i) => ({ ...data, id: ids[i].id })).sort((a, b) => compareText(identity.of(a), identity.of(b)));
+    }
+    const created = new Map<string, number>();
+    if (fresh.length)
+      for (const row of await this.insertRows(table, rows, { skipConflicts: Boolean(identity.record), returning: true }))
+        created.set(identity.of(row), row.id);
     const written: (Written | null)[] = [];
     for (const { data, stored } of items) {
       if (!stored) {
@@ -237,6 +237,22 @@ export class RecordWriter implements Writer {
     return written;
   }
 
+  /**
+   * Inserts rows (column values as Prisma's create inputs give them) into `table` in one statement
+   * however many there are: they travel as one JSON parameter, typed by the table's row type, and
+   * columns a row leaves out take their defaults. With `skipConflicts`, a row whose key another
+   * transaction is inserting waits for it, and is skipped if it commits. Returns the rows inserted
+   * when asked to (Prisma's createMany compiles every value of every row into its query plan, which
+   * cost more than the database's work here).
+   */
+  async insertRows(table: string, rows: object[], options: { skipConflicts?: boolean; returning?: boolean } = {}) {
+    const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))].map((c) => `"${c}"`).join(", ");
+    // Table and column names come from the record registry and Prisma's inputs, never from a file.
+    const sql = `INSERT INTO "${table}" (${columns}) SELECT ${columns} FROM json_populate_recordset(NULL::"${table}", $1::json)
+      ${options.skipConflicts ? "ON CONFLICT DO NOTHING" : ""} ${options.returning ? "RETURNING *" : ""}`;
+    return this.tx.$queryRawUnsafe<({ id: number } & Record<string, unknown>)[]>(sql, JSON.stringify(rows));
+  }
+
   /** Brings the citations of a batch of records in line with theirs; the ids of the records whose citations changed. */
   async syncCitations(owner: CitationOwner, items: Synced<CitationInput[]>[]): Promise<Set<number>> {
     type Row = { sourceId: number; quote: string | null; confidence: CitationInput["confidence"]; note: string | null };
@@ -258,7 +274,7 @@ export class RecordWriter implements Writer {
       if (found.stale.length + found.missing.length) changed.add(id);
     }
     if (stale.length) await this.tx.citation.deleteMany({ where: { id: { in: stale } } });
-    if (missing.length) await this.tx.citation.createMany({ data: missing });
+    if (missing.length) await this.insertRows("Citation", missing);
     return changed;
   }
 

@@ -153,7 +153,7 @@ export function defineRecordType<M extends string, S extends z.ZodObject, Row, D
         return changed;
       };
       const identity = { of: (row: object) => String(Reflect.get(row, def.key)), record: def.model };
-      return writer.upsertMany(delegate, items, counts, identity, syncLinks);
+      return writer.upsertMany(def.model, delegate, items, counts, identity, syncLinks);
     },
     unchangedParts(record) {
       return fields.flatMap(([name, field]) =>

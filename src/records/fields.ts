@@ -78,10 +78,9 @@ export type Counts = { created: number; updated: number; unchanged: number };
 /** Rows of records' own tables that an import report counts apart from their record. */
 export type PartName = "identifiers" | "roles";
 
-/** The subset of a Prisma model delegate that RecordWriter.upsertMany needs. */
+/** The subset of a Prisma model delegate that RecordWriter.upsertMany needs (it inserts rows itself). */
 export interface UpsertDelegate<Data> {
   findUnique(args: { where: { id: number } }): PromiseLike<({ id: number } & object) | null>;
-  createManyAndReturn(args: { data: Data[]; skipDuplicates?: boolean }): PromiseLike<({ id: number } & object)[]>;
   update(args: { where: { id: number }; data: Data }): PromiseLike<unknown>;
   updateMany(args: { where: { id: { in: number[] } }; data: { updatedAt: Date } }): PromiseLike<unknown>;
 }
@@ -111,7 +110,10 @@ export interface Writer {
   /** Ids of the records with these keys that exist, by key, looked up at once (`idOf` and `ref` then find them without a query). */
   resolve(entity: EntityName, keys: Iterable<string>): Promise<Map<string, number>>;
   syncCitations(owner: CitationOwner, items: Synced<CitationInput[]>[]): Promise<Set<number>>;
+  /** Inserts rows into a table in one statement (see RecordWriter.insertRows). */
+  insertRows(table: string, rows: object[]): Promise<unknown>;
   upsertMany<Data>(
+    table: string,
     delegate: UpsertDelegate<NoInfer<Data>>,
     items: Upsert<Data>[],
     counts: Counts,

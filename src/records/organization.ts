@@ -138,7 +138,7 @@ const identifiers: Field<Row, Data, Identifier[]> = {
     const values = [...new Set(all.map((i) => i.value))];
     const owned = new Map((await tx.organizationIdentifier.findMany({ where: { value: { in: values } } })).map((i) => [key(i), i]));
     const rows = all.map((data) => ({ data, stored: owned.get(key(data)) ?? null }));
-    const written = await writer.upsertMany(tx.organizationIdentifier, rows, writer.report.identifiers, {
+    const written = await writer.upsertMany("OrganizationIdentifier", tx.organizationIdentifier, rows, writer.report.identifiers, {
       of: key as (row: object) => string,
     });
     for (const [n, w] of written.entries()) if (w?.changed) changed.add(all[n].organizationId);

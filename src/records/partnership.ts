@@ -71,7 +71,7 @@ const participants: Field<Row, Data, z.infer<typeof participant>[]> = {
       await tx.participant.deleteMany({
         where: { OR: stale.map(({ partnershipId, organizationId }) => ({ partnershipId, organizationId })) },
       });
-    if (missing.length) await tx.participant.createMany({ data: missing });
+    if (missing.length) await writer.insertRows("Participant", missing);
     return new Set([...stale, ...missing].map((x) => x.partnershipId));
   },
   references(value, add) {
