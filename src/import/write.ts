@@ -205,7 +205,9 @@ export class RecordWriter implements Writer {
     if (fresh.length && identity.record) {
       // Ids in the items' order, as if created one by one; inserted in the keys' order, so that two
       // batches creating some of the same keys wait for each other's in turn (never in a cycle).
-      const ids = await this.tx.$queryRaw<{ id: number }[]>`SELECT nextval(pg_get_serial_sequence(${`"${identity.record}"`}, 'id'))::int AS id
+      const ids = await this.tx.$queryRaw<
+        { id: number }[]
+      >`SELECT nextval(pg_get_serial_sequence(${`"${identity.record}"`}, 'id'))::int AS id
         FROM generate_series(1, ${fresh.length})`;
       rows = fresh.map((data, i) => ({ ...data, id: ids[i].id })).sort((a, b) => compareText(identity.of(a), identity.of(b)));
     }
@@ -299,7 +301,8 @@ export class RecordWriter implements Writer {
         renames.push({ slug: keys[i], formerSlugs: record.formerSlugs.map(String) });
     for (const renamed of renames) await renameToCurrentSlug(this.tx, slugged!, renamed);
     const locked = await this.lockMany(entity, keys);
-    const before = await readRecords(this.tx, entity, keys);
+    // Only stored records have a before; a batch of new records reads nothing.
+    const before = locked.size ? await readRecords(this.tx, entity, [...locked.keys()]) : new Map();
     const fields = recordFields(entity);
     const ids: number[] = [];
     const changing: number[] = [];
@@ -317,6 +320,7 @@ export class RecordWriter implements Writer {
           this,
           changing.map((i) => records[i]),
           this.report[entity],
+          locked,
         )
       : [];
     const updated = changing.filter((_, n) => written[n] && !written[n].created && written[n].changed).map((i) => keys[i]);

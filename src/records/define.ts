@@ -13,7 +13,7 @@ export type KeyField = "slug" | "url";
 export interface RecordDelegate<K extends KeyField, Data> extends UpsertDelegate<Data> {
   /** Whole rows, or only their keys and ids. */
   findMany(args: {
-    where: Record<K, { in: string[] }>;
+    where: Record<K, { in: string[] }> | { id: { in: number[] } };
     select?: Record<K | "id", true>;
   }): PromiseLike<(Record<K, string> & { id: number })[]>;
   update(args: { where: { id: number }; data: Data | Record<K, string> }): PromiseLike<unknown>;
@@ -74,13 +74,14 @@ export interface RecordType<M extends string = string, S extends z.ZodObject = z
   rekey(db: Db, id: number, key: string): Promise<void>;
   /**
    * Writes records their schema validated (a batch, each key once), only where they differ from what
-   * is stored; each one's id, and whether it was created or changed (null: created meanwhile by
+   * is stored (`ids`: the stored ones, by key, locked); each one's id, and whether it was created or changed (null: created meanwhile by
    * another transaction, and left for the caller to write again).
    */
   write(
     writer: Writer,
     records: Record<string, unknown>[],
     counts: Counts,
+    ids: ReadonlyMap<string, number>,
   ): Promise<({ id: number; created: boolean; changed: boolean } | null)[]>;
   /** Rows counted apart (identifiers, roles) of a record left unchanged. */
   unchangedParts(record: Record<string, unknown>): [PartName, number][];
@@ -125,7 +126,7 @@ export function defineRecordType<M extends string, S extends z.ZodObject, Row, D
     async rekey(db, id, key) {
       await def.delegate(db).update({ where: { id }, data: byKey(key) });
     },
-    async write(writer, records, counts) {
+    async write(writer, records, counts, ids) {
       const referenced = new Map<Target, Set<string>>();
       for (const record of records)
         for (const [name, field] of fields)
@@ -135,7 +136,9 @@ export function defineRecordType<M extends string, S extends z.ZodObject, Row, D
       for (const [target, keys] of referenced) await writer.resolve(target, keys);
       const keys = records.map((record) => String(record[def.key]));
       const delegate = def.delegate(writer.tx);
-      const stored = new Map((await delegate.findMany({ where: byKey({ in: keys }) })).map((row) => [keyOf(row), row]));
+      const storedIds = keys.flatMap((key) => ids.get(key) ?? []);
+      const storedRows = storedIds.length ? await delegate.findMany({ where: { id: { in: storedIds } } }) : [];
+      const stored = new Map(storedRows.map((row) => [keyOf(row), row]));
       const items = [];
       for (const [i, record] of records.entries()) {
         const data: Partial<Data> = {};

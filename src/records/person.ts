@@ -91,7 +91,14 @@ const roles: Field<Row, Data, z.infer<typeof role>[]> = {
         "roleId",
         roles.map((r, n) => ({ ...r, key: "", value: wanted[n].citations })),
       );
-    const written = await writer.upsertMany("Role", tx.role, rows, writer.report.roles, { of: key as (row: object) => string }, syncCitations);
+    const written = await writer.upsertMany(
+      "Role",
+      tx.role,
+      rows,
+      writer.report.roles,
+      { of: key as (row: object) => string },
+      syncCitations,
+    );
     for (const [n, w] of written.entries()) if (w?.changed) changed.add(wanted[n].data.personId);
     return changed;
   },
