@@ -206,24 +206,38 @@ export async function importFiles(prisma: PrismaClient, files: ImportFile[], opt
       async (_tx, writer) => {
         const batchSize = options.batchSize ?? 1000;
         let rows = 0;
-        for (const file of ordered) {
-          let bytes = 0;
-          let fileRows = 0;
-          let batch: RecordOf<Entity>[] = [];
-          const flush = async () => {
-            await writer.writeMany(file.entity, batch);
-            rows += batch.length;
-            fileRows += batch.length;
-            batch = [];
-            onWrite(file, bytes, fileRows);
-          };
-          for await (const { record } of readRows(file.path, file.entity, (n) => (bytes = n))) {
-            const { data } = parseRecord(file.entity, record);
-            if (!data) throw new Error(`${file.path} changed while it was being imported; run the import again`);
-            batch.push(data);
-            if (batch.length >= batchSize) await flush();
+        // The next batch is read and checked while the database writes the last one.
+        let writing: Promise<void> = Promise.resolve();
+        try {
+          for (const file of ordered) {
+            let bytes = 0;
+            let fileRows = 0;
+            let batch: RecordOf<Entity>[] = [];
+            const flush = async () => {
+              const records = batch;
+              batch = [];
+              await writing;
+              writing = writer.writeMany(file.entity, records).then(() => {
+                rows += records.length;
+                fileRows += records.length;
+                onWrite(file, bytes, fileRows);
+              });
+              // Awaited by the next flush or below; until then its failure must not count as unhandled.
+              writing.catch(() => {});
+            };
+            for await (const { record } of readRows(file.path, file.entity, (n) => (bytes = n))) {
+              const { data } = parseRecord(file.entity, record);
+              if (!data) throw new Error(`${file.path} changed while it was being imported; run the import again`);
+              batch.push(data);
+              if (batch.length >= batchSize) await flush();
+            }
+            if (batch.length) await flush();
+            // The next file's records may refer to this one's.
+            await writing;
           }
-          if (batch.length) await flush();
+        } finally {
+          // No statement of this transaction may still run when it ends.
+          await writing.catch(() => {});
         }
         const result = { dryRun: Boolean(options.dryRun), rows, report: await writer.finish() };
         if (options.dryRun) throw new DryRunRollback(result);
