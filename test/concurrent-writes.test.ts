@@ -252,3 +252,57 @@ test("concurrent imports of one new record create it once; the others find it an
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("two imports of the same new records at once, in batches and in other orders within each batch, create each record once", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "concurrent-batches-"));
+  try {
+    const record = (i: number) => ({
+      slug: `imported-in-batches-${i}`,
+      kind: "RESEARCH_INSTITUTE",
+      nameEn: `Imported institute ${i}`,
+      nameRu: null,
+      nameKk: null,
+      alternateNames: [],
+      description: null,
+      country: null,
+      city: null,
+      foundedYear: null,
+      website: null,
+      parent: null,
+      identifiers: [],
+      citations: citations(),
+    });
+    const numbers = Array.from({ length: 2000 }, (_, i) => i + 1);
+    // The same batches of 1,000 (large, so that the two inserts overlap: without the inserts in key order this deadlocked); the second file lists each batch backwards, so the two would take the keys
+    // of a batch in opposite orders if they inserted them in file order.
+    const backwards = [0, 1000].flatMap((start) => numbers.slice(start, start + 1000).reverse());
+    const files = [numbers, backwards].map((order, n) => {
+      const file = path.join(dir, `${n}-organizations.json`);
+      writeFileSync(file, JSON.stringify(order.map(record)));
+      return file;
+    });
+    const results = await Promise.all(
+      files.map((file) =>
+        importFiles(api.db.prisma, [{ entity: "organizations", path: file }], {
+          author: { actor: "import", reason: "race" },
+          batchSize: 20,
+        }),
+      ),
+    );
+    const reports = results.map((r) => r.report.organizations);
+    expect(reports.map((r) => r.created + r.unchanged)).toEqual([2000, 2000]);
+    expect(reports[0].created + reports[1].created).toBe(2000);
+    const stored = await api.db.prisma.organization.findMany({
+      where: { slug: { startsWith: "imported-in-batches-" } },
+      select: { id: true },
+    });
+    expect(stored).toHaveLength(2000);
+    const changes = await api.db.prisma.change.findMany({
+      where: { recordType: "Organization", recordId: { in: stored.map((o) => o.id) } },
+      select: { action: true },
+    });
+    expect(changes.map((c) => c.action)).toEqual(Array(2000).fill("CREATE"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
