@@ -54,8 +54,6 @@ interface Written {
   changed: boolean;
 }
 
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 /**
  * Runs `work` with a RecordWriter in one transaction of `client`; once it has committed, tells this
  * process's response caches what changed (other processes hear it through the NOTIFY of `finish`).
@@ -201,19 +199,9 @@ export class RecordWriter implements Writer {
     syncLinks: (written: { id: number; fresh: boolean }[]) => Promise<Set<number>> = async () => new Set(),
   ): Promise<(Written | null)[]> {
     const fresh = items.filter((item) => !item.stored).map((item) => item.data as object);
-    let rows = fresh;
-    if (fresh.length && identity.record) {
-      // Ids in the items' order, as if created one by one; inserted in the keys' order, so that two
-      // batches creating some of the same keys wait for each other's in turn (never in a cycle).
-      const ids = await this.tx.$queryRaw<
-        { id: number }[]
-      >`SELECT nextval(pg_get_serial_sequence(${`"${identity.record}"`}, 'id'))::int AS id
-        FROM generate_series(1, ${fresh.length})`;
-      rows = fresh.map((data, i) => ({ ...data, id: ids[i].id })).sort((a, b) => compareText(identity.of(a), identity.of(b)));
-    }
     const created = new Map<string, number>();
     if (fresh.length)
-      for (const row of await this.insertRows(table, rows, { skipConflicts: Boolean(identity.record), returning: true }))
+      for (const row of await this.insertRows(table, fresh, { skipConflicts: Boolean(identity.record), returning: true }))
         created.set(identity.of(row), row.id);
     const written: (Written | null)[] = [];
     for (const { data, stored } of items) {

@@ -155,7 +155,7 @@ export function defineRecordType<M extends string, S extends z.ZodObject, Row, D
         }
         return changed;
       };
-      const identity = { of: (row: object) => String(Reflect.get(row, def.key)), record: def.model };
+      const identity = { of: (row: object) => String(Reflect.get(row, def.key)), record: true as const };
       return writer.upsertMany(def.model, delegate, items, counts, identity, syncLinks);
     },
     unchangedParts(record) {

@@ -127,11 +127,11 @@ export interface Writer {
 
 /**
  * How upsertMany matches the rows it created to the rows asked for (`of`, applied to both); with
- * `record` (their table), the rows are records, created once under concurrent creates.
+ * `record`, the rows are records, created once under concurrent creates.
  */
 export interface Identity<Data> {
   of(row: Data | object): string;
-  record?: string;
+  record?: true;
 }
 
 /** A reference found in a raw (not yet validated) record: `field` names `value`, a key of `target`. */
