@@ -196,7 +196,7 @@ export class RecordWriter implements Writer {
     items: Upsert<Data>[],
     counts: Counts,
     identity: Identity<Data>,
-    syncLinks: (written: { id: number; fresh: boolean }[]) => Promise<Set<number>> = async () => new Set(),
+    syncLinks: (written: { id: number; fresh: boolean; index: number }[]) => Promise<Set<number>> = async () => new Set(),
   ): Promise<(Written | null)[]> {
     const fresh = items.filter((item) => !item.stored).map((item) => item.data as object);
     const created = new Map<string, number>();
@@ -216,11 +216,12 @@ export class RecordWriter implements Writer {
       if (changed) await delegate.update({ where: { id }, data });
       written.push({ id, created: false, changed });
     }
-    const done = written.filter((w): w is Written => w !== null);
-    const linksChanged = await syncLinks(done.map(({ id, created }) => ({ id, fresh: created })));
-    const touched = done.filter((w) => !w.created && !w.changed && linksChanged.has(w.id)).map((w) => w.id);
+    // With each one's place in `items`, as those created meanwhile elsewhere are left out.
+    const done = written.flatMap((w, index) => (w ? [{ w, index }] : []));
+    const linksChanged = await syncLinks(done.map(({ w, index }) => ({ id: w.id, fresh: w.created, index })));
+    const touched = done.filter(({ w }) => !w.created && !w.changed && linksChanged.has(w.id)).map(({ w }) => w.id);
     if (touched.length) await delegate.updateMany({ where: { id: { in: touched } }, data: { updatedAt: new Date() } });
-    for (const w of done) {
+    for (const { w } of done) {
       w.changed ||= linksChanged.has(w.id);
       counts[w.created ? "created" : w.changed ? "updated" : "unchanged"]++;
     }

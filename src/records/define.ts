@@ -146,11 +146,11 @@ export function defineRecordType<M extends string, S extends z.ZodObject, Row, D
         // `data` holds every column of the model's fields, which `fields` covers entirely.
         items.push({ data: data as Data, stored: stored.get(keys[i]) ?? null });
       }
-      const syncLinks = async (written: { id: number; fresh: boolean }[]) => {
+      const syncLinks = async (written: { id: number; fresh: boolean; index: number }[]) => {
         const changed = new Set<number>();
         for (const [name, field] of fields) {
           if (!field.sync) continue;
-          const synced = written.map((w, i) => ({ ...w, key: keys[i], value: records[i][name] }));
+          const synced = written.map(({ id, fresh, index }) => ({ id, fresh, key: keys[index], value: records[index][name] }));
           for (const id of await field.sync(synced, writer)) changed.add(id);
         }
         return changed;

@@ -80,7 +80,6 @@ export type PartName = "identifiers" | "roles";
 
 /** The subset of a Prisma model delegate that RecordWriter.upsertMany needs (it inserts rows itself). */
 export interface UpsertDelegate<Data> {
-  findUnique(args: { where: { id: number } }): PromiseLike<({ id: number } & object) | null>;
   update(args: { where: { id: number }; data: Data }): PromiseLike<unknown>;
   updateMany(args: { where: { id: { in: number[] } }; data: { updatedAt: Date } }): PromiseLike<unknown>;
 }
@@ -118,7 +117,8 @@ export interface Writer {
     items: Upsert<Data>[],
     counts: Counts,
     identity: Identity<Data>,
-    syncLinks?: (items: { id: number; fresh: boolean }[]) => Promise<Set<number>>,
+    /** Given the rows written, each with its place in `items`. */
+    syncLinks?: (written: { id: number; fresh: boolean; index: number }[]) => Promise<Set<number>>,
   ): Promise<({ id: number; created: boolean; changed: boolean } | null)[]>;
   /** Runs `work` once every record of the transaction is written (a reference to a record written later). */
   later(work: () => Promise<void>): void;

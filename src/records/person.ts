@@ -86,10 +86,10 @@ const roles: Field<Row, Data, z.infer<typeof role>[]> = {
     const changed = new Set(stale.map((r) => r.personId));
     const storedByKey = new Map(stored.map((r) => [key(r), r]));
     const rows = wanted.map((w) => ({ data: w.data, stored: storedByKey.get(key(w.data)) ?? null }));
-    const syncCitations = (roles: { id: number; fresh: boolean }[]) =>
+    const syncCitations = (roles: { id: number; fresh: boolean; index: number }[]) =>
       writer.syncCitations(
         "roleId",
-        roles.map((r, n) => ({ ...r, key: "", value: wanted[n].citations })),
+        roles.map(({ id, fresh, index }) => ({ id, fresh, key: "", value: wanted[index].citations })),
       );
     const written = await writer.upsertMany(
       "Role",
