@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { organizationHeader, syntheticOrganizationRow, syntheticSource, writeSyntheticOrganizations } from "../scripts/synthetic.ts";
+import { readRecords } from "../src/import/export.ts";
 import { type ImportFile, ImportValidationError, importFiles } from "../src/import/index.ts";
 import { openTestDatabase } from "./helpers.ts";
 
@@ -67,6 +68,80 @@ test("the same file twice: everything is created, then nothing changes", async (
   const second = await importFiles(prisma(), orgs(file), { author });
   expect(second.report.organizations).toEqual({ created: 0, updated: 0, unchanged: 1000 });
   expect(await state()).toEqual(after);
+});
+
+test("a file written in small batches stores and logs what one record at a time does, and a second import changes nothing", async () => {
+  // Parents before and after their children, across batch boundaries, and identifiers.
+  const rows = Array.from({ length: 40 }, (_, k) => {
+    const i = k + 1;
+    const parent = i % 5 === 0 ? `synthetic-org-${i - 3}` : i % 7 === 0 && i + 4 <= 40 ? `synthetic-org-${i + 4}` : "";
+    const identifiers = i % 3 === 0 ? JSON.stringify([{ scheme: "OTHER", schemeName: "Synthetic register", value: `S-${i}` }]) : "";
+    return syntheticOrganizationRow(i, { parent, identifiers });
+  });
+  const file = csv("batches-organizations.csv", rows);
+  const slugs = rows.map((_, k) => `synthetic-org-${k + 1}`);
+  const snapshot = async () => {
+    const slugOf = new Map((await prisma().organization.findMany({ select: { id: true, slug: true } })).map((o) => [o.id, o.slug]));
+    const changes = await prisma().change.findMany({ orderBy: { id: "asc" } });
+    return {
+      records: await readRecords(prisma(), "organizations", slugs).then((stored) => slugs.map((slug) => stored.get(slug))),
+      changes: changes.map(({ action, recordId, fields, before, after, actor, reason }) => [
+        action,
+        slugOf.get(recordId),
+        fields,
+        before,
+        after,
+        actor,
+        reason,
+      ]),
+    };
+  };
+
+  const oneByOne = await importFiles(prisma(), orgs(file), { author, batchSize: 1 });
+  const expected = await snapshot();
+  await prisma().organization.deleteMany();
+  await prisma().change.deleteMany();
+  const batched = await importFiles(prisma(), orgs(file), { author, batchSize: 7 });
+  expect(batched.report).toEqual(oneByOne.report);
+  expect(await snapshot()).toEqual(expected);
+
+  expect(batched.report.organizations).toEqual({ created: 40, updated: 0, unchanged: 0 });
+  expect(batched.report.identifiers).toEqual({ created: 13, updated: 0, unchanged: 0 });
+  const child = await prisma().organization.findUniqueOrThrow({ where: { slug: "synthetic-org-35" }, include: { parent: true } });
+  expect(child.parent?.slug).toBe("synthetic-org-32");
+  // A parent later in the file is linked at the end, as a change of its own; one earlier is part of the CREATE.
+  const parentChanges = expected.changes.filter(([action]) => action === "UPDATE");
+  expect(parentChanges.map(([, slug]) => slug)).toEqual(["synthetic-org-7", "synthetic-org-14", "synthetic-org-21", "synthetic-org-28"]);
+  expect(expected.changes.filter(([action]) => action === "CREATE")).toHaveLength(40);
+
+  const after = await state();
+  const again = await importFiles(prisma(), orgs(file), { author, batchSize: 7 });
+  expect(again.report.organizations).toEqual({ created: 0, updated: 0, unchanged: 40 });
+  expect(again.report.identifiers).toEqual({ created: 0, updated: 0, unchanged: 13 });
+  expect(await state()).toEqual(after);
+});
+
+test("a constraint failing in a later batch leaves nothing written, the earlier batches included", async () => {
+  const file = join(dir, "late-failure-organizations.csv");
+  await writeSyntheticOrganizations(file, 500);
+  const before = { ...(await state()), citations: await prisma().citation.count() };
+  // A rule the importer does not check, so that the failure comes from the database in the 10th batch.
+  await prisma().$executeRawUnsafe(`ALTER TABLE "Organization" ADD CONSTRAINT "late_failure" CHECK (slug <> 'synthetic-org-460')`);
+  let written = 0;
+  try {
+    const error = await importFiles(prisma(), orgs(file), {
+      author,
+      batchSize: 50,
+      onProgress: (p) => {
+        if (p.phase === "writing") written = p.rows;
+      },
+    }).catch((e) => e);
+    expect(String(error)).toMatch(/late_failure/);
+  } finally {
+    await prisma().$executeRawUnsafe(`ALTER TABLE "Organization" DROP CONSTRAINT "late_failure"`);
+  }
+  expect(written).toBe(450);
+  expect({ ...(await state()), citations: await prisma().citation.count() }).toEqual(before);
 });
 
 test("a dry run reports what would change and writes nothing", async () => {

@@ -1,11 +1,12 @@
 // Imports files of records: every row of every file is validated first (types, references to the
 // same files or to the database, duplicates), and only when all are valid are they written, in one
-// transaction. Files are read as streams, twice (validate, then write), so memory stays flat.
+// transaction, a batch of records at a time. Files are read as streams, twice (validate, then write),
+// so memory stays flat.
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { FileError, readRows } from "./read.ts";
-import { type Entity, entities, entityNames, parseRecord, type Reference, referencesOf, valueAt } from "./records.ts";
+import { type Entity, entities, entityNames, parseRecord, type RecordOf, type Reference, referencesOf, valueAt } from "./records.ts";
 import { type Author, type WriteReport, writeTransaction } from "./write.ts";
 
 export interface ImportFile {
@@ -54,6 +55,8 @@ export interface ImportOptions {
   /** Validate and count what would change, then roll back. */
   dryRun?: boolean;
   onProgress?: (progress: Progress) => void;
+  /** Records written together (a few statements a batch, whatever its size); 1,000 by default. */
+  batchSize?: number;
 }
 
 export interface ImportResult {
@@ -86,7 +89,7 @@ async function validate(
     for (const target of entityNames) {
       const wanted = [...new Set(unresolved.filter((r) => r.target === target && !known(target, r.value)).map((r) => r.value))];
       for (let i = 0; i < wanted.length; i += 1000)
-        for (const key of await entities[target].storedKeys(prisma, wanted.slice(i, i + 1000))) inDatabase.get(target)!.add(key);
+        for (const key of (await entities[target].ids(prisma, wanted.slice(i, i + 1000))).keys()) inDatabase.get(target)!.add(key);
     }
     const missing = unresolved.filter((r) => !known(r.target, r.value));
     unresolved.length = 0;
@@ -201,17 +204,40 @@ export async function importFiles(prisma: PrismaClient, files: ImportFile[], opt
       prisma,
       options.author,
       async (_tx, writer) => {
+        const batchSize = options.batchSize ?? 1000;
         let rows = 0;
-        for (const file of ordered) {
-          let bytes = 0;
-          let fileRows = 0;
-          for await (const { record } of readRows(file.path, file.entity, (n) => (bytes = n))) {
-            const { data } = parseRecord(file.entity, record);
-            if (!data) throw new Error(`${file.path} changed while it was being imported; run the import again`);
-            await writer.write(file.entity, data);
-            rows++;
-            onWrite(file, bytes, ++fileRows);
+        // The next batch is read and checked while the database writes the last one.
+        let writing: Promise<void> = Promise.resolve();
+        try {
+          for (const file of ordered) {
+            let bytes = 0;
+            let fileRows = 0;
+            let batch: RecordOf<Entity>[] = [];
+            const flush = async () => {
+              const records = batch;
+              batch = [];
+              await writing;
+              writing = writer.writeMany(file.entity, records).then(() => {
+                rows += records.length;
+                fileRows += records.length;
+                onWrite(file, bytes, fileRows);
+              });
+              // Awaited by the next flush or below; until then its failure must not count as unhandled.
+              writing.catch(() => {});
+            };
+            for await (const { record } of readRows(file.path, file.entity, (n) => (bytes = n))) {
+              const { data } = parseRecord(file.entity, record);
+              if (!data) throw new Error(`${file.path} changed while it was being imported; run the import again`);
+              batch.push(data);
+              if (batch.length >= batchSize) await flush();
+            }
+            if (batch.length) await flush();
+            // The next file's records may refer to this one's.
+            await writing;
           }
+        } finally {
+          // No statement of this transaction may still run when it ends.
+          await writing.catch(() => {});
         }
         const result = { dryRun: Boolean(options.dryRun), rows, report: await writer.finish() };
         if (options.dryRun) throw new DryRunRollback(result);

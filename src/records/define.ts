@@ -4,14 +4,19 @@
 import type { z } from "zod";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { AddReference, Counts, Field, PartName, ProblemCheck, UpsertDelegate, Writer } from "./fields.ts";
+import type { EntityName } from "./registry.ts";
 
 type Db = Prisma.TransactionClient;
 export type KeyField = "slug" | "url";
 
 /** The Prisma delegate of a record type, as far as the generic code uses it, for records keyed by `K`. */
-export interface RecordDelegate<K extends KeyField, Data> extends UpsertDelegate<Record<K, string>, Data> {
-  findMany(args: { where: Record<K, { in: string[] }>; select: Record<K, true> }): PromiseLike<Record<K, string>[]>;
-  update(args: { where: { id: number }; data: Partial<Data> | { updatedAt: Date } | Record<K, string> }): PromiseLike<unknown>;
+export interface RecordDelegate<K extends KeyField, Data> extends UpsertDelegate<Data> {
+  /** Whole rows, or only their keys and ids. */
+  findMany(args: {
+    where: Record<K, { in: string[] }> | { id: { in: number[] } };
+    select?: Record<K | "id", true>;
+  }): PromiseLike<(Record<K, string> & { id: number })[]>;
+  update(args: { where: { id: number }; data: Data | Record<K, string> }): PromiseLike<unknown>;
   findFirst(args: {
     where: Record<K, string> | { id: number };
     select: Record<K | "id", true>;
@@ -63,12 +68,21 @@ export interface RecordType<M extends string = string, S extends z.ZodObject = z
   read(db: Db, keys: string[]): Promise<Record<string, unknown>[]>;
   /** The record with this key or id: its id and key; null when there is none. */
   find(db: Db, where: { key: string } | { id: number }): Promise<{ id: number; key: string } | null>;
-  /** Which of these keys are stored. */
-  storedKeys(db: Db, keys: string[]): Promise<string[]>;
+  /** Ids of the stored records with these keys, by key. */
+  ids(db: Db, keys: string[]): Promise<Map<string, number>>;
   /** Gives the record `id` a new key. */
   rekey(db: Db, id: number, key: string): Promise<void>;
-  /** Writes a record its schema validated, only where it differs from what is stored; its id. */
-  write(writer: Writer, record: Record<string, unknown>, counts: Counts): Promise<number>;
+  /**
+   * Writes records their schema validated (a batch, each key once), only where they differ from what
+   * is stored (`ids`: the stored ones, by key, locked); each one's id, and whether it was created or changed (null: created meanwhile by
+   * another transaction, and left for the caller to write again).
+   */
+  write(
+    writer: Writer,
+    records: Record<string, unknown>[],
+    counts: Counts,
+    ids: ReadonlyMap<string, number>,
+  ): Promise<({ id: number; created: boolean; changed: boolean } | null)[]>;
   /** Rows counted apart (identifiers, roles) of a record left unchanged. */
   unchangedParts(record: Record<string, unknown>): [PartName, number][];
   references(record: Record<string, unknown>, add: AddReference): void;
@@ -78,6 +92,7 @@ export interface RecordType<M extends string = string, S extends z.ZodObject = z
 export function defineRecordType<M extends string, S extends z.ZodObject, Row, Data, K extends KeyField>(
   def: RecordTypeDefinition<M, S, Row, Data, K>,
 ): RecordType<M, S, K> {
+  type Target = EntityName;
   // In file order, the schema's, whatever the order of `def.fields`.
   const order = Object.keys(def.schema.shape);
   const fields = (Object.entries(def.fields) as [string, Field<Row, Data, unknown>][]).sort(
@@ -104,23 +119,44 @@ export function defineRecordType<M extends string, S extends z.ZodObject, Row, D
         .findFirst({ where: "key" in where ? byKey(where.key) : where, select: { ...byKey(true as const), id: true } });
       return found && { id: found.id, key: keyOf(found) };
     },
-    async storedKeys(db, keys) {
-      return (await def.delegate(db).findMany({ where: byKey({ in: keys }), select: byKey(true as const) })).map(keyOf);
+    async ids(db, keys) {
+      const rows = await def.delegate(db).findMany({ where: byKey({ in: keys }), select: { ...byKey(true as const), id: true } });
+      return new Map(rows.map((row) => [keyOf(row), row.id]));
     },
     async rekey(db, id, key) {
       await def.delegate(db).update({ where: { id }, data: byKey(key) });
     },
-    async write(writer, record, counts) {
-      const data: Partial<Data> = {};
-      for (const [name, field] of fields) Object.assign(data, await field.columns?.(record[name], writer));
-      const syncLinks = async (id: number, fresh: boolean) => {
-        let changed = false;
-        for (const [name, field] of fields) if (field.sync) changed = (await field.sync(record[name], writer, id, fresh)) || changed;
+    async write(writer, records, counts, ids) {
+      const referenced = new Map<Target, Set<string>>();
+      for (const record of records)
+        for (const [name, field] of fields)
+          field.references?.(record[name], (_, value, target) => {
+            if (typeof value === "string") referenced.set(target, (referenced.get(target) ?? new Set()).add(value));
+          });
+      for (const [target, keys] of referenced) await writer.resolve(target, keys);
+      const keys = records.map((record) => String(record[def.key]));
+      const delegate = def.delegate(writer.tx);
+      const storedIds = keys.flatMap((key) => ids.get(key) ?? []);
+      const storedRows = storedIds.length ? await delegate.findMany({ where: { id: { in: storedIds } } }) : [];
+      const stored = new Map(storedRows.map((row) => [keyOf(row), row]));
+      const items = [];
+      for (const [i, record] of records.entries()) {
+        const data: Partial<Data> = {};
+        for (const [name, field] of fields) Object.assign(data, await field.columns?.(record[name], writer));
+        // `data` holds every column of the model's fields, which `fields` covers entirely.
+        items.push({ data: data as Data, stored: stored.get(keys[i]) ?? null });
+      }
+      const syncLinks = async (written: { id: number; fresh: boolean; index: number }[]) => {
+        const changed = new Set<number>();
+        for (const [name, field] of fields) {
+          if (!field.sync) continue;
+          const synced = written.map(({ id, fresh, index }) => ({ id, fresh, key: keys[index], value: records[index][name] }));
+          for (const id of await field.sync(synced, writer)) changed.add(id);
+        }
         return changed;
       };
-      // `data` holds every column of the model's fields, which `fields` covers entirely.
-      const where = byKey(String(record[def.key]));
-      return (await writer.upsertIfChanged(def.delegate(writer.tx), where, data as Data, counts, def.model, syncLinks)).id;
+      const identity = { of: (row: object) => String(Reflect.get(row, def.key)), record: true as const };
+      return writer.upsertMany(def.model, delegate, items, counts, identity, syncLinks);
     },
     unchangedParts(record) {
       return fields.flatMap(([name, field]) =>

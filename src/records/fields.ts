@@ -78,12 +78,24 @@ export type Counts = { created: number; updated: number; unchanged: number };
 /** Rows of records' own tables that an import report counts apart from their record. */
 export type PartName = "identifiers" | "roles";
 
-/** The subset of a Prisma model delegate that RecordWriter.upsertIfChanged needs, for rows matched by `Where`. */
-export interface UpsertDelegate<Where, Data> {
-  findUnique(args: { where: Where | { id: number } }): PromiseLike<({ id: number } & object) | null>;
-  create(args: { data: Data }): PromiseLike<{ id: number }>;
-  createManyAndReturn(args: { data: Data[]; skipDuplicates: true; select: { id: true } }): PromiseLike<{ id: number }[]>;
-  update(args: { where: { id: number }; data: Partial<Data> | { updatedAt: Date } }): PromiseLike<unknown>;
+/** The subset of a Prisma model delegate that RecordWriter.upsertMany needs (it inserts rows itself). */
+export interface UpsertDelegate<Data> {
+  update(args: { where: { id: number }; data: Data }): PromiseLike<unknown>;
+  updateMany(args: { where: { id: { in: number[] } }; data: { updatedAt: Date } }): PromiseLike<unknown>;
+}
+
+/** One row for RecordWriter.upsertMany: the columns wanted, and the row stored (null when there is none). */
+export interface Upsert<Data> {
+  data: Data;
+  stored: ({ id: number } & object) | null;
+}
+
+/** A record of a batch as a field's `sync` sees it: its key, the field's value, its id, and whether it was just created. */
+export interface Synced<V> {
+  key: string;
+  value: V;
+  id: number;
+  fresh: boolean;
 }
 
 /** What a field's writer may ask of the RecordWriter writing its record. */
@@ -94,18 +106,32 @@ export interface Writer {
   idOf(entity: EntityName, key: string): Promise<number | undefined>;
   /** Database id of a referenced record (null for no reference); throws when there is none. */
   ref(entity: EntityName, key: string | null): Promise<number | null>;
-  syncCitations(owner: CitationOwner, ownerId: number, wanted: CitationInput[], fresh: boolean): Promise<boolean>;
-  upsertIfChanged<Where, Data>(
-    delegate: UpsertDelegate<NoInfer<Where>, NoInfer<Data>>,
-    where: Where,
-    data: Data,
+  /** Ids of the records with these keys that exist, by key, looked up at once (`idOf` and `ref` then find them without a query). */
+  resolve(entity: EntityName, keys: Iterable<string>): Promise<Map<string, number>>;
+  syncCitations(owner: CitationOwner, items: Synced<CitationInput[]>[]): Promise<Set<number>>;
+  /** Inserts rows into a table in one statement (see RecordWriter.insertRows). */
+  insertRows(table: string, rows: object[]): Promise<unknown>;
+  upsertMany<Data>(
+    table: string,
+    delegate: UpsertDelegate<NoInfer<Data>>,
+    items: Upsert<Data>[],
     counts: Counts,
-    recordType: string | null,
-    syncLinks?: (id: number, fresh: boolean) => Promise<boolean>,
-  ): Promise<{ id: number; changed: boolean }>;
+    identity: Identity<Data>,
+    /** Given the rows written, each with its place in `items`. */
+    syncLinks?: (written: { id: number; fresh: boolean; index: number }[]) => Promise<Set<number>>,
+  ): Promise<({ id: number; created: boolean; changed: boolean } | null)[]>;
   /** Runs `work` once every record of the transaction is written (a reference to a record written later). */
   later(work: () => Promise<void>): void;
   logChange(change: Omit<Prisma.ChangeCreateManyInput, "actor" | "reason">): Promise<void>;
+}
+
+/**
+ * How upsertMany matches the rows it created to the rows asked for (`of`, applied to both); with
+ * `record`, the rows are records, created once under concurrent creates.
+ */
+export interface Identity<Data> {
+  of(row: Data | object): string;
+  record?: true;
 }
 
 /** A reference found in a raw (not yet validated) record: `field` names `value`, a key of `target`. */
@@ -115,12 +141,12 @@ export type AddReference = (field: string, value: unknown, target: EntityName) =
  * One field of the file format, described once: `read` gives its value from the stored row (`Row`,
  * as the record type's reader loads it); `columns` gives the columns of the record's own row that
  * store it (`Data`, the model's create input); `sync` writes what is stored outside that row
- * (citations, lists of links) once the row exists, and says whether anything changed.
+ * (citations, lists of links) for a batch of records once their rows exist, and says which changed.
  */
 export interface Field<Row, Data, V> {
   read(row: Row): V;
   columns?(value: V, writer: Writer): Partial<Data> | Promise<Partial<Data>>;
-  sync?(value: V, writer: Writer, id: number, fresh: boolean): Promise<boolean>;
+  sync?(items: Synced<V>[], writer: Writer): Promise<Set<number>>;
   /** Keys of other records named by the raw value (checked even when the record has other problems). */
   references?(value: unknown, add: AddReference): void;
   /** Rows of this field an import report counts on their own when the record is unchanged. */
@@ -211,7 +237,7 @@ export function fieldKinds<Row, Data>() {
     citations(owner: CitationOwner): Field<Row, Data, CitationInput[]> {
       return {
         read: (row) => readCitations((row as { citations: StoredCitation[] }).citations),
-        sync: (value, writer, id, fresh) => writer.syncCitations(owner, id, value, fresh),
+        sync: (items, writer) => writer.syncCitations(owner, items),
         references: (value, add) => citationReferences("", value, add),
       };
     },
@@ -228,6 +254,46 @@ export function diff<S, W>(stored: S[], wanted: W[], storedKey: (s: S) => string
     else stale.push(row);
   }
   return { stale, missing };
+}
+
+/**
+ * Brings lists of other records named by key (a many-to-many relation: a method's developers) in
+ * line for a batch of records: `linked` loads the ids stored for records, `set` replaces a record's.
+ */
+export async function syncLinkLists(
+  items: Synced<string[]>[],
+  writer: Writer,
+  target: EntityName,
+  linked: (ids: number[]) => Promise<{ id: number; links: { id: number }[] }[]>,
+  set: (id: number, links: number[]) => Promise<unknown>,
+): Promise<Set<number>> {
+  await writer.resolve(
+    target,
+    items.flatMap((item) => item.value),
+  );
+  const old = items.filter((item) => !item.fresh).map((item) => item.id);
+  const stored = new Map((old.length ? await linked(old) : []).map((row) => [row.id, row.links.map((l) => l.id)]));
+  const changed = new Set<number>();
+  for (const { id, value } of items) {
+    const wanted: number[] = [];
+    for (const key of value) wanted.push((await writer.ref(target, key))!);
+    if (sameIds(stored.get(id) ?? [], wanted)) continue;
+    await set(id, wanted);
+    changed.add(id);
+  }
+  return changed;
+}
+
+/** Rows by the id of the record they belong to. */
+export function byOwner<T>(rows: T[], ownerOf: (row: T) => number): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const row of rows) {
+    const owner = ownerOf(row);
+    const group = groups.get(owner);
+    if (group) group.push(row);
+    else groups.set(owner, [row]);
+  }
+  return groups;
 }
 
 /** A column value as JSON: dates as ISO strings, decimals as exact strings. */

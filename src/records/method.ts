@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { MethodCategory, MethodStage } from "../generated/prisma/enums.ts";
 import { defineRecordType } from "./define.ts";
-import { citations, citationsInclude, type Field, fieldKinds, formerSlugs, sameIds, slug, slugOnly, text } from "./fields.ts";
+import { citations, citationsInclude, type Field, fieldKinds, formerSlugs, slug, slugOnly, syncLinkLists, text } from "./fields.ts";
 
 const schema = z.strictObject({
   slug,
@@ -29,18 +29,17 @@ const f = fieldKinds<Row, Data>();
 /** Organizations that developed the method, by slug. */
 const developers: Field<Row, Data, string[]> = {
   read: (m) => m.developers.map((d) => d.slug),
-  async sync(value, writer, id, fresh) {
-    const developerIds = [];
-    for (const d of value) developerIds.push((await writer.ref("organizations", d))!);
-    const stored = fresh
-      ? { developers: [] }
-      : await writer.tx.method.findUniqueOrThrow({ where: { id }, select: { developers: { select: { id: true } } } });
-    const changed = !sameIds(
-      stored.developers.map((d) => d.id),
-      developerIds,
+  sync(items, writer) {
+    return syncLinkLists(
+      items,
+      writer,
+      "organizations",
+      async (ids) =>
+        (await writer.tx.method.findMany({ where: { id: { in: ids } }, select: { id: true, developers: { select: { id: true } } } })).map(
+          (row) => ({ id: row.id, links: row.developers }),
+        ),
+      (id, links) => writer.tx.method.update({ where: { id }, data: { developers: { set: links.map((id) => ({ id })) } } }),
     );
-    if (changed) await writer.tx.method.update({ where: { id }, data: { developers: { set: developerIds.map((id) => ({ id })) } } });
-    return changed;
   },
   references(value, add) {
     if (Array.isArray(value))

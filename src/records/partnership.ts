@@ -5,14 +5,13 @@ import { defineRecordType } from "./define.ts";
 import {
   citations,
   citationsInclude,
-  diff,
   type Field,
   fieldKinds,
   formerSlugs,
   reducedDate,
-  sameIds,
   slug,
   slugOnly,
+  syncLinkLists,
   text,
   valueAt,
 } from "./fields.ts";
@@ -50,17 +49,30 @@ const f = fieldKinds<Row, Data>();
 /** Organizations taking part, each with its role, in Participant rows. */
 const participants: Field<Row, Data, z.infer<typeof participant>[]> = {
   read: (p) => p.participants.map((x) => ({ organization: x.organization.slug, role: x.role })),
-  async sync(value, writer, partnershipId, fresh) {
+  async sync(items, writer) {
     const tx = writer.tx;
-    const key = (x: { organizationId: number; role: string }) => JSON.stringify([x.organizationId, x.role]);
+    const key = (x: { partnershipId: number; organizationId: number; role: string }) =>
+      JSON.stringify([x.partnershipId, x.organizationId, x.role]);
+    await writer.resolve(
+      "organizations",
+      items.flatMap((item) => item.value.map((x) => x.organization)),
+    );
     const wanted = [];
-    for (const x of value) wanted.push({ organizationId: (await writer.ref("organizations", x.organization))!, role: x.role });
-    const stored = fresh ? [] : await tx.participant.findMany({ where: { partnershipId } });
-    const { stale, missing } = diff(stored, wanted, key, key);
+    for (const { id: partnershipId, value } of items)
+      for (const x of value)
+        wanted.push({ partnershipId, organizationId: (await writer.ref("organizations", x.organization))!, role: x.role });
+    const old = items.filter((item) => !item.fresh).map((item) => item.id);
+    const stored = old.length ? await tx.participant.findMany({ where: { partnershipId: { in: old } } }) : [];
+    const storedKeys = new Set(stored.map(key));
+    const wantedKeys = new Set(wanted.map(key));
+    const stale = stored.filter((x) => !wantedKeys.has(key(x)));
+    const missing = wanted.filter((x) => !storedKeys.has(key(x)));
     if (stale.length)
-      await tx.participant.deleteMany({ where: { partnershipId, organizationId: { in: stale.map((x) => x.organizationId) } } });
-    if (missing.length) await tx.participant.createMany({ data: missing.map((x) => ({ ...x, partnershipId })) });
-    return stale.length + missing.length > 0;
+      await tx.participant.deleteMany({
+        where: { OR: stale.map(({ partnershipId, organizationId }) => ({ partnershipId, organizationId })) },
+      });
+    if (missing.length) await writer.insertRows("Participant", missing);
+    return new Set([...stale, ...missing].map((x) => x.partnershipId));
   },
   references(value, add) {
     if (Array.isArray(value))
@@ -73,18 +85,17 @@ const participants: Field<Row, Data, z.infer<typeof participant>[]> = {
 /** Methods the partnership applies, by slug. */
 const methods: Field<Row, Data, string[]> = {
   read: (p) => p.methods.map((m) => m.slug),
-  async sync(value, writer, id, fresh) {
-    const methodIds = [];
-    for (const slug of value) methodIds.push((await writer.ref("methods", slug))!);
-    const linked = fresh
-      ? { methods: [] }
-      : await writer.tx.partnership.findUniqueOrThrow({ where: { id }, select: { methods: { select: { id: true } } } });
-    const changed = !sameIds(
-      linked.methods.map((m) => m.id),
-      methodIds,
+  sync(items, writer) {
+    return syncLinkLists(
+      items,
+      writer,
+      "methods",
+      async (ids) =>
+        (await writer.tx.partnership.findMany({ where: { id: { in: ids } }, select: { id: true, methods: { select: { id: true } } } })).map(
+          (row) => ({ id: row.id, links: row.methods }),
+        ),
+      (id, links) => writer.tx.partnership.update({ where: { id }, data: { methods: { set: links.map((id) => ({ id })) } } }),
     );
-    if (changed) await writer.tx.partnership.update({ where: { id }, data: { methods: { set: methodIds.map((id) => ({ id })) } } });
-    return changed;
   },
   references(value, add) {
     if (Array.isArray(value))

@@ -2,11 +2,11 @@ import { z } from "zod";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { defineRecordType } from "./define.ts";
 import {
+  type CitationInput,
   citationReferences,
   citations,
   citationsInclude,
   dated,
-  diff,
   type Field,
   fieldKinds,
   formerSlugs,
@@ -53,31 +53,53 @@ const roles: Field<Row, Data, z.infer<typeof role>[]> = {
       end: reduced(r.endOn, r.endPrecision),
       citations: readCitations(r.citations),
     })),
-  async sync(value, writer, personId, fresh) {
+  async sync(items, writer) {
     const tx = writer.tx;
-    const key = (r: { organizationId: number; title: string }) => JSON.stringify([r.organizationId, r.title]);
-    const wanted = [];
-    for (const r of value) wanted.push({ ...r, organizationId: (await writer.ref("organizations", r.organization))! });
-    const { stale } = diff(fresh ? [] : await tx.role.findMany({ where: { personId } }), wanted, key, key);
+    const key = (r: { personId: number; organizationId: number; title: string }) => JSON.stringify([r.personId, r.organizationId, r.title]);
+    await writer.resolve(
+      "organizations",
+      items.flatMap((item) => item.value.map((r) => r.organization)),
+    );
+    const wanted: { data: Prisma.RoleUncheckedCreateInput & { personId: number; organizationId: number }; citations: CitationInput[] }[] =
+      [];
+    for (const { id: personId, value } of items)
+      for (const r of value) {
+        const [startOn, startPrecision] = dated(r.start);
+        const [endOn, endPrecision] = dated(r.end);
+        const organizationId = (await writer.ref("organizations", r.organization))!;
+        const data = {
+          personId,
+          organizationId,
+          title: r.title,
+          startOn,
+          startPrecision,
+          endOn,
+          endPrecision,
+        } satisfies Prisma.RoleUncheckedCreateInput;
+        wanted.push({ data, citations: r.citations });
+      }
+    const old = items.filter((item) => !item.fresh).map((item) => item.id);
+    const stored = old.length ? await tx.role.findMany({ where: { personId: { in: old } } }) : [];
+    const wantedKeys = new Set(wanted.map((w) => key(w.data)));
+    const stale = stored.filter((r) => !wantedKeys.has(key(r)));
     if (stale.length) await tx.role.deleteMany({ where: { id: { in: stale.map((r) => r.id) } } });
-    let changed = stale.length > 0;
-    for (const r of wanted) {
-      const [startOn, startPrecision] = dated(r.start);
-      const [endOn, endPrecision] = dated(r.end);
-      const { organizationId, title } = r;
-      const data = {
-        personId,
-        organizationId,
-        title,
-        startOn,
-        startPrecision,
-        endOn,
-        endPrecision,
-      } satisfies Prisma.RoleUncheckedCreateInput;
-      const where = { personId_organizationId_title: { personId, organizationId, title } };
-      const syncCitations = (id: number, fresh: boolean) => writer.syncCitations("roleId", id, r.citations, fresh);
-      changed = (await writer.upsertIfChanged(tx.role, where, data, writer.report.roles, null, syncCitations)).changed || changed;
-    }
+    const changed = new Set(stale.map((r) => r.personId));
+    const storedByKey = new Map(stored.map((r) => [key(r), r]));
+    const rows = wanted.map((w) => ({ data: w.data, stored: storedByKey.get(key(w.data)) ?? null }));
+    const syncCitations = (roles: { id: number; fresh: boolean; index: number }[]) =>
+      writer.syncCitations(
+        "roleId",
+        roles.map(({ id, fresh, index }) => ({ id, fresh, key: "", value: wanted[index].citations })),
+      );
+    const written = await writer.upsertMany(
+      "Role",
+      tx.role,
+      rows,
+      writer.report.roles,
+      { of: key as (row: object) => string },
+      syncCitations,
+    );
+    for (const [n, w] of written.entries()) if (w?.changed) changed.add(wanted[n].data.personId);
     return changed;
   },
   references(value, add) {
