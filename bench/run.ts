@@ -127,19 +127,24 @@ function postgraphileToApiShape(text: string): string {
 /** Every `slug` of an answer, in document order: two answers that list the same records in the same order agree. */
 const slugsOf = (text: string) => [...text.matchAll(/"slug":"([^"]*)"/g)].map((m) => m[1]).join(" ");
 
-/** A funding summary as sorted lines: disclosed count and sum per kind and currency, undisclosed count per kind, the total. */
+/**
+ * A funding summary as sorted lines: disclosed count and sum per kind and currency, undisclosed count per kind, the total.
+ * Sums are compared as doubles: PostGraphile's pg-aggregates sends them as JSON numbers, which lose the cents of sums
+ * past 15 digits (the API's are exact decimal strings).
+ */
 function summaryLines(text: string, peer: boolean): string {
   const data = JSON.parse(text).data;
   const lines: string[] = [];
   if (peer) {
     lines.push(`total ${data.all.totalCount}`);
-    for (const g of data.disclosed.groupedAggregates) lines.push(`${g.keys[0]} ${g.keys[1]} ${g.distinctCount.id} ${g.sum.amount}`);
+    for (const g of data.disclosed.groupedAggregates) lines.push(`${g.keys[0]} ${g.keys[1]} ${g.distinctCount.id} ${Number(g.sum.amount)}`);
     for (const g of data.undisclosed.groupedAggregates) lines.push(`${g.keys[0]} undisclosed ${g.distinctCount.id}`);
   } else {
     const summary = data.fundingSummary;
     lines.push(`total ${summary.count}`);
     for (const b of summary.buckets) {
-      if (b.count > b.undisclosedCount) lines.push(`${b.amountKind} ${b.currency} ${b.count - b.undisclosedCount} ${b.sums[0]?.amount}`);
+      if (b.count > b.undisclosedCount)
+        lines.push(`${b.amountKind} ${b.currency} ${b.count - b.undisclosedCount} ${Number(b.sums[0]?.amount)}`);
       if (b.undisclosedCount > 0) lines.push(`${b.amountKind} undisclosed ${b.undisclosedCount}`);
     }
   }

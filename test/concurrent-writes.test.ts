@@ -253,50 +253,62 @@ test("concurrent imports of one new record create it once; the others find it an
   }
 });
 
-test("the same file of new records imported twice at once, in batches: each record created once, the other import finds it stored", async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "concurrent-batches-"));
-  try {
-    const record = (i: number) => ({
-      slug: `imported-in-batches-${i}`,
-      kind: "RESEARCH_INSTITUTE",
-      nameEn: `Imported institute ${i}`,
-      nameRu: null,
-      nameKk: null,
-      alternateNames: [],
-      description: null,
-      country: null,
-      city: null,
-      foundedYear: null,
-      website: null,
-      parent: null,
-      identifiers: [],
-      citations: citations(),
-    });
-    // Batches of 1,000, large enough for the two imports' inserts to overlap.
-    const file = path.join(dir, "organizations.json");
-    writeFileSync(file, JSON.stringify(Array.from({ length: 2000 }, (_, i) => record(i + 1))));
-    const results = await Promise.all(
-      [1, 2].map(() =>
-        importFiles(api.db.prisma, [{ entity: "organizations", path: file }], {
-          author: { actor: "import", reason: "race" },
-          batchSize: 1000,
-        }),
-      ),
-    );
-    const reports = results.map((r) => r.report.organizations);
-    expect(reports.map((r) => r.created + r.unchanged)).toEqual([2000, 2000]);
-    expect(reports[0].created + reports[1].created).toBe(2000);
-    const stored = await api.db.prisma.organization.findMany({
-      where: { slug: { startsWith: "imported-in-batches-" } },
-      select: { id: true },
-    });
-    expect(stored).toHaveLength(2000);
-    const changes = await api.db.prisma.change.findMany({
-      where: { recordType: "Organization", recordId: { in: stored.map((o) => o.id) } },
-      select: { action: true },
-    });
-    expect(changes.map((c) => c.action)).toEqual(Array(2000).fill("CREATE"));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+// In opposite orders the two imports wait for each other; PostgreSQL cancels one (deadlock detected), which runs again.
+test.each([
+  ["in the same order", false],
+  ["in opposite orders", true],
+])(
+  "the same new records imported twice at once, in batches, %s: each record created once, the other import finds it stored",
+  async (_order, reversed) => {
+    const dir = mkdtempSync(path.join(tmpdir(), "concurrent-batches-"));
+    const prefix = `imported-in-batches-${reversed ? "reversed" : "same"}-`;
+    try {
+      const record = (i: number) => ({
+        slug: `${prefix}${i}`,
+        kind: "RESEARCH_INSTITUTE",
+        nameEn: `Imported institute ${i}`,
+        nameRu: null,
+        nameKk: null,
+        alternateNames: [],
+        description: null,
+        country: null,
+        city: null,
+        foundedYear: null,
+        website: null,
+        parent: null,
+        identifiers: [],
+        citations: citations(),
+      });
+      // Batches of 1,000, large enough for the two imports' inserts to overlap.
+      const records = Array.from({ length: 2000 }, (_, i) => record(i + 1));
+      const files = [records, reversed ? [...records].reverse() : records].map((list, i) => {
+        const file = path.join(dir, `${i}-organizations.json`);
+        writeFileSync(file, JSON.stringify(list));
+        return file;
+      });
+      const results = await Promise.all(
+        files.map((file) =>
+          importFiles(api.db.prisma, [{ entity: "organizations", path: file }], {
+            author: { actor: "import", reason: "race" },
+            batchSize: 1000,
+          }),
+        ),
+      );
+      const reports = results.map((r) => r.report.organizations);
+      expect(reports.map((r) => r.created + r.unchanged)).toEqual([2000, 2000]);
+      expect(reports[0].created + reports[1].created).toBe(2000);
+      const stored = await api.db.prisma.organization.findMany({
+        where: { slug: { startsWith: prefix } },
+        select: { id: true },
+      });
+      expect(stored).toHaveLength(2000);
+      const changes = await api.db.prisma.change.findMany({
+        where: { recordType: "Organization", recordId: { in: stored.map((o) => o.id) } },
+        select: { action: true },
+      });
+      expect(changes.map((c) => c.action)).toEqual(Array(2000).fill("CREATE"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -199,56 +199,74 @@ export async function importFiles(prisma: PrismaClient, files: ImportFile[], opt
   if (problems.length) throw new ImportValidationError(problems);
 
   const onWrite = progress("writing");
-  try {
-    return await writeTransaction(
-      prisma,
-      options.author,
-      async (_tx, writer) => {
-        const batchSize = options.batchSize ?? 1000;
-        let rows = 0;
-        // The next batch is read and checked while the database writes the last one.
-        let writing: Promise<void> = Promise.resolve();
-        try {
-          for (const file of ordered) {
-            let bytes = 0;
-            let fileRows = 0;
-            let batch: RecordOf<Entity>[] = [];
-            const flush = async () => {
-              const records = batch;
-              batch = [];
-              await writing;
-              writing = writer.writeMany(file.entity, records).then(() => {
-                rows += records.length;
-                fileRows += records.length;
-                onWrite(file, bytes, fileRows);
-              });
-              // Awaited by the next flush or below; until then its failure must not count as unhandled.
-              writing.catch(() => {});
-            };
-            for await (const { record } of readRows(file.path, file.entity, (n) => (bytes = n))) {
-              const { data } = parseRecord(file.entity, record);
-              if (!data) throw new Error(`${file.path} changed while it was being imported; run the import again`);
-              batch.push(data);
-              if (batch.length >= batchSize) await flush();
-            }
-            if (batch.length) await flush();
-            // The next file's records may refer to this one's.
-            await writing;
-          }
-        } finally {
-          // No statement of this transaction may still run when it ends.
-          await writing.catch(() => {});
-        }
-        const result = { dryRun: Boolean(options.dryRun), rows, report: await writer.finish() };
-        if (options.dryRun) throw new DryRunRollback(result);
-        return result;
-      },
-      { timeout: 6 * 60 * 60 * 1000, maxWait: 60_000 },
-    );
-  } catch (error) {
-    if (error instanceof DryRunRollback) return error.result;
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write(prisma, ordered, options, onWrite);
+    } catch (error) {
+      if (error instanceof DryRunRollback) return error.result;
+      // PostgreSQL cancelled this transaction to end a deadlock with another import (two creating the same
+      // records in other orders) or a serialization conflict; nothing was written, and running it again is the remedy.
+      if (attempt < WRITE_ATTEMPTS && RETRYABLE.test((error as Error).message)) continue;
+      throw error;
+    }
   }
+}
+
+const RETRYABLE = /deadlock detected|could not serialize access/;
+const WRITE_ATTEMPTS = 3;
+
+/** Writes the validated files in one transaction, streaming them again in batches. */
+function write(
+  prisma: PrismaClient,
+  ordered: ImportFile[],
+  options: ImportOptions,
+  onWrite: (file: ImportFile, bytes: number, rows: number) => void,
+): Promise<ImportResult> {
+  return writeTransaction(
+    prisma,
+    options.author,
+    async (_tx, writer) => {
+      const batchSize = options.batchSize ?? 1000;
+      let rows = 0;
+      // The next batch is read and checked while the database writes the last one.
+      let writing: Promise<void> = Promise.resolve();
+      try {
+        for (const file of ordered) {
+          let bytes = 0;
+          let fileRows = 0;
+          let batch: RecordOf<Entity>[] = [];
+          const flush = async () => {
+            const records = batch;
+            batch = [];
+            await writing;
+            writing = writer.writeMany(file.entity, records).then(() => {
+              rows += records.length;
+              fileRows += records.length;
+              onWrite(file, bytes, fileRows);
+            });
+            // Awaited by the next flush or below; until then its failure must not count as unhandled.
+            writing.catch(() => {});
+          };
+          for await (const { record } of readRows(file.path, file.entity, (n) => (bytes = n))) {
+            const { data } = parseRecord(file.entity, record);
+            if (!data) throw new Error(`${file.path} changed while it was being imported; run the import again`);
+            batch.push(data);
+            if (batch.length >= batchSize) await flush();
+          }
+          if (batch.length) await flush();
+          // The next file's records may refer to this one's.
+          await writing;
+        }
+      } finally {
+        // No statement of this transaction may still run when it ends.
+        await writing.catch(() => {});
+      }
+      const result = { dryRun: Boolean(options.dryRun), rows, report: await writer.finish() };
+      if (options.dryRun) throw new DryRunRollback(result);
+      return result;
+    },
+    { timeout: 6 * 60 * 60 * 1000, maxWait: 60_000 },
+  );
 }
 
 /** The entity a file holds, from its name: `organizations.csv`, `2026-11-fundings.ndjson`. */
