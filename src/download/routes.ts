@@ -5,8 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { type DocumentNode, execute, GraphQLError, getOperationAST, specifiedRules, validate } from "graphql";
-import { currentRelease, LICENSE } from "../dataset/metadata.ts";
-import { csvLine, ndjsonLine } from "../export/format.ts";
+import { csvLine, FORMATS, type Format, ndjsonLine, streamedFile } from "../export/format.ts";
 import { isUserError } from "../export/routes.ts";
 import type { Cell } from "../export/tables.ts";
 import type { RequestContext } from "../http/context.ts";
@@ -14,15 +13,11 @@ import { ApiError, failure } from "../http/errors.ts";
 import { operationCost } from "../limits/cost.ts";
 import { documentLimitRules, parseWithTokenLimit } from "../limits/document.ts";
 import { type Limits, rateLimited } from "../limits/plugin.ts";
-import { log } from "../log.ts";
 import { schema } from "../schema/index.ts";
 import { columns, type DownloadList, downloadList, flatten, itemsOf, NotOneListError, PAGE_INFO_ALIAS } from "./rows.ts";
 
 export const DOWNLOAD_PATH = "/download";
 export const DOWNLOAD_PATHS = [`${DOWNLOAD_PATH}.csv`, `${DOWNLOAD_PATH}.ndjson`];
-
-const FORMATS = { csv: "text/csv; charset=utf-8", ndjson: "application/x-ndjson; charset=utf-8" } as const;
-type Format = keyof typeof FORMATS;
 
 export interface DownloadOptions {
   limits: Limits;
@@ -235,40 +230,12 @@ async function csvChunks(pages: AsyncGenerator<Record<string, Cell>[]>, list: Do
   })();
 }
 
-/** A streamed response that reads the next chunk only when the client has taken the previous one. */
 function streamed(first: Uint8Array | null, chunks: AsyncGenerator<Uint8Array>, format: Format): Response {
-  let pending = first;
-  const body = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          if (pending) {
-            controller.enqueue(pending);
-            pending = null;
-            return;
-          }
-          const next = await chunks.next();
-          if (next.done) controller.close();
-          else controller.enqueue(next.value);
-        } catch (error) {
-          log.error("download failed while streaming", { error: (error as Error).message });
-          controller.error(error);
-        }
-      },
-      async cancel() {
-        await chunks.return(undefined);
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  return new Response(body, {
-    headers: {
-      "content-type": FORMATS[format],
-      "content-disposition": `attachment; filename="download.${format}"`,
-      "cache-control": "no-store",
-      link: `<${LICENSE.url}>; rel="license"`,
-      "x-data-version": currentRelease.version,
-    },
+  return streamedFile(first, chunks, {
+    contentType: FORMATS[format],
+    filename: `download.${format}`,
+    what: "download",
+    headers: { "cache-control": "no-store" },
   });
 }
 

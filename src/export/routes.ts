@@ -10,9 +10,8 @@ import { ApiError, failure } from "../http/errors.ts";
 import { readRecords } from "../import/export.ts";
 import { type Entity, entities } from "../import/records.ts";
 import { rateLimited } from "../limits/plugin.ts";
-import { log } from "../log.ts";
 import { schema } from "../schema/index.ts";
-import { csvLine, ndjsonLine } from "./format.ts";
+import { csvLine, FORMATS, ndjsonLine, streamedFile } from "./format.ts";
 import { ExportInputError, exportParameters, exportVariables, PAGING } from "./params.ts";
 import { type Cell, dumpTables, rowOf, type Table, tables } from "./tables.ts";
 
@@ -177,45 +176,11 @@ function jsonResponse(status: number, body: unknown, headers: Record<string, str
   });
 }
 
-/** A streamed response that reads the next chunk only when the client has taken the previous one. */
+/** A streamed export; its first chunk is read before answering, so that a bad filter is a 400, not a cut file. */
 async function streamed(chunks: AsyncGenerator<Uint8Array>, contentType: string, filename: string): Promise<Response> {
-  // The first chunks are read before answering, so that a bad filter is a 400, not a cut file.
   const first = await chunks.next();
-  let pending: Uint8Array | null = first.done ? null : first.value;
-  const body = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          if (pending) {
-            controller.enqueue(pending);
-            pending = null;
-            return;
-          }
-          const next = await chunks.next();
-          if (next.done) controller.close();
-          else controller.enqueue(next.value);
-        } catch (error) {
-          log.error("export failed while streaming", { error: (error as Error).message });
-          controller.error(error);
-        }
-      },
-      async cancel() {
-        await chunks.return(undefined);
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  return new Response(body, {
-    headers: {
-      "content-type": contentType,
-      "content-disposition": `attachment; filename="${filename}"`,
-      link: `<${LICENSE.url}>; rel="license"`,
-      "x-data-version": currentRelease.version,
-    },
-  });
+  return streamedFile(first.done ? null : first.value, chunks, { contentType, filename, what: "export" });
 }
-
-const FORMATS = { csv: "text/csv; charset=utf-8", ndjson: "application/x-ndjson; charset=utf-8" } as const;
 
 function index(): Response {
   return jsonResponse(200, {
