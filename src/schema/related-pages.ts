@@ -68,8 +68,13 @@ function pageSql(
   const record = columns ? ["id", ...columns.filter((c) => c !== "id")].map((c) => `${alias}."${c}"`).join(", ") : `${alias}.*`;
   const order = `l."${link.child}" ${backward ? "DESC" : "ASC"}`;
   const ranked = rank ? `, row_number() OVER (ORDER BY ${order}) AS "${LINK}rank"` : "";
-  return `SELECT ${record}${direct ? "" : edge}${ranked} FROM "${link.table}" l${direct ? "" : ` JOIN "${model}" r ON r.id = l."${link.child}"`}
-       WHERE l."${link.parent}" = ${parent}${from} AND ${retraction(alias)} ORDER BY ${order} LIMIT ${param(Math.abs(take))}`;
+  const limit = `ORDER BY ${order} LIMIT ${param(Math.abs(take))}`;
+  if (direct) return `SELECT ${record}${ranked} FROM "${link.table}" l WHERE l."${link.parent}" = ${parent}${from} AND ${retraction("l")} ${limit}`;
+  // The parent's links in order first, then their records one by one until the page is full: joined first,
+  // every link's record is read (a thousand methods of an institute) and sorted to keep twenty. OFFSET 0
+  // keeps PostgreSQL from merging the two steps back.
+  return `SELECT ${record}${edge}${ranked} FROM (SELECT * FROM "${link.table}" l WHERE l."${link.parent}" = ${parent}${from} ORDER BY ${order} OFFSET 0) l
+       JOIN "${model}" r ON r.id = l."${link.child}" WHERE ${retraction("r")} ${limit}`;
 }
 
 /** Adds parameters to `params` and returns their placeholders. */
