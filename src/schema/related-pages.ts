@@ -69,7 +69,8 @@ function pageSql(
   const order = `l."${link.child}" ${backward ? "DESC" : "ASC"}`;
   const ranked = rank ? `, row_number() OVER (ORDER BY ${order}) AS "${LINK}rank"` : "";
   const limit = `ORDER BY ${order} LIMIT ${param(Math.abs(take))}`;
-  if (direct) return `SELECT ${record}${ranked} FROM "${link.table}" l WHERE l."${link.parent}" = ${parent}${from} AND ${retraction("l")} ${limit}`;
+  if (direct)
+    return `SELECT ${record}${ranked} FROM "${link.table}" l WHERE l."${link.parent}" = ${parent}${from} AND ${retraction("l")} ${limit}`;
   // The parent's links in order first, then their records one by one until the page is full: joined first,
   // every link's record is read (a thousand methods of an institute) and sorted to keep twenty. OFFSET 0
   // keeps PostgreSQL from merging the two steps back.
