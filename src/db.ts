@@ -4,7 +4,7 @@ import { readReplicas } from "@prisma/extension-read-replicas";
 import pg from "pg";
 import { startEmbedded } from "./database/embedded.ts";
 import { CONNECT_TIMEOUT_MS, migrate } from "./database/migrate.ts";
-import { PrismaClient } from "./generated/prisma/client.ts";
+import { Prisma, PrismaClient } from "./generated/prisma/client.ts";
 
 /**
  * The application's client with the read-replica extension's routing: `$primary()` for reads that
@@ -52,6 +52,10 @@ interface Clients {
   /** Everything to the primary. */
   pinned: Client;
   byName: Record<string, PrismaClient>;
+  /** The pools of `$replica()`'s raw SQL, as routed: the replicas', or the primary's when there are none. */
+  readPools: pg.Pool[];
+  primaryPool: pg.Pool;
+  onQuery?: (sql: string) => void;
 }
 
 let current: Clients | undefined;
@@ -61,6 +65,35 @@ const onPrimaryScope = new AsyncLocalStorage<true>();
 export function prisma(): Client {
   if (!current) throw new Error("The database is not open: call openDatabase() first");
   return onPrimaryScope.getStore() ? current.pinned : current.routed;
+}
+
+/** node-postgres's parsers, with the values Prisma's raw queries give: timestamps and dates in UTC, Decimal, BigInt. */
+const PRISMA_VALUES = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === pg.types.builtins.TIMESTAMP) return (value: string) => new Date(`${value.replace(" ", "T")}Z`);
+    if (oid === pg.types.builtins.DATE) return (value: string) => new Date(`${value}T00:00:00Z`);
+    if (oid === pg.types.builtins.NUMERIC) return (value: string) => new Prisma.Decimal(value);
+    if (oid === pg.types.builtins.INT8) return (value: string) => BigInt(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/**
+ * Read-only SQL through node-postgres itself, where `$replica().$queryRawUnsafe` would send it, with
+ * the same values, and rows as arrays: for the compiled reads' statement of nested pages, whose
+ * thousand rows cost Prisma's raw query three times the CPU node-postgres needs (bench/README).
+ */
+export async function readRows(sql: string, params: unknown[]): Promise<{ columns: string[]; rows: unknown[][] }> {
+  if (!current) throw new Error("The database is not open: call openDatabase() first");
+  const pools = onPrimaryScope.getStore() ? [current.primaryPool] : current.readPools;
+  current.onQuery?.(sql);
+  const result = await pools[Math.floor(Math.random() * pools.length)].query<unknown[]>({
+    text: sql,
+    values: params,
+    rowMode: "array",
+    types: PRISMA_VALUES,
+  });
+  return { columns: result.fields.map((f) => f.name), rows: result.rows };
 }
 
 /** Every database of the application by name (`primary`, `replica1`, ...), for readiness checks. */
@@ -116,7 +149,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const { primary, ...replicas } = byName;
   const pinned = primary.$extends({ client: { $primary: () => primary, $replica: () => primary } }) as unknown as Client;
   const routed = replicaUrls.length ? (primary.$extends(readReplicas({ replicas: Object.values(replicas) })) as unknown as Client) : pinned;
-  const clients: Clients = { routed, pinned, byName };
+  const replicaPools = Object.entries(pools)
+    .filter(([name]) => name !== "primary")
+    .map(([, pool]) => pool);
+  const clients: Clients = {
+    routed,
+    pinned,
+    byName,
+    readPools: replicaPools.length ? replicaPools : [pools.primary],
+    primaryPool: pools.primary,
+    onQuery: options.onQuery,
+  };
   current = clients;
   return {
     prisma: routed,

@@ -14,10 +14,17 @@ const statements: string[] = [];
 const compiledApi = createApi({ compiledReads: true, responseCacheStore: null });
 const executedApi = createApi({ compiledReads: false, responseCacheStore: null });
 
+// Answers are compared in a time zone other than UTC, where a timestamp or date read as local time would show.
+const zone = process.env.TZ;
 beforeAll(async () => {
+  process.env.TZ = "Asia/Almaty";
   database = await openTestDatabase({ seed: true, onQuery: (sql) => statements.push(sql) });
 });
-afterAll(() => database?.drop());
+afterAll(async () => {
+  await database?.drop();
+  if (zone === undefined) delete process.env.TZ;
+  else process.env.TZ = zone;
+});
 
 const compiledCount = async () => (await compiledReadAnswers.get()).values.find((v) => v.labels.result === "compiled")?.value ?? 0;
 
@@ -112,8 +119,8 @@ test("global IDs, cursors and pages both ways, enums, decimals, dates and timest
     amount { amount currency } amountDisclosed amountKind amountBound date { text precision } fiscalYearStart fiscalYearEnd } } } }`;
   expect((await both(fundings)).planned).toBe(true);
   const orgs = `{ organizations(first: 100) { edges { node { id kind country city foundedYear website alternateNames description
-    methods(first: 3) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id slug category stage technologyReadinessLevel } } }
-    fundingsProvided(last: 2) { totalCount edges { node { slug amount { amount currency } } } }
+    methods(first: 3) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id slug category stage technologyReadinessLevel createdAt updatedAt } } }
+    fundingsProvided(last: 2) { totalCount edges { node { slug amount { amount currency } amountDisclosed amountKind amountBound date { text precision } fiscalYearStart createdAt } } }
     children { edges { node { slug } } } } } } }`;
   expect((await both(orgs)).planned).toBe(true);
 });

@@ -31,8 +31,10 @@ import {
   type ValueNode,
   visit,
 } from "graphql";
+import pg from "pg";
 import { builder, pageSize } from "../builder.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import { isDatabaseUnavailable } from "../http/outage.ts";
 import { loadPageChain } from "../schema/related-pages.ts";
 import type { CompiledReads, PageQuery } from "./declarations.ts";
 
@@ -398,16 +400,19 @@ function assemble(plan: ObjectPlan, value: Row, run: Run): Row {
   return out;
 }
 
-/**
- * The answer to `args` by compiled reads, or null when the operation cannot be compiled or something
- * would have made normal execution raise an error (which it then reports itself).
- */
+/** The database failed or could not be reached (node-postgres's errors: the statement of nested pages; Prisma's: the others). */
 const isDatabaseFailure = (error: unknown) =>
+  error instanceof pg.DatabaseError ||
+  isDatabaseUnavailable(error) ||
   error instanceof Prisma.PrismaClientKnownRequestError ||
   error instanceof Prisma.PrismaClientUnknownRequestError ||
   error instanceof Prisma.PrismaClientInitializationError ||
   error instanceof Prisma.PrismaClientRustPanicError;
 
+/**
+ * The answer to `args` by compiled reads, or null when the operation cannot be compiled or something
+ * would have made normal execution raise an error (which it then reports itself).
+ */
 export async function executeCompiled(args: ExecutionArgs): Promise<ExecutionResult | null> {
   const cached = cachedOperation(args.document, args.operationName);
   if (!cached) return null;

@@ -2,7 +2,7 @@ import type { ArgBuilder, ObjectRef } from "@pothos/core";
 import DataLoader from "dataloader";
 import { type Context, pageSize, type Types } from "../builder.ts";
 import type { CompiledReads, PageRow } from "../compiled/declarations.ts";
-import { prisma } from "../db.ts";
+import { prisma, readRows } from "../db.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { type RetractionValue, retractionArg, retractionSql } from "./common/retraction.ts";
 
@@ -149,14 +149,13 @@ export async function loadPageChain(levels: ChainLevel[], parents: readonly numb
       : `LEFT JOIN LATERAL (${level.sql(`(CASE WHEN c${i}."${LINK}rank" < ${param(levels[i - 1].limit)} THEN c${i}.id END)`, param, rank)}) c${i + 1} ON true`;
   });
   const order = levels.map((level, i) => `c${i + 1}.id ${level.backward ? "DESC" : "ASC"}`);
-  const rows = await prisma()
-    .$replica()
-    .$queryRawUnsafe<Row[]>(
-      `SELECT p.parent AS "0.id", ${select.join(", ")} FROM unnest($1::int[]) WITH ORDINALITY AS p(parent, n) ${joins.join(" ")} ORDER BY p.n, ${order.join(", ")}`,
-      ...params,
-    );
+  const { columns, rows } = await readRows(
+    `SELECT p.parent AS "0.id", ${select.join(", ")} FROM unnest($1::int[]) WITH ORDINALITY AS p(parent, n) ${joins.join(" ")} ORDER BY p.n, ${order.join(", ")}`,
+    params,
+  );
   const pages = levels.map(() => new Map<number, Row[]>());
-  const keys = levels.map((level, i) => ({ id: `${i + 1}.id`, columns: level.columns.map((c) => [c, `${i + 1}.${c}`]) }));
+  const at = (name: string) => columns.indexOf(name);
+  const keys = levels.map((level, i) => ({ id: at(`${i + 1}.id`), columns: level.columns.map((c) => [c, at(`${i + 1}.${c}`)] as const) }));
   // A record reached along several paths (a method of two institutes) has one page below it: the first path's,
   // told by the record object of the level above (one per path).
   const owners = levels.map(() => new Map<number, Row>());
@@ -165,7 +164,7 @@ export async function loadPageChain(levels: ChainLevel[], parents: readonly numb
     for (let i = 0; i < levels.length; i++) {
       const id = row[keys[i].id] as number | null;
       if (id === null) break;
-      const parent = above ? above.id : (row["0.id"] as number);
+      const parent = above ? above.id : (row[0] as number);
       if (above) {
         const owner = owners[i].get(parent);
         if (owner === undefined) owners[i].set(parent, above);
@@ -177,7 +176,7 @@ export async function loadPageChain(levels: ChainLevel[], parents: readonly numb
       let record = page.at(-1);
       if (record?.id !== id) {
         record = { id };
-        for (const [column, key] of keys[i].columns) record[column] = row[key];
+        for (const [column, index] of keys[i].columns) record[column] = row[index];
         page.push(record);
       }
       above = record;
