@@ -276,12 +276,15 @@ function pageQuery(model: string, args: Args, context: object): PageQuery {
   return cursor ? { take, skip, cursor } : { take, skip };
 }
 
+/** The rows a page shows: a full read holds one more, which tells that more follow. */
+const shownRows = (rows: Row[], take: number) =>
+  rows.length === Math.abs(take) ? rows.slice(take < 0 ? 1 : 0, take < 0 ? rows.length : -1) : rows;
+
 /** A connection object as Pothos's wrapConnectionResult builds it; cursors only when the query selects them. */
 function connectionValue(rows: Row[], args: Args, take: number, cursors: boolean, totalCount?: number) {
   const full = rows.length === Math.abs(take);
   const backward = args.before != null || args.last != null;
-  const nodes = full ? rows.slice(take < 0 ? 1 : 0, take < 0 ? rows.length : -1) : rows;
-  const edges = nodes.map((node) => (cursors ? { cursor: formatPrismaCursor(node, "id"), node } : { node }));
+  const edges = shownRows(rows, take).map((node) => (cursors ? { cursor: formatPrismaCursor(node, "id"), node } : { node }));
   return {
     edges,
     pageInfo: {
@@ -319,7 +322,7 @@ async function loadConnections(plans: ConnectionPlan[], parents: Row[], run: Run
           plan.totalCount ? list.count(args) : undefined,
         ]);
         results.set(0, connectionValue(rows, args, query.take, plan.cursors, total));
-        records = rows;
+        records = shownRows(rows, query.take);
       } else {
         // Nested pages with nothing else beside them at each level are read in one statement.
         const chain = [plan];
@@ -348,7 +351,7 @@ async function loadConnections(plans: ConnectionPlan[], parents: Row[], run: Run
           ids.forEach((id, j) => {
             const page = loaded[i].get(id) ?? [];
             levelResults.set(id, connectionValue(page, level.args, level.query.take, level.plan.cursors, totals?.[j]));
-            records.push(...page);
+            records.push(...shownRows(page, level.query.take));
           });
           ids = [...new Set(records.map((r) => r.id as number))];
         }
