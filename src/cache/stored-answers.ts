@@ -120,6 +120,8 @@ export function storedAnswers({
       const { answer, bucket } = context;
       if (!answer || !bucket || response.status !== 200 || response.headers.has("content-encoding")) return;
       const copy = response.clone();
+      // Read before the answer is sent, which gives its headers Vary: Accept-Encoding (see compressed()).
+      const sentHeaders = [...response.headers];
       const text = await copy.text();
       const data = answer.body.slice(0, -1);
       if (!text.startsWith(data)) return;
@@ -132,7 +134,7 @@ export function storedAnswers({
       if (at < 0 || /\d/.test(extensions[end] ?? "") || extensions.includes(remaining, end)) return;
       const headers: Record<string, string> = {};
       // Yoga's headers keep the case they were set in; the reply's are lower case, as HTTP/2 and fetch() have them.
-      for (const [name, value] of response.headers) if (!PER_REQUEST.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
+      for (const [name, value] of sentHeaders) if (!PER_REQUEST.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
       known.set(key, {
         answerKey: answer.key,
         tags: answer.tags,
@@ -140,7 +142,7 @@ export function storedAnswers({
         operationName: context.operationName,
         headers,
         extensions: [extensions.slice(0, at + '"remaining":'.length), extensions.slice(end)],
-        conditional: response.headers.has("etag"),
+        conditional: sentHeaders.some(([name]) => name.toLowerCase() === "etag"),
       });
     },
   };

@@ -31,25 +31,28 @@ export const isCompressible = (contentType: string, length: number | null) =>
  * next is read only when the client has taken the last (backpressure as without compression).
  */
 export function compressed(response: Response, acceptEncoding: string | undefined): Response {
+  if (response.headers.has("content-encoding")) return response;
   const length = response.headers.get("content-length");
-  if (!response.body || response.headers.has("content-encoding")) return response;
   if (!isCompressible(response.headers.get("content-type") ?? "", length === null ? null : Number(length))) return response;
+  // Only a body of unknown length may be none. Uncompressed, a text body is left as it is, not turned into a
+  // stream by asking for it: Yoga's adapter writes the text at once.
+  if (length === null && !response.body) return response;
+  const encoding = preferredEncoding(acceptEncoding);
+  if (!encoding) {
+    response.headers.append("vary", "Accept-Encoding");
+    return response;
+  }
+  if (!response.body) return response;
   const headers = new Headers(response.headers);
   headers.append("vary", "Accept-Encoding");
-  const encoding = preferredEncoding(acceptEncoding);
-  if (encoding) {
-    headers.set("content-encoding", encoding);
-    headers.delete("content-length");
-  }
-  let body: ReadableStream<Uint8Array> | null = response.body;
-  if (encoding) {
-    const compressor =
-      encoding === "br"
-        ? zlib.createBrotliCompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } })
-        : zlib.createGzip({ flush: zlib.constants.Z_SYNC_FLUSH });
-    // An error of the source (an export failing half-way) destroys the compressor, so the client's download fails rather than ending short.
-    pipeline(Readable.from(response.body as unknown as AsyncIterable<Uint8Array>), compressor, () => {});
-    body = Readable.toWeb(compressor) as ReadableStream<Uint8Array>;
-  }
+  headers.set("content-encoding", encoding);
+  headers.delete("content-length");
+  const compressor =
+    encoding === "br"
+      ? zlib.createBrotliCompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } })
+      : zlib.createGzip({ flush: zlib.constants.Z_SYNC_FLUSH });
+  // An error of the source (an export failing half-way) destroys the compressor, so the client's download fails rather than ending short.
+  pipeline(Readable.from(response.body as unknown as AsyncIterable<Uint8Array>), compressor, () => {});
+  const body = Readable.toWeb(compressor) as ReadableStream<Uint8Array>;
   return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
