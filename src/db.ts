@@ -81,7 +81,7 @@ const PRISMA_VALUES = {
 /**
  * Read-only SQL through node-postgres itself, where `$replica().$queryRawUnsafe` would send it, with
  * the same values, and rows as arrays: for the compiled reads' statement of nested pages, whose
- * thousand rows cost Prisma's raw query three times the CPU node-postgres needs (bench/README).
+ * thousand rows cost Prisma's raw query three times the CPU node-postgres needs (README, Performance).
  */
 export async function readRows(sql: string, params: unknown[]): Promise<{ columns: string[]; rows: unknown[][] }> {
   if (!current) throw new Error("The database is not open: call openDatabase() first");
