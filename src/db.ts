@@ -83,7 +83,7 @@ const PRISMA_VALUES = {
  * the same values, and rows as arrays: for the compiled reads' statement of nested pages, whose
  * thousand rows cost Prisma's raw query three times the CPU node-postgres needs (README, Performance).
  */
-export async function readRows(sql: string, params: unknown[]): Promise<{ columns: string[]; rows: unknown[][] }> {
+export async function selectRows(sql: string, params: unknown[]): Promise<{ columns: string[]; rows: unknown[][] }> {
   if (!current) throw new Error("The database is not open: call openDatabase() first");
   const pools = onPrimaryScope.getStore() ? [current.primaryPool] : current.readPools;
   current.onQuery?.(sql);

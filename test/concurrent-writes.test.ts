@@ -25,6 +25,23 @@ afterAll(() => api?.close());
 
 const as = (curator: string) => ({ authorization: `Bearer ${keys[curator]}` });
 const citations = () => [{ source, quote: "Test quote", confidence: "HIGH" }];
+/** A research institute as an import file holds it, every optional column empty. */
+const importedInstitute = (slug: string, nameEn: string) => ({
+  slug,
+  kind: "RESEARCH_INSTITUTE",
+  nameEn,
+  nameRu: null,
+  nameKk: null,
+  alternateNames: [],
+  description: null,
+  country: null,
+  city: null,
+  foundedYear: null,
+  website: null,
+  parent: null,
+  identifiers: [],
+  citations: citations(),
+});
 
 const CREATE = `mutation ($input: OrganizationCreateInput!) {
   organizationCreate(input: $input) { organization { slug city } userErrors { field message code } }
@@ -219,22 +236,7 @@ test("concurrent imports of one new record create it once; the others find it an
     for (let round = 1; round <= 5; round++) {
       const slug = `imported-twice-${round}`;
       const file = path.join(dir, `${round}-organizations.json`);
-      const record = {
-        slug,
-        kind: "RESEARCH_INSTITUTE",
-        nameEn: "Imported institute",
-        nameRu: null,
-        nameKk: null,
-        alternateNames: [],
-        description: null,
-        country: null,
-        city: null,
-        foundedYear: null,
-        website: null,
-        parent: null,
-        identifiers: [],
-        citations: citations(),
-      };
+      const record = importedInstitute(slug, "Imported institute");
       writeFileSync(file, JSON.stringify([record]));
       const results = await Promise.all(
         [1, 2, 3].map(() =>
@@ -263,22 +265,7 @@ test.each([
     const dir = mkdtempSync(path.join(tmpdir(), "concurrent-batches-"));
     const prefix = `imported-in-batches-${reversed ? "reversed" : "same"}-`;
     try {
-      const record = (i: number) => ({
-        slug: `${prefix}${i}`,
-        kind: "RESEARCH_INSTITUTE",
-        nameEn: `Imported institute ${i}`,
-        nameRu: null,
-        nameKk: null,
-        alternateNames: [],
-        description: null,
-        country: null,
-        city: null,
-        foundedYear: null,
-        website: null,
-        parent: null,
-        identifiers: [],
-        citations: citations(),
-      });
+      const record = (i: number) => importedInstitute(`${prefix}${i}`, `Imported institute ${i}`);
       // Batches of 1,000, large enough for the two imports' inserts to overlap.
       const records = Array.from({ length: 2000 }, (_, i) => record(i + 1));
       const files = [records, reversed ? [...records].reverse() : records].map((list, i) => {

@@ -9,24 +9,28 @@ import { createBlankDatabase } from "./helpers.ts";
 // the embedded database only the API's execution timeout applies (test/limits.test.ts).
 test.runIf(process.env.TEST_DB === "postgres").each([
   // Compiled (src/compiled): the page and the count are sent together.
-  ["a count", "{ organizations { totalCount } }", 2],
+  ["a count", "{ organizations { totalCount } }", "Organization", 2],
   // A compiled read that fails in the database is not run again through normal execution.
-  ["a page", "{ organizations(first: 2) { edges { node { slug } } } }", 1],
-])("PostgreSQL's statement_timeout stops a blocked query with TIMEOUT: %s", async (_what, query, attempts) => {
+  ["a page", "{ organizations(first: 2) { edges { node { slug } } } }", "Organization", 1],
+  // The statement of nested pages, which compiled reads send through node-postgres itself (selectRows).
+  ["nested pages", "{ organizations(first: 2) { edges { node { methods(first: 2) { edges { node { slug } } } } } } }", "Method", 1],
+])("PostgreSQL's statement_timeout stops a blocked query with TIMEOUT: %s", async (_what, query, table, attempts) => {
   const blank = await createBlankDatabase();
-  // Statements reading organizations, counted where node-postgres sends them (failed ones included).
+  // Statements reading the blocked table, counted where node-postgres sends them (failed ones included).
   let statements = 0;
   const send = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     const text = typeof args[0] === "string" ? args[0] : (args[0] as { text?: string } | undefined)?.text;
-    if (text?.startsWith("SELECT") && text.includes('"Organization"')) statements++;
+    if (text?.startsWith("SELECT") && text.includes(`"${table}"`)) statements++;
     return (send as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof send;
   const db = await openDatabase({ databaseUrl: blank.url, statementTimeoutMs: 300 });
   const locker = new pg.Client({ connectionString: blank.url });
   await locker.connect();
   try {
-    await locker.query(`BEGIN; LOCK TABLE "Organization" IN ACCESS EXCLUSIVE MODE`);
+    // An institute, so that there are pages below the root list to read.
+    await locker.query(`INSERT INTO "Organization" (slug, kind, "nameEn", "updatedAt") VALUES ('timeout-institute', 'RESEARCH_INSTITUTE', 'Timeout institute', now())`);
+    await locker.query(`BEGIN; LOCK TABLE "${table}" IN ACCESS EXCLUSIVE MODE`);
     const yoga = createApi({ rateLimitStore: memoryStore() });
     statements = 0;
     const started = Date.now();

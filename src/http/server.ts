@@ -4,7 +4,7 @@ import { sendNodeResponse } from "@whatwg-node/server";
 import type { StoredAnswers, StoredReply } from "../cache/stored-answers.ts";
 import { log, withRequestId } from "../log.ts";
 import { compressed, isCompressible, preferredEncoding } from "./compression.ts";
-import { type RequestContext, requestIdFrom, type ServerContext } from "./context.ts";
+import { anonymousClient, type RequestContext, requestIdFrom, type ServerContext } from "./context.ts";
 import { ApiError, errorBody, failure } from "./errors.ts";
 import { httpRequests, operationDuration, operationLabel } from "./metrics.ts";
 
@@ -174,7 +174,7 @@ export async function startHttpServer(handler: Handler, options: HttpOptions): P
           path: path.slice(0, 200),
           status: res.statusCode,
           ms: Math.round(seconds * 1000),
-          client: context.client ?? `ip:${context.clientAddress}`,
+          client: context.client ?? anonymousClient(context.clientAddress!),
           operationName: context.operationName,
           cost: context.cost,
         };

@@ -1,8 +1,8 @@
 import type { ArgBuilder, ObjectRef } from "@pothos/core";
 import DataLoader from "dataloader";
 import { type Context, pageSize, type Types } from "../builder.ts";
-import type { CompiledReads, PageRow } from "../compiled/declarations.ts";
-import { prisma, readRows } from "../db.ts";
+import type { CompiledReads, PageRow, PageQuery as PagingQuery } from "../compiled/declarations.ts";
+import { prisma, selectRows } from "../db.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { type RetractionValue, retractionArg, retractionSql } from "./common/retraction.ts";
 
@@ -19,10 +19,7 @@ interface Link {
 }
 
 /** The paging part of the query Pothos builds for a cursor connection, plus the node selection. */
-interface PageQuery {
-  take: number;
-  skip: number;
-  cursor?: { id: number };
+interface PageQuery extends PagingQuery {
   include?: Record<string, unknown>;
   select?: Record<string, unknown>;
 }
@@ -149,7 +146,7 @@ export async function loadPageChain(levels: ChainLevel[], parents: readonly numb
       : `LEFT JOIN LATERAL (${level.sql(`(CASE WHEN c${i}."${LINK}rank" < ${param(levels[i - 1].limit)} THEN c${i}.id END)`, param, rank)}) c${i + 1} ON true`;
   });
   const order = levels.map((level, i) => `c${i + 1}.id ${level.backward ? "DESC" : "ASC"}`);
-  const { columns, rows } = await readRows(
+  const { columns, rows } = await selectRows(
     `SELECT p.parent AS "0.id", ${select.join(", ")} FROM unnest($1::int[]) WITH ORDINALITY AS p(parent, n) ${joins.join(" ")} ORDER BY p.n, ${order.join(", ")}`,
     params,
   );
