@@ -29,7 +29,9 @@ test.runIf(process.env.TEST_DB === "postgres").each([
   await locker.connect();
   try {
     // An institute, so that there are pages below the root list to read.
-    await locker.query(`INSERT INTO "Organization" (slug, kind, "nameEn", "updatedAt") VALUES ('timeout-institute', 'RESEARCH_INSTITUTE', 'Timeout institute', now())`);
+    await locker.query(
+      `INSERT INTO "Organization" (slug, kind, "nameEn", "updatedAt") VALUES ('timeout-institute', 'RESEARCH_INSTITUTE', 'Timeout institute', now())`,
+    );
     await locker.query(`BEGIN; LOCK TABLE "${table}" IN ACCESS EXCLUSIVE MODE`);
     const yoga = createApi({ rateLimitStore: memoryStore() });
     statements = 0;
