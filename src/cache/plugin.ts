@@ -10,7 +10,6 @@ import { currentRelease } from "../dataset/metadata.ts";
 import type { RequestContext } from "../http/context.ts";
 import { matches } from "../http/etag.ts";
 import { responseCacheLookups } from "../http/metrics.ts";
-import { acceptedLanguages } from "../language.ts";
 import { onDataChanged } from "./invalidation.ts";
 import { isFresh, type ResponseCacheStore } from "./store.ts";
 import { operationTags, type RecordType, typeTags } from "./tags.ts";
@@ -56,8 +55,7 @@ export function responseCache({ store, graphqlEndpoint, httpMaxAgeSeconds }: Res
       const { request } = state;
       if (request.headers.has("authorization") || getOperationAST(args.document, args.operationName)?.operation !== "query") return;
       const { text, tags } = describe(args.schema, args.document);
-      const languages = acceptedLanguages(request.headers.get("accept-language"));
-      const key = sha256(JSON.stringify([text, args.operationName ?? null, args.variableValues ?? {}, languages]));
+      const key = sha256(JSON.stringify([text, args.operationName ?? null, args.variableValues ?? {}, state.languages]));
       const { answer, versions } = await store.lookup(key, tags);
       if (isFresh(answer, versions)) {
         responseCacheLookups.inc({ result: "hit" });

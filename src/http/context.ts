@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type DataLoader from "dataloader";
 import { type Credentials, credentialsOf, type VerifiedKey } from "../auth/keys.ts";
 import type { RecordType } from "../cache/tags.ts";
+import { acceptedLanguages } from "../language.ts";
 import type { Bucket, RateLimitStore } from "../limits/rate-limit.ts";
+import type { LanguageCode } from "../schema/common/language.ts";
 
 /** What the HTTP server knows before Yoga sees a request; empty when Yoga is called in-process (`yoga.fetch`). */
 export interface ServerContext {
@@ -24,6 +26,8 @@ export interface RequestContext extends ServerContext {
   clientAddress: string;
   /** The caller's API key, verified once; reads need none. */
   credentials: Credentials;
+  /** Languages the Accept-Language header asks for, most wanted first (read by every text field without `lang`). */
+  languages: LanguageCode[];
   /** Rate-limit key: `ip:<address>`, or `key:<id>` for a verified API key. */
   client: string;
   /** The client's points a minute. */
@@ -74,6 +78,7 @@ export async function openRequestContext(request: Request, server: ServerContext
     requestId: server.requestId ?? requestIdFrom(request.headers.get("x-request-id")),
     clientAddress,
     credentials,
+    languages: acceptedLanguages(request.headers.get("accept-language")),
     client: credentials.key ? `key:${credentials.key.id}` : anonymousClient(clientAddress),
     budget: credentials.key ? options.keyPerMinute : options.perMinute,
     rateLimits: options.rateLimits,

@@ -1,7 +1,6 @@
 // Texts in several languages: the language enum, localized names and titles, and which language a request asks for.
 import { builder, type Context, type Types } from "../../builder.ts";
 import { readsColumns } from "../../compiled/declarations.ts";
-import { acceptedLanguages } from "../../language.ts";
 
 export const Language = builder.enumType("Language", {
   description: "Language of a name or title",
@@ -48,7 +47,7 @@ export function pickText(texts: LocalizedTextValue[], wanted: LanguageCode[]): L
 
 /** Languages a text field should answer in: its `lang` argument, else the request's Accept-Language. */
 export function wantedLanguages(lang: LanguageCode | null | undefined, context: Context): LanguageCode[] {
-  return lang ? [lang] : acceptedLanguages(context.request.headers.get("accept-language"));
+  return lang ? [lang] : context.languages;
 }
 
 export const LocalizedText = builder.objectRef<LocalizedTextValue>("LocalizedText").implement({
