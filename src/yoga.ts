@@ -17,6 +17,7 @@ import { EXPORT_PATH, exportRoute } from "./export/routes.ts";
 import { graphiqlAssetRoutes, graphiqlPage } from "./graphiql/routes.ts";
 import type { RequestContext, ServerContext } from "./http/context.ts";
 import { ApiError, failure } from "./http/errors.ts";
+import { jsonInPieces } from "./http/json-body.ts";
 import { operationalRoutes, type Routes, requestPlugin } from "./http/routes.ts";
 import type { HttpOptions } from "./http/server.ts";
 import { IMPORT_PATH, importRoute } from "./import/route.ts";
@@ -211,6 +212,7 @@ export function createApi(options: ApiOptions = {}) {
         : []),
       datasetExtensions(),
       allowedValuesInErrors(schema),
+      jsonInPieces(),
     ],
     // Yoga reports every client error through its logger; unexpected ones are logged by maskError.
     logging: {
