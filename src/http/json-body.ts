@@ -5,9 +5,9 @@
 // generation and are encoded one by one into a single Buffer.
 import { isAsyncIterable, type Plugin } from "graphql-yoga";
 
-/** Characters a piece gathers before it is encoded (a two-byte string of this length stays far below 128 KB). */
-const PIECE = 16 * 1024;
-/** A value whose JSON is longer than this is written part by part rather than as one string. */
+/** Short parts (punctuation, keys, small values) are gathered into a string of this many characters before they are encoded. */
+const GATHERED = 1024;
+/** A value whose JSON is longer than this (in characters: two bytes each at most in V8) is written part by part. */
 const SPLIT = 32 * 1024;
 /** Levels of objects and arrays written part by part before the values below them are stringified whole. */
 const LEVELS = 4;
@@ -52,13 +52,16 @@ function write(value: unknown, levels: number, emit: (text: string) => void): vo
 /** The bytes of `JSON.stringify(value)` (an object or array, as an answer is), without ever holding its whole text in one string. */
 export function encodeJson(value: object): Buffer {
   const pieces: Buffer[] = [];
+  // Punctuation and keys are gathered; a stringified value of some length is encoded as it comes.
   let text = "";
   write(value, LEVELS, (part) => {
-    text += part;
-    if (text.length >= PIECE) {
-      pieces.push(Buffer.from(text));
-      text = "";
-    }
+    if (part.length < GATHERED) {
+      text += part;
+      if (text.length < GATHERED) return;
+      part = text;
+    } else if (text) pieces.push(Buffer.from(text));
+    pieces.push(Buffer.from(part));
+    text = "";
   });
   pieces.push(Buffer.from(text));
   return Buffer.concat(pieces);
