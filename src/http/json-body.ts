@@ -7,8 +7,11 @@ import { isAsyncIterable, type Plugin } from "graphql-yoga";
 
 /** Short parts (punctuation, keys, small values) are gathered into a string of this many characters before they are encoded. */
 const GATHERED = 1024;
-/** A value whose JSON is longer than this (in characters: two bytes each at most in V8) is written part by part. */
-const SPLIT = 32 * 1024;
+/**
+ * A value whose JSON is longer than this is written part by part, stringified again a level down. In
+ * characters, which V8 stores in one byte or two: 60K of them stay below 128 KB either way.
+ */
+const SPLIT = 60 * 1024;
 /** Levels of objects and arrays written part by part before the values below them are stringified whole. */
 const LEVELS = 4;
 
