@@ -1,8 +1,8 @@
 // Answers as UTF-8 bytes encoded in pieces. V8 keeps a string of 128 KB or more in its large-object
-// space, and on these machines allocating one costs more than serialising the answer: a nested list of
-// 133 KB took about 0.4 ms to stringify and 0.7 ms more to flatten into one string before it could be
-// encoded (the benchmark's nested list, bench/nested.ts). Pieces of a few kilobytes stay in the young
-// generation and are encoded one by one into a single Buffer.
+// space, and on these machines allocating one costs more than serialising the answer: for the 133 KB
+// nested list, JSON.stringify took 365 µs and its first read (flattening it into one string) 630 µs
+// more (`npx tsx bench/large-strings.ts`). Pieces below 128 KB stay in the young generation and are
+// encoded one by one into a single Buffer.
 import { isAsyncIterable, type Plugin } from "graphql-yoga";
 
 /** Short parts (punctuation, keys, small values) are gathered into a string of this many characters before they are encoded. */
@@ -26,9 +26,10 @@ function isPlain(value: unknown): value is Record<string, unknown> | unknown[] {
 }
 
 function write(value: unknown, levels: number, emit: (text: string) => void): void {
-  if (levels <= 0 || !isPlain(value)) {
+  const plain = isPlain(value);
+  if (levels <= 0 || !plain) {
     const text = JSON.stringify(value) as string | undefined;
-    if (text === undefined || text.length <= SPLIT || !isPlain(value)) {
+    if (!plain || text!.length <= SPLIT) {
       emit(text ?? "null");
       return;
     }
